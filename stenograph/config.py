@@ -1,0 +1,62 @@
+"""All runtime configuration, read once from ``STENOGRAPH_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("stenograph", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STENOGRAPH_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None  # default: SQLite in data_dir
+    queue_url: str | None = None  # redis://... for a worker fleet; default: SQLite queue in data_dir
+    uploads_dir: Path | None = None  # default: data_dir/uploads
+    model_cache_dir: Path | None = None  # default: data_dir/models
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None  # base for absolute URLs; default: the request's own host
+    api_key: str | None = None  # seeded at start when set
+
+    default_model: str = "tiny.en"
+    device: str = "auto"  # auto | cpu | cuda
+    cpu_threads: int = 0  # 0: CTranslate2 picks (all cores)
+    workers: int = 1  # in-process consumer threads
+    embedded_worker: bool = True  # run a consumer inside the API process
+
+    job_lease_seconds: float = 60.0
+    reaper_interval_seconds: float = 15.0
+
+    max_upload_bytes: int = 2_200_000_000
+    max_download_bytes: int = 2_200_000_000
+    download_timeout_seconds: float = 300.0
+    allow_private_urls: bool = False
+
+    rate_limit_per_minute: int = 0  # 0 disables rate limiting
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'stenograph.db'}"
+
+    @property
+    def resolved_uploads_dir(self) -> Path:
+        return self.uploads_dir or self.data_dir / "uploads"
+
+    @property
+    def resolved_model_cache_dir(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "models"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
