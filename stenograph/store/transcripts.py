@@ -1,0 +1,235 @@
+"""Transcript rows: the source of truth for every job. The queue only carries ids.
+
+A worker claims a row by an atomic conditional UPDATE that also bumps ``attempts``; that
+number is the worker's fencing token, so a worker whose lease expired (and whose job was
+claimed again by another) cannot overwrite the newer result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session
+
+from stenograph.store.models import Transcript, utcnow
+
+QUEUED, PROCESSING, COMPLETED, ERROR = "queued", "processing", "completed", "error"
+STATUSES = (QUEUED, PROCESSING, COMPLETED, ERROR)
+DELETED_AUDIO_URL = "http://deleted_by_user"
+DELETED_TEXT = "Deleted by user."
+
+
+@dataclass(frozen=True)
+class Claim:
+    transcript: Transcript
+    token: int  # the attempts value this claim set
+
+
+def create(
+    session: Session,
+    *,
+    project_id: str,
+    audio_url: str,
+    upload_id: str | None,
+    request: dict[str, Any],
+    model: str,
+) -> Transcript:
+    row = Transcript(
+        model=model,
+        id=str(uuid.uuid4()),
+        project_id=project_id,
+        status=QUEUED,
+        audio_url=audio_url,
+        upload_id=upload_id,
+        request=request,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get(session: Session, transcript_id: str, project_id: str | None = None) -> Transcript | None:
+    query = select(Transcript).where(Transcript.id == transcript_id)
+    if project_id is not None:
+        query = query.where(Transcript.project_id == project_id)
+    return session.scalar(query)
+
+
+class UnknownCursorError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Transcript]
+    has_older: bool
+    has_newer: bool
+
+
+def list_page(
+    session: Session,
+    *,
+    project_id: str,
+    limit: int,
+    status: str | None = None,
+    created_on: dt.date | None = None,
+    before_id: str | None = None,
+    after_id: str | None = None,
+) -> Page:
+    """Newest first. ``before_id`` pages toward older rows, ``after_id`` toward newer ones."""
+    filters = [Transcript.project_id == project_id]
+    if status:
+        filters.append(Transcript.status == status)
+    if created_on:
+        day_start = dt.datetime.combine(created_on, dt.time(), tzinfo=dt.UTC)
+        filters += [
+            Transcript.created_at >= day_start,
+            Transcript.created_at < day_start + dt.timedelta(days=1),
+        ]
+
+    def cursor_seq(field: str, transcript_id: str) -> int:
+        seq = session.scalar(
+            select(Transcript.seq).where(Transcript.id == transcript_id, Transcript.project_id == project_id)
+        )
+        if seq is None:
+            raise UnknownCursorError(f"{field}: no transcript with id {transcript_id}")
+        return seq
+
+    query = select(Transcript).where(*filters)
+    if before_id:
+        query = query.where(Transcript.seq < cursor_seq("before_id", before_id))
+    if after_id:
+        query = query.where(Transcript.seq > cursor_seq("after_id", after_id))
+    if after_id and not before_id:
+        items = list(reversed(session.scalars(query.order_by(Transcript.seq.asc()).limit(limit)).all()))
+    else:
+        items = list(session.scalars(query.order_by(Transcript.seq.desc()).limit(limit)).all())
+    if not items:
+        return Page(items, has_older=False, has_newer=False)
+
+    def any_where(condition) -> bool:
+        return bool(session.scalar(select(exists().where(*filters, condition))))
+
+    return Page(
+        items,
+        has_older=any_where(Transcript.seq < items[-1].seq),
+        has_newer=any_where(Transcript.seq > items[0].seq),
+    )
+
+
+def claim(session: Session, transcript_id: str, lease_seconds: float) -> Claim | None:
+    """Take a queued row, or a processing row whose lease expired. None when not claimable."""
+    now = utcnow()
+    claimable = and_(
+        Transcript.id == transcript_id,
+        or_(
+            Transcript.status == QUEUED,
+            and_(Transcript.status == PROCESSING, Transcript.lease_expires_at < now),
+        ),
+    )
+    result = session.execute(
+        update(Transcript)
+        .where(claimable)
+        .values(
+            status=PROCESSING,
+            attempts=Transcript.attempts + 1,
+            lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    row = session.scalar(
+        select(Transcript).where(Transcript.id == transcript_id).execution_options(populate_existing=True)
+    )
+    assert row is not None
+    return Claim(row, row.attempts)
+
+
+def _held(transcript_id: str, token: int):
+    return and_(Transcript.id == transcript_id, Transcript.status == PROCESSING, Transcript.attempts == token)
+
+
+def renew_lease(session: Session, transcript_id: str, token: int, lease_seconds: float) -> bool:
+    now = utcnow()
+    result = session.execute(
+        update(Transcript)
+        .where(_held(transcript_id, token))
+        .values(lease_expires_at=now + dt.timedelta(seconds=lease_seconds), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def finish(
+    session: Session,
+    transcript_id: str,
+    token: int,
+    *,
+    status: str,
+    result: dict[str, Any] | None = None,
+    speech_model_used: str | None = None,
+    error: str | None = None,
+) -> bool:
+    """Write a job's outcome in one statement, only while this worker still holds the claim."""
+    now = utcnow()
+    written = session.execute(
+        update(Transcript)
+        .where(_held(transcript_id, token))
+        .values(
+            status=status,
+            result=result,
+            speech_model_used=speech_model_used,
+            error=error,
+            lease_expires_at=None,
+            updated_at=now,
+            completed_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return written.rowcount == 1
+
+
+def mark_deleted(session: Session, row: Transcript) -> str | None:
+    """Blank a transcript as AssemblyAI does; returns the upload id whose file must go."""
+    upload_id = row.upload_id
+    if row.status in (QUEUED, PROCESSING):
+        row.status = ERROR
+        row.error = "Transcript deleted by user before it finished."
+        row.completed_at = utcnow()
+    row.audio_url = DELETED_AUDIO_URL
+    row.upload_id = None
+    row.result = {"text": DELETED_TEXT}
+    row.lease_expires_at = None
+    row.updated_at = utcnow()
+    return upload_id
+
+
+def ids_needing_queue(session: Session, *, queued_grace_seconds: float) -> list[str]:
+    """Rows to re-enqueue: processing with an expired lease, or queued for longer than the grace
+    period (their queue message may be lost). Re-enqueueing is harmless: claims are atomic."""
+    now = utcnow()
+    stale_queued = and_(
+        Transcript.status == QUEUED,
+        Transcript.updated_at < now - dt.timedelta(seconds=queued_grace_seconds),
+    )
+    expired = and_(Transcript.status == PROCESSING, Transcript.lease_expires_at < now)
+    return list(
+        session.scalars(select(Transcript.id).where(or_(stale_queued, expired)).order_by(Transcript.seq))
+    )
+
+
+def touch_queued(session: Session, transcript_ids: list[str]) -> None:
+    """Restart the grace period of re-enqueued queued rows, so the reaper does not flood the queue."""
+    if transcript_ids:
+        session.execute(
+            update(Transcript)
+            .where(Transcript.id.in_(transcript_ids), Transcript.status == QUEUED)
+            .values(updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
