@@ -28,9 +28,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite stores naive UTC
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)  # PostgreSQL answers in the session's TimeZone
 
 
 class Base(DeclarativeBase):
