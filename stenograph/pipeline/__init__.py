@@ -1,7 +1,7 @@
 """Audio in, transcript out: decode, VAD, ASR. Usable as a library on its own.
 
-    from stenograph.pipeline import transcribe, TranscribeOptions
-    result = transcribe("meeting.mp3", TranscribeOptions(model="tiny.en"))
+from stenograph.pipeline import transcribe, TranscribeOptions
+result = transcribe("meeting.mp3", TranscribeOptions(model="tiny.en"))
 """
 
 from stenograph.pipeline.types import (
@@ -27,6 +27,6 @@ __all__ = [
 
 
 def transcribe(*args, **kwargs):  # imported lazily: keeps faster-whisper out of `import stenograph`
-    from stenograph.pipeline.transcribe import transcribe as _transcribe
+    from stenograph.pipeline.asr import transcribe as _transcribe
 
     return _transcribe(*args, **kwargs)

@@ -1,0 +1,65 @@
+"""The FastAPI application: routers, error shape, rate-limit headers, and the process runtime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from stenograph import __version__
+from stenograph.api import transcripts, upload
+from stenograph.api.errors import install_error_handlers
+from stenograph.api.ratelimit import RateLimiter
+from stenograph.config import Settings, get_settings
+from stenograph.runtime import Runtime
+
+log = logging.getLogger("stenograph")
+
+
+def announce_new_key(key: str) -> None:
+    print(
+        "\n  Stenograph created an API key (shown only this once):\n\n"
+        f"      {key}\n\n  Manage keys with `stenograph keys`.\n",
+        flush=True,
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(settings)
+        new_key = runtime.seed_keys()
+        if new_key:
+            announce_new_key(new_key)
+        if settings.embedded_worker:
+            runtime.start_worker()
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            runtime.shutdown()
+
+    app = FastAPI(title="Stenograph", version=__version__, lifespan=lifespan, docs_url="/docs")
+    app.state.rate_limiter = (
+        RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def rate_limit_headers(request: Request, call_next) -> Response:
+        response = await call_next(request)
+        for name, value in getattr(request.state, "rate_limit_headers", {}).items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(upload.router)
+    app.include_router(transcripts.router)
+    return app

@@ -1,0 +1,36 @@
+"""API key authentication (``Authorization: <key>`` or ``Bearer <key>``) and per-key rate limits."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from stenograph.api.errors import AUTH_ERROR, ApiError
+from stenograph.store import keys
+
+
+def key_from_header(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value[:7].lower() == "bearer ":
+        value = value[7:].strip()
+    return value or None
+
+
+def current_project(request: Request) -> str:
+    """FastAPI dependency: the project id of the request's API key, else 401 (or 429 when limited)."""
+    runtime = request.app.state.runtime
+    key = key_from_header(request.headers.get("authorization"))
+    if key is None:
+        raise ApiError(401, AUTH_ERROR)
+    with runtime.db.session() as session:
+        project_id = keys.project_for_key(session, key)
+    if project_id is None:
+        raise ApiError(401, AUTH_ERROR)
+    limiter = request.app.state.rate_limiter
+    if limiter is not None:
+        decision = limiter.hit(keys.hash_key(key))
+        request.state.rate_limit_headers = decision.headers()
+        if not decision.allowed:
+            raise ApiError(429, "Too many requests, rate limit exceeded", decision.headers())
+    return project_id

@@ -1,0 +1,39 @@
+"""POST /v2/upload: the raw request body (chunked or not, any Content-Type) becomes a stored file."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from stenograph.api.auth import current_project
+from stenograph.api.errors import ApiError
+from stenograph.api.urls import base_url
+from stenograph.store import uploads
+from stenograph.store.files import UploadTooLargeError
+
+router = APIRouter()
+
+
+@router.post("/v2/upload")
+async def upload_file(request: Request, project_id: str = Depends(current_project)) -> dict[str, str]:
+    runtime = request.app.state.runtime
+    try:
+        upload_id, size = await runtime.storage.save_stream(
+            request.stream(), runtime.settings.max_upload_bytes
+        )
+    except UploadTooLargeError as exc:
+        raise ApiError(413, str(exc)) from exc
+    if size == 0:
+        runtime.storage.delete(upload_id)
+        raise ApiError(400, "Upload body is empty: send the audio file's bytes as the request body")
+
+    def record() -> None:
+        with runtime.db.session() as session:
+            uploads.add(session, upload_id, project_id, size)
+
+    try:
+        await run_in_threadpool(record)
+    except BaseException:
+        runtime.storage.delete(upload_id)
+        raise
+    return {"upload_url": f"{base_url(request)}/v2/upload/{upload_id}"}

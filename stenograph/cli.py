@@ -1,0 +1,166 @@
+"""The ``stenograph`` command: serve, worker, transcribe, keys."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from dataclasses import asdict
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stenograph.config import get_settings
+
+app = typer.Typer(
+    help="Stenograph: self-hosted speech-to-text that speaks the AssemblyAI API.", no_args_is_help=True
+)
+keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+) -> None:
+    """Run the HTTP API (with an in-process worker unless STENOGRAPH_EMBEDDED_WORKER=0)."""
+    import uvicorn
+
+    from stenograph.api.app import create_app
+
+    _logging()
+    settings = get_settings()
+    bind_host, bind_port = host or settings.host, port or settings.port
+    typer.echo(f"Stenograph on http://{bind_host}:{bind_port} (data in {settings.data_dir})")
+    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+
+
+@app.command()
+def worker(
+    threads: Annotated[int | None, typer.Option(help="Concurrent jobs in this process")] = None,
+) -> None:
+    """Consume transcript jobs from the shared queue (for a worker fleet)."""
+    from stenograph.runtime import Runtime
+
+    _logging()
+    settings = get_settings()
+    if threads:
+        settings = settings.model_copy(update={"workers": threads})
+    runtime = Runtime(settings)
+    runtime.start_worker()
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    typer.echo(f"Stenograph worker running {settings.workers} job thread(s); Ctrl-C to stop")
+    stop.wait()
+    runtime.shutdown()
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    srt = "srt"
+
+
+@app.command()
+def transcribe(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Audio or video file")],
+    output: Annotated[OutputFormat, typer.Option("-o", "--output", help="Output format")] = OutputFormat.text,
+    model: Annotated[
+        str | None, typer.Option(help="Speech model (tiny.en, base, or an AssemblyAI name)")
+    ] = None,
+    language: Annotated[str | None, typer.Option(help="Language code, e.g. en, de")] = None,
+) -> None:
+    """Transcribe a file directly with the pipeline (no server needed)."""
+    from tqdm import tqdm
+
+    from stenograph.pipeline import PipelineError, TranscribeOptions
+    from stenograph.pipeline import transcribe as run_pipeline
+    from stenograph.pipeline.languages import whisper_language
+    from stenograph.pipeline.models import resolve_speech_model
+    from stenograph.pipeline.subtitles import to_srt
+
+    settings = get_settings()
+    try:
+        chosen = resolve_speech_model(None, model, settings.default_model)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model") from exc
+    options = TranscribeOptions(model=chosen, language_code=whisper_language(language))
+    with tqdm(total=100, unit="%", desc=file.name, leave=False, file=typer.get_text_stream("stderr")) as bar:
+
+        def progress(fraction: float) -> None:
+            bar.update(max(0, round(fraction * 100) - bar.n))
+
+        try:
+            result = run_pipeline(file, options, progress=progress)
+        except PipelineError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        bar.update(100 - bar.n)
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(asdict(result), indent=2))
+    elif output is OutputFormat.srt:
+        typer.echo(to_srt(result.words))
+    else:
+        typer.echo(result.text)
+
+
+def _database():
+    from stenograph.store.db import Database
+
+    db = Database(get_settings().resolved_database_url)
+    db.migrate()
+    return db
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="A label for the key")] = "",
+    project: Annotated[str | None, typer.Option(help="Existing project id (default: a new project)")] = None,
+) -> None:
+    """Create a key and print it (the only time it is shown)."""
+    from stenograph.store import keys
+
+    db = _database()
+    new_key = keys.generate_key()
+    with db.session() as session:
+        try:
+            row = keys.add_key(session, new_key, project_id=project, name=name)
+        except LookupError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--project") from exc
+        typer.echo(f"{new_key}\t(id {row.id}, project {row.project_id})")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (their first characters only)."""
+    from stenograph.store import keys
+
+    with _database().session() as session:
+        for info in keys.list_keys(session):
+            state = "revoked" if info.revoked else "active"
+            typer.echo(f"{info.id}\t{info.prefix}…\t{state}\tproject {info.project_id}\t{info.name}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="Key id from `stenograph keys list`")]) -> None:
+    """Revoke a key; requests with it get 401 from then on."""
+    from stenograph.store import keys
+
+    with _database().session() as session:
+        if not keys.revoke_key(session, key_id):
+            typer.echo(f"no active key with id {key_id}", err=True)
+            raise typer.Exit(1)
+    typer.echo(f"revoked key {key_id}")
+
+
+if __name__ == "__main__":
+    app()

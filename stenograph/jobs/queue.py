@@ -1,0 +1,63 @@
+"""The job queue (Huey). It carries only transcript ids; the database row is the truth.
+
+Embedded default: SqliteHuey in the data directory with a consumer running as threads inside
+the API process. Fleet: RedisHuey (``STENOGRAPH_QUEUE_URL=redis://...``) with ``stenograph worker``
+processes anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+
+from stenograph.config import Settings
+
+QUEUE_NAME = "stenograph"
+
+
+def make_huey(settings: Settings) -> Huey:
+    if settings.queue_url and settings.queue_url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(QUEUE_NAME, url=settings.queue_url, results=False)
+    if settings.queue_url:
+        raise ValueError(f"STENOGRAPH_QUEUE_URL must be a redis:// URL, got {settings.queue_url!r}")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(QUEUE_NAME, filename=str(settings.data_dir / "queue.db"), results=False)
+
+
+class _EmbeddedConsumer(Consumer):
+    """A consumer that leaves signal handling to its host (uvicorn or the worker command)."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+class JobQueue:
+    def __init__(self, settings: Settings, run_job: Callable[[str], None]) -> None:
+        self.huey = make_huey(settings)
+        self._task = self.huey.task(name="transcribe")(run_job)
+        self._consumer: Consumer | None = None
+
+    def enqueue(self, transcript_id: str) -> None:
+        self._task(transcript_id)
+
+    def start_consumer(self, workers: int) -> None:
+        # A short max_delay keeps queue-to-start latency low; polling an idle queue is cheap.
+        self._consumer = _EmbeddedConsumer(
+            self.huey,
+            workers=workers,
+            worker_type="thread",
+            periodic=False,
+            max_delay=0.25,
+            initial_delay=0.05,
+            backoff=1.5,
+            check_worker_health=False,
+            shutdown_timeout=5,
+        )
+        self._consumer.start()
+
+    def stop_consumer(self, graceful: bool = True) -> None:
+        if self._consumer is not None:
+            self._consumer.stop(graceful=graceful)
+            self._consumer = None

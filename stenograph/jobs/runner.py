@@ -1,0 +1,130 @@
+"""Running one transcript job: claim the row, fetch the audio, run the pipeline, store the outcome."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from stenograph import pipeline
+from stenograph.config import Settings
+from stenograph.jobs.outbound import OutboundError, download_to_file
+from stenograph.pipeline import PipelineError, TranscribeOptions, TranscriptResult
+from stenograph.pipeline.languages import whisper_language
+from stenograph.store import transcripts
+from stenograph.store.db import Database
+from stenograph.store.files import FileStorage
+
+log = logging.getLogger(__name__)
+
+
+def options_for(request: dict[str, Any], model: str) -> TranscribeOptions:
+    language = None if request.get("language_detection") else whisper_language(request.get("language_code"))
+    return TranscribeOptions(model=model, language_code=language)
+
+
+def result_payload(result: TranscriptResult) -> dict[str, Any]:
+    return {
+        "text": result.text,
+        "words": [
+            {"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence, "speaker": None}
+            for w in result.words
+        ],
+        "confidence": result.confidence,
+        "audio_duration": result.audio_duration,
+        "language_code": result.language_code,
+        "language_confidence": result.language_confidence,
+    }
+
+
+class JobRunner:
+    def __init__(self, settings: Settings, db: Database, storage: FileStorage) -> None:
+        self.settings = settings
+        self.db = db
+        self.storage = storage
+
+    def run(self, transcript_id: str) -> None:
+        with self.db.session() as session:
+            claim = transcripts.claim(session, transcript_id, self.settings.job_lease_seconds)
+        if claim is None:
+            return  # done, deleted, or held by a live worker: the queue message was a duplicate
+        row = claim.transcript
+        log.info("transcript %s: attempt %d with %s", transcript_id, claim.token, row.model)
+        with self._lease_kept(transcript_id, claim.token):
+            try:
+                with self._audio_file(row.id, row.upload_id, row.audio_url) as path:
+                    result = pipeline.transcribe(path, options_for(row.request, row.model))
+            except (PipelineError, OutboundError) as exc:
+                self._finish(transcript_id, claim.token, status=transcripts.ERROR, error=str(exc))
+                return
+            except Exception as exc:
+                log.exception("transcript %s failed", transcript_id)
+                message = f"Transcription failed with an internal error: {type(exc).__name__}: {exc}"
+                self._finish(transcript_id, claim.token, status=transcripts.ERROR, error=message)
+                return
+        self._finish(
+            transcript_id,
+            claim.token,
+            status=transcripts.COMPLETED,
+            result=result_payload(result),
+            speech_model_used=result.speech_model_used,
+        )
+
+    def _finish(self, transcript_id: str, token: int, **outcome: Any) -> None:
+        with self.db.session() as session:
+            if not transcripts.finish(session, transcript_id, token, **outcome):
+                log.info(
+                    "transcript %s: claim %d lost (deleted or re-claimed); result dropped",
+                    transcript_id,
+                    token,
+                )
+
+    @contextmanager
+    def _audio_file(self, transcript_id: str, upload_id: str | None, audio_url: str) -> Iterator[Path]:
+        if upload_id is not None:
+            path = self.storage.path_for(upload_id)
+            if not path.exists():
+                raise PipelineError("The uploaded file is no longer available; upload it again.")
+            yield path
+            return
+        path = self.storage.scratch_path(f"{transcript_id}.download")
+        try:
+            download_to_file(
+                audio_url,
+                path,
+                max_bytes=self.settings.max_download_bytes,
+                timeout_seconds=self.settings.download_timeout_seconds,
+                allow_private=self.settings.allow_private_urls,
+            )
+            yield path
+        finally:
+            path.unlink(missing_ok=True)
+
+    @contextmanager
+    def _lease_kept(self, transcript_id: str, token: int) -> Iterator[None]:
+        """Renew the lease while the job runs; if this process dies, the lease lapses and the
+        reaper hands the job to another worker."""
+        stop = threading.Event()
+        interval = max(self.settings.job_lease_seconds / 3, 0.5)
+
+        def heartbeat() -> None:
+            while not stop.wait(interval):
+                try:
+                    with self.db.session() as session:
+                        if not transcripts.renew_lease(
+                            session, transcript_id, token, self.settings.job_lease_seconds
+                        ):
+                            return
+                except Exception:
+                    log.exception("transcript %s: lease renewal failed", transcript_id)
+
+        thread = threading.Thread(target=heartbeat, name=f"lease-{transcript_id[:8]}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()

@@ -1,0 +1,47 @@
+"""Reference transcripts of ../shared/audio and WER with Whisper's English normaliser."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import jiwer
+from whisper_normalizer.english import EnglishTextNormalizer
+
+_normalise = EnglishTextNormalizer()
+
+
+def normalise(text: str) -> str:
+    # Whisper's normaliser drops bracketed text as non-speech; references use brackets for asides.
+    text = text.translate(str.maketrans("()[]", "    "))
+    return " ".join(_normalise(text).split())
+
+
+def wer(references: list[str], hypotheses: list[str]) -> float:
+    return jiwer.wer([normalise(r) for r in references], [normalise(h) for h in hypotheses])
+
+
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def compressed_with_reference(audio_dir: Path) -> list[tuple[Path, str]]:
+    """Files of compressed/ that carry a usable reference text."""
+    folder = audio_dir / "compressed"
+    meta = {row["id"]: row["file"] for row in read_tsv(folder / "meta.tsv")}
+    pairs = []
+    for row in read_tsv(folder / "refs.tsv"):
+        if row["text"].strip() and row["id"] in meta:
+            pairs.append((folder / meta[row["id"]], row["text"]))
+    return pairs
+
+
+def librispeech(audio_dir: Path) -> list[tuple[Path, str]]:
+    folder = audio_dir / "librispeech"
+    pairs = []
+    for line in (folder / "refs.tsv").read_text().splitlines():
+        utterance, _, text = line.partition("\t")
+        if utterance and text and (folder / f"{utterance}.flac").exists():
+            pairs.append((folder / f"{utterance}.flac", text))
+    return pairs

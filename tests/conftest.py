@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+# --- shared audio (../shared/audio beside the checkout; never copied into the repo) ---
+SHARED_AUDIO_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "audio"
+
+
+@pytest.fixture(scope="session")
+def shared_audio() -> Path:
+    if not SHARED_AUDIO_DIR.is_dir():
+        pytest.skip(f"shared audio set not found at {SHARED_AUDIO_DIR} (expected beside the checkout)")
+    return SHARED_AUDIO_DIR
+
+
+# --- live servers for end-to-end tests ---
+import secrets  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from tests.live_server import LiveServer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One real server for the SDK suites: SQLite, SqliteHuey, in-process worker, tiny.en."""
+    live = LiveServer(
+        data_dir=tmp_path_factory.mktemp("server") / "data",
+        api_key=secrets.token_hex(16),
+        env={"STENOGRAPH_ALLOW_PRIVATE_URLS": "1"},
+    ).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture()
+def aai_client(server: LiveServer) -> Iterator[object]:
+    """The official SDK pointed at the live server, polling fast."""
+    import assemblyai as aai
+
+    previous = (aai.settings.base_url, aai.settings.api_key, aai.settings.polling_interval)
+    aai.settings.base_url = server.base_url
+    aai.settings.api_key = server.api_key
+    aai.settings.polling_interval = 0.2
+    yield aai
+    aai.settings.base_url, aai.settings.api_key, aai.settings.polling_interval = previous
