@@ -78,5 +78,6 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-5000:] if self.log_path else ""
+    def log(self, tail: int | None = 5000) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path else ""
+        return text[-tail:] if tail else text

@@ -28,6 +28,7 @@ def wait_for_status(server: LiveServer, transcript_id: str, wanted: set[str], ti
     raise AssertionError(f"{transcript_id} never reached {wanted}; last: {body['status']}\n{server.log()}")
 
 
+@pytest.mark.slow
 def test_job_of_a_killed_worker_completes_after_restart(tmp_path: Path, shared_audio: Path) -> None:
     env = {"STENOGRAPH_JOB_LEASE_SECONDS": "3", "STENOGRAPH_REAPER_INTERVAL_SECONDS": "0.5"}
     server = LiveServer(data_dir=tmp_path / "data", api_key=secrets.token_hex(16), env=env).start()
@@ -52,8 +53,9 @@ def test_job_of_a_killed_worker_completes_after_restart(tmp_path: Path, shared_a
         server.start()  # same data directory, same port: the queue and the rows are on disk
         done = wait_for_status(server, running["id"], {"completed", "error"}, timeout=240)
         assert done["status"] == "completed", done["error"]
-        assert len(done["words"]) > 1000
-        assert "there's iron they say in all our blood" in normalise(done["text"])
+        assert len(done["words"]) > 800
+        assert f"transcript {running['id']}: attempt 2" in server.log(tail=None)  # re-run after the lease lapsed
+        assert "iron they say in all our blood" in normalise(done["text"])
         queued = wait_for_status(server, waiting["id"], {"completed", "error"}, timeout=60)
         assert queued["status"] == "completed"
         assert "ask not what your country can do for you" in normalise(queued["text"])

@@ -1,0 +1,298 @@
+"""ASR speed, accuracy and memory: the API path against bare faster-whisper, same model and audio, one run.
+
+    .venv/bin/python benchmarks/asr.py [--model tiny.en] [--repeats N] [--skip-utterances] [--json PATH]
+
+Baseline: ``faster_whisper.WhisperModel`` with the server's device / compute type / threads and the exact
+decode kwargs the server uses, in a subprocess of its own (so its peak RSS is its own). API path: the real
+server (``tests.live_server.LiveServer``) driven by the official ``assemblyai`` SDK, timed from before the
+upload to ``completed``. Model load is excluded on both sides (each is warmed with one short file first).
+Utterances go through both paths sequentially, one file after another. Runs alternate baseline / API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+AUDIO_DIR = REPO_ROOT.parent / "shared" / "audio"
+WARMUP = AUDIO_DIR / "jfk" / "jfk.wav"
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))  # `tests` (LiveServer, references, WER) lives beside the package
+
+Dataset = tuple[str, list[tuple[Path, str]]]
+
+
+# --------------------------------------------------------------------------- baseline worker (subprocess)
+
+
+def baseline_worker(model_name: str) -> None:
+    """Load the model, warm it, then answer one JSON line per JSON list of paths read from stdin."""
+    from faster_whisper import WhisperModel
+
+    from stenograph.pipeline.asr import whisper_decode_kwargs
+    from stenograph.pipeline.models import model_device_summary, model_directory
+    from stenograph.pipeline.types import TranscribeOptions
+
+    summary = model_device_summary()
+    model = WhisperModel(
+        str(model_directory(model_name)),
+        device=str(summary["device"]),
+        compute_type=str(summary["compute_type"]),
+        cpu_threads=int(summary["cpu_threads"]),
+        local_files_only=True,
+    )
+    kwargs = whisper_decode_kwargs(TranscribeOptions(model=model_name))
+
+    def run(path: str) -> str:
+        segments, _ = model.transcribe(path, **kwargs)
+        return " ".join(" ".join(segment.text for segment in segments).split())
+
+    run(str(WARMUP))
+    _reply({"ready": True, **summary})
+    for line in sys.stdin:
+        paths: list[str] = json.loads(line)
+        start = time.perf_counter()
+        texts = [run(path) for path in paths]
+        _reply({"seconds": time.perf_counter() - start, "texts": texts})
+    _reply({"peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+
+
+def _reply(message: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+class Baseline:
+    def __init__(self, model: str) -> None:
+        command = [sys.executable, __file__, "--baseline-worker", "--model", model]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.info = self._read()
+
+    def _read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"baseline worker exited with {self.process.wait()}")
+        return json.loads(line)
+
+    def transcribe(self, paths: list[Path]) -> tuple[float, list[str]]:
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps([str(p) for p in paths]) + "\n")
+        self.process.stdin.flush()
+        reply = self._read()
+        return reply["seconds"], reply["texts"]
+
+    def close(self) -> float:
+        """Stop the worker; its peak RSS in MiB."""
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        peak = self._read()["peak_rss_mib"]
+        self.process.wait()
+        return peak
+
+
+# --------------------------------------------------------------------------- API path (live server + SDK)
+
+
+def api_transcribe(paths: list[Path]) -> tuple[float, list[str]]:
+    import assemblyai as aai
+
+    start = time.perf_counter()
+    transcripts = [aai.Transcriber().transcribe(str(path)) for path in paths]
+    seconds = time.perf_counter() - start
+    for transcript in transcripts:
+        if transcript.status != aai.TranscriptStatus.completed:
+            raise RuntimeError(f"transcript {transcript.id} ended {transcript.status}: {transcript.error}")
+    return seconds, [transcript.text or "" for transcript in transcripts]
+
+
+def server_peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("VmHWM not found")
+
+
+# --------------------------------------------------------------------------- data and reporting
+
+
+def datasets(skip_utterances: bool) -> list[Dataset]:
+    from tests.audio_refs import librispeech
+
+    folder = AUDIO_DIR / "longform"
+    refs = dict(line.split("\t", 1) for line in (folder / "refs.tsv").read_text().splitlines() if line)
+    out: list[Dataset] = [("long-form", [(folder / "dev_concat.flac", refs["dev_concat"])])]
+    if not skip_utterances:
+        out.append(("utterances", librispeech(AUDIO_DIR)))
+    return out
+
+
+def audio_seconds(paths: list[Path]) -> float:
+    from stenograph.pipeline.audio import SAMPLE_RATE, decode_audio
+
+    return sum(len(decode_audio(path, SAMPLE_RATE)) / SAMPLE_RATE for path in paths)
+
+
+def summarise(name: str, audio: float, times: list[float], refs: list[str], texts: list[str]) -> dict:
+    from tests.audio_refs import normalise, wer
+
+    best, median = min(times), statistics.median(times)
+    return {
+        "dataset": name,
+        "audio_s": audio,
+        "times_s": times,
+        "best_s": best,
+        "median_s": median,
+        "rtf_best": audio / best,
+        "rtf_median": audio / median,
+        "wer": wer(refs, texts),
+        "normalised_texts": [normalise(t) for t in texts],
+    }
+
+
+def print_report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    print(
+        f"\nmachine: {meta['cores']} cores (os.cpu_count), {meta['usable_cores']} usable; device "
+        f"{meta['device']}, compute type {meta['compute_type']}, cpu_threads {meta['cpu_threads']} "
+        f"(0 = CTranslate2 default); model {meta['model']}; repeats {meta['repeats']}"
+    )
+    print(
+        f"utterances: API path = SDK Transcriber().transcribe() one file after another "
+        f"(polling_interval {meta['polling_interval']} s), like the sequential baseline\n"
+    )
+    header = (
+        f"{'dataset':<11} {'path':<9} {'audio s':>8} {'best s':>8} {'median s':>9} "
+        f"{'RTF best':>9} {'RTF med':>8} {'WER %':>7} {'API/base best':>14} {'API/base med':>13}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        for side in ("baseline", "api"):
+            r = row[side]
+            ratio = f"{row['ratio_best']:>14.3f} {row['ratio_median']:>13.3f}" if side == "api" else ""
+            print(
+                f"{row['dataset']:<11} {side:<9} {r['audio_s']:>8.1f} {r['best_s']:>8.2f} "
+                f"{r['median_s']:>9.2f} {r['rtf_best']:>8.1f}x {r['rtf_median']:>7.1f}x "
+                f"{100 * r['wer']:>7.2f} {ratio}"
+            )
+    print()
+    for row in rows:
+        target = "meets" if row["ratio_best"] >= 0.95 else "BELOW"
+        print(
+            f"{row['dataset']}: WER identical: {'yes' if row['wer_identical'] else 'NO'}; "
+            f"normalised texts identical: {'yes' if row['texts_identical'] else 'NO'}; "
+            f"throughput {target} the 0.95x target (best-of)"
+        )
+    print(
+        f"peak RSS: baseline process {meta['baseline_peak_rss_mib']:.0f} MiB, "
+        f"server process {meta['server_peak_rss_mib']:.0f} MiB (VmHWM)"
+    )
+    print(f"total benchmark wall time: {meta['total_wall_s']:.1f} s")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", default="tiny.en")
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--skip-utterances", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--baseline-worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline_worker:
+        baseline_worker(args.model)
+        return
+
+    import assemblyai as aai
+
+    from tests.live_server import LiveServer
+
+    started = time.perf_counter()
+    data = datasets(args.skip_utterances)
+    audio = {name: audio_seconds([p for p, _ in pairs]) for name, pairs in data}
+    times: dict[tuple[str, str], list[float]] = {}
+    texts: dict[tuple[str, str], list[str]] = {}
+    baseline = Baseline(args.model)
+    with tempfile.TemporaryDirectory(prefix="stenograph-bench-") as tmp:
+        server = LiveServer(
+            data_dir=Path(tmp) / "data",
+            api_key=secrets.token_hex(16),
+            env={"STENOGRAPH_DEFAULT_MODEL": args.model},
+        ).start()
+        try:
+            aai.settings.base_url = server.base_url
+            aai.settings.api_key = server.api_key
+            aai.settings.polling_interval = 0.1
+            api_transcribe([WARMUP])  # the server loads its model at the first job
+            for repeat in range(args.repeats):
+                for name, pairs in data:
+                    paths = [p for p, _ in pairs]
+                    for side, run in (("baseline", baseline.transcribe), ("api", api_transcribe)):
+                        seconds, out = run(paths)
+                        times.setdefault((name, side), []).append(seconds)
+                        texts.setdefault((name, side), out)
+                        print(
+                            f"[{repeat + 1}/{args.repeats}] {name:<10} {side:<8} {seconds:7.2f} s", flush=True
+                        )
+            assert server.process is not None
+            server_peak = server_peak_rss_mib(server.process.pid)
+        finally:
+            server.stop()
+    baseline_peak = baseline.close()
+
+    rows: list[dict[str, Any]] = []
+    for name, pairs in data:
+        refs = [ref for _, ref in pairs]
+        base, api = (
+            summarise(name, audio[name], times[(name, s)], refs, texts[(name, s)])
+            for s in ("baseline", "api")
+        )
+        rows.append(
+            {
+                "dataset": name,
+                "baseline": base,
+                "api": api,
+                "ratio_best": api["rtf_best"] / base["rtf_best"],
+                "ratio_median": api["rtf_median"] / base["rtf_median"],
+                "wer_identical": abs(api["wer"] - base["wer"]) < 1e-12,
+                "texts_identical": api["normalised_texts"] == base["normalised_texts"],
+            }
+        )
+    meta: dict[str, Any] = {
+        "model": args.model,
+        "repeats": args.repeats,
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)),
+        "polling_interval": aai.settings.polling_interval,
+        "device": baseline.info["device"],
+        "compute_type": baseline.info["compute_type"],
+        "cpu_threads": baseline.info["cpu_threads"],
+        "baseline_peak_rss_mib": baseline_peak,
+        "server_peak_rss_mib": server_peak,
+        "total_wall_s": time.perf_counter() - started,
+    }
+    print_report(meta, rows)
+    if args.json:
+        for row in rows:
+            for side in ("baseline", "api"):
+                row[side].pop("normalised_texts")
+        args.json.write_text(json.dumps({"meta": meta, "results": rows}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
