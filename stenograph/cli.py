@@ -94,7 +94,7 @@ def transcribe(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--model") from exc
     options = TranscribeOptions(model=chosen, language_code=whisper_language(language))
-    with tqdm(total=100, unit="%", desc=file.name, leave=False, file=typer.get_text_stream("stderr")) as bar:
+    with tqdm(total=100, unit="%", desc=file.name, leave=True, file=typer.get_text_stream("stderr")) as bar:
 
         def progress(fraction: float) -> None:
             bar.update(max(0, round(fraction * 100) - bar.n))

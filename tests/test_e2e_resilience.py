@@ -54,7 +54,9 @@ def test_job_of_a_killed_worker_completes_after_restart(tmp_path: Path, shared_a
         done = wait_for_status(server, running["id"], {"completed", "error"}, timeout=240)
         assert done["status"] == "completed", done["error"]
         assert len(done["words"]) > 800
-        assert f"transcript {running['id']}: attempt 2" in server.log(tail=None)  # re-run after the lease lapsed
+        assert f"transcript {running['id']}: attempt 2" in server.log(
+            tail=None
+        )  # re-run after the lease lapsed
         assert "iron they say in all our blood" in normalise(done["text"])
         queued = wait_for_status(server, waiting["id"], {"completed", "error"}, timeout=60)
         assert queued["status"] == "completed"

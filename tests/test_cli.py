@@ -1,0 +1,80 @@
+"""The `stenograph` command line: transcribe a file directly; serve prints a first key once."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.audio_refs import normalise
+from tests.live_server import REPO_ROOT, LiveServer
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stenograph.cli", *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, "COLUMNS": "300", "NO_COLOR": "1", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_transcribe_outputs_text_json_and_srt(shared_audio: Path, tmp_path: Path) -> None:
+    env = {"STENOGRAPH_DATA_DIR": str(tmp_path)}
+    clip = str(shared_audio / "jfk" / "jfk_16k.mp3")
+
+    text = run_cli("transcribe", clip, env=env)
+    assert text.returncode == 0, text.stderr
+    assert "ask not what your country can do for you" in normalise(text.stdout)
+    assert "100%" in text.stderr  # the progress bar reached the end
+
+    as_json = json.loads(run_cli("transcribe", clip, "-o", "json", env=env).stdout)
+    assert as_json["speech_model_used"] == "tiny.en"
+    assert as_json["words"][0]["start"] >= 0 and as_json["audio_duration"] > 10
+
+    srt = run_cli("transcribe", clip, "-o", "srt", env=env).stdout
+    blocks = [b for b in srt.strip().split("\n\n") if b]
+    assert len(blocks) >= 3
+    assert re.fullmatch(r"1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n.+", blocks[0])
+
+
+def test_transcribe_reports_bad_input(tmp_path: Path) -> None:
+    not_audio = tmp_path / "x.txt"
+    not_audio.write_text("hello")
+    result = run_cli("transcribe", str(not_audio), env={"STENOGRAPH_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert "does not appear to contain audio" in result.stderr
+    unknown = run_cli(
+        "transcribe", str(not_audio), "--model", "huge", env={"STENOGRAPH_DATA_DIR": str(tmp_path)}
+    )
+    assert unknown.returncode != 0 and "Accepted values" in unknown.stderr
+
+
+def test_serve_without_a_key_creates_and_prints_one_once(tmp_path: Path) -> None:
+    server = LiveServer(data_dir=tmp_path / "data", api_key="")
+    server.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not (match := re.search(r"^\s+([0-9a-f]{32})\s*$", server.log(tail=None), re.M)):
+            assert time.monotonic() < deadline, server.log()
+            time.sleep(0.1)
+        key = match.group(1)
+        assert (
+            httpx.get(f"{server.base_url}/v2/transcript", headers={"Authorization": key}).status_code == 200
+        )
+    finally:
+        server.stop()
+    server.start()  # a restart finds the key and prints none
+    try:
+        printed = re.findall(r"^\s+[0-9a-f]{32}\s*$", server.log(tail=None), re.M)
+        assert len(printed) == 1  # the log holds both runs
+    finally:
+        server.stop()
