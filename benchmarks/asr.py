@@ -27,6 +27,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AUDIO_DIR = REPO_ROOT.parent / "shared" / "audio"
 WARMUP = AUDIO_DIR / "jfk" / "jfk.wav"
+POLLING_INTERVAL = 0.1
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # `tests` (LiveServer, references, WER) lives beside the package
 
@@ -144,64 +145,77 @@ def audio_seconds(paths: list[Path]) -> float:
     return sum(len(decode_audio(path, SAMPLE_RATE)) / SAMPLE_RATE for path in paths)
 
 
-def summarise(name: str, audio: float, times: list[float], refs: list[str], texts: list[str]) -> dict:
+def summarise(audio: float, times: list[float], refs: list[str], texts: list[str]) -> dict[str, Any]:
     from tests.audio_refs import normalise, wer
 
     best, median = min(times), statistics.median(times)
-    return {
-        "dataset": name,
-        "audio_s": audio,
-        "times_s": times,
-        "best_s": best,
-        "median_s": median,
-        "rtf_best": audio / best,
-        "rtf_median": audio / median,
-        "wer": wer(refs, texts),
-        "normalised_texts": [normalise(t) for t in texts],
-    }
+    rtf = {"rtf_best": audio / best, "rtf_median": audio / median, "wer": wer(refs, texts)}
+    return {"audio_s": audio, "times_s": times, "best_s": best, "median_s": median, **rtf}
+
+
+def compare(name: str, base: dict[str, Any], api: dict[str, Any], same_text: bool) -> dict[str, Any]:
+    ratios = {k: api[f"rtf_{k}"] / base[f"rtf_{k}"] for k in ("best", "median")}
+    same_wer = abs(api["wer"] - base["wer"]) < 1e-12
+    return {"dataset": name, "baseline": base, "api": api, "ratio": ratios, "wer_identical": same_wer,
+            "texts_identical": same_text}  # fmt: skip
 
 
 def print_report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
-    print(
-        f"\nmachine: {meta['cores']} cores (os.cpu_count), {meta['usable_cores']} usable; device "
-        f"{meta['device']}, compute type {meta['compute_type']}, cpu_threads {meta['cpu_threads']} "
-        f"(0 = CTranslate2 default); model {meta['model']}; repeats {meta['repeats']}"
-    )
-    print(
-        f"utterances: API path = SDK Transcriber().transcribe() one file after another "
-        f"(polling_interval {meta['polling_interval']} s), like the sequential baseline\n"
-    )
-    header = (
-        f"{'dataset':<11} {'path':<9} {'audio s':>8} {'best s':>8} {'median s':>9} "
-        f"{'RTF best':>9} {'RTF med':>8} {'WER %':>7} {'API/base best':>14} {'API/base med':>13}"
-    )
-    print(header)
-    print("-" * len(header))
+    print(f"\nmachine: {meta['cores']} cores; device {meta['device']}, compute type {meta['compute_type']}, "
+          f"cpu_threads {meta['cpu_threads']} (0 = CTranslate2 default); model {meta['model']}; "
+          f"repeats {meta['repeats']} (baseline/API alternating)")  # fmt: skip
+    print(f"utterances: API path = SDK Transcriber().transcribe() one file after another "
+          f"(polling_interval {meta['polling_interval']} s), as the baseline runs them\n")  # fmt: skip
+    header = (f"{'dataset':<11} {'path':<9} {'audio s':>8} {'best s':>8} {'median s':>9} {'RTF best':>9} "
+              f"{'RTF med':>8} {'WER %':>7} {'API/base best':>14} {'API/base med':>13}")  # fmt: skip
+    print(header + "\n" + "-" * len(header))
     for row in rows:
         for side in ("baseline", "api"):
-            r = row[side]
-            ratio = f"{row['ratio_best']:>14.3f} {row['ratio_median']:>13.3f}" if side == "api" else ""
-            print(
-                f"{row['dataset']:<11} {side:<9} {r['audio_s']:>8.1f} {r['best_s']:>8.2f} "
-                f"{r['median_s']:>9.2f} {r['rtf_best']:>8.1f}x {r['rtf_median']:>7.1f}x "
-                f"{100 * r['wer']:>7.2f} {ratio}"
-            )
+            r, q = row[side], row["ratio"]
+            ratio = f"{q['best']:>14.3f} {q['median']:>13.3f}" if side == "api" else ""
+            print(f"{row['dataset']:<11} {side:<9} {r['audio_s']:>8.1f} {r['best_s']:>8.2f} {r['median_s']:>9.2f} "
+                  f"{r['rtf_best']:>8.1f}x {r['rtf_median']:>7.1f}x {100 * r['wer']:>7.2f} {ratio}")  # fmt: skip
     print()
     for row in rows:
-        target = "meets" if row["ratio_best"] >= 0.95 else "BELOW"
-        print(
-            f"{row['dataset']}: WER identical: {'yes' if row['wer_identical'] else 'NO'}; "
-            f"normalised texts identical: {'yes' if row['texts_identical'] else 'NO'}; "
-            f"throughput {target} the 0.95x target (best-of)"
-        )
-    print(
-        f"peak RSS: baseline process {meta['baseline_peak_rss_mib']:.0f} MiB, "
-        f"server process {meta['server_peak_rss_mib']:.0f} MiB (VmHWM)"
-    )
+        print(f"{row['dataset']}: WER identical: {'yes' if row['wer_identical'] else 'NO'}; normalised texts "
+              f"identical: {'yes' if row['texts_identical'] else 'NO'}; API/baseline throughput "
+              f"{'meets' if row['ratio']['best'] >= 0.95 else 'BELOW'} the 0.95 target (best-of)")  # fmt: skip
+    print(f"peak RSS: baseline process {meta['baseline_peak_rss_mib']:.0f} MiB (ru_maxrss), "
+          f"server process {meta['server_peak_rss_mib']:.0f} MiB (VmHWM)")  # fmt: skip
     print(f"total benchmark wall time: {meta['total_wall_s']:.1f} s")
 
 
 # --------------------------------------------------------------------------- main
+
+
+def measure(args: argparse.Namespace, data: list[Dataset], baseline: Baseline) -> tuple[dict, dict, float]:
+    """Alternate baseline and API runs; (times, texts) keyed by (dataset, path) and the server's peak RSS."""
+    import assemblyai as aai
+
+    from tests.live_server import LiveServer
+
+    times: dict[tuple[str, str], list[float]] = {}
+    texts: dict[tuple[str, str], list[str]] = {}
+    with tempfile.TemporaryDirectory(prefix="stenograph-bench-") as tmp:
+        env = {"STENOGRAPH_DEFAULT_MODEL": args.model}
+        server = LiveServer(data_dir=Path(tmp) / "data", api_key=secrets.token_hex(16), env=env).start()
+        try:
+            aai.settings.base_url, aai.settings.api_key = server.base_url, server.api_key
+            aai.settings.polling_interval = POLLING_INTERVAL
+            api_transcribe([WARMUP])  # the server loads its model at the first job
+            for repeat in range(args.repeats):
+                for name, pairs in data:
+                    for side, run in (("baseline", baseline.transcribe), ("api", api_transcribe)):
+                        seconds, out = run([path for path, _ in pairs])
+                        times.setdefault((name, side), []).append(seconds)
+                        texts.setdefault((name, side), out)
+                        print(
+                            f"[{repeat + 1}/{args.repeats}] {name:<10} {side:<8} {seconds:7.2f} s", flush=True
+                        )
+            assert server.process is not None
+            return times, texts, server_peak_rss_mib(server.process.pid)
+        finally:
+            server.stop()
 
 
 def main() -> None:
@@ -215,82 +229,32 @@ def main() -> None:
     parser.add_argument("--baseline-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline_worker:
-        baseline_worker(args.model)
-        return
+        return baseline_worker(args.model)
 
-    import assemblyai as aai
-
-    from tests.live_server import LiveServer
+    from tests.audio_refs import normalise
 
     started = time.perf_counter()
     data = datasets(args.skip_utterances)
-    audio = {name: audio_seconds([p for p, _ in pairs]) for name, pairs in data}
-    times: dict[tuple[str, str], list[float]] = {}
-    texts: dict[tuple[str, str], list[str]] = {}
     baseline = Baseline(args.model)
-    with tempfile.TemporaryDirectory(prefix="stenograph-bench-") as tmp:
-        server = LiveServer(
-            data_dir=Path(tmp) / "data",
-            api_key=secrets.token_hex(16),
-            env={"STENOGRAPH_DEFAULT_MODEL": args.model},
-        ).start()
-        try:
-            aai.settings.base_url = server.base_url
-            aai.settings.api_key = server.api_key
-            aai.settings.polling_interval = 0.1
-            api_transcribe([WARMUP])  # the server loads its model at the first job
-            for repeat in range(args.repeats):
-                for name, pairs in data:
-                    paths = [p for p, _ in pairs]
-                    for side, run in (("baseline", baseline.transcribe), ("api", api_transcribe)):
-                        seconds, out = run(paths)
-                        times.setdefault((name, side), []).append(seconds)
-                        texts.setdefault((name, side), out)
-                        print(
-                            f"[{repeat + 1}/{args.repeats}] {name:<10} {side:<8} {seconds:7.2f} s", flush=True
-                        )
-            assert server.process is not None
-            server_peak = server_peak_rss_mib(server.process.pid)
-        finally:
-            server.stop()
-    baseline_peak = baseline.close()
-
-    rows: list[dict[str, Any]] = []
+    try:
+        times, texts, server_peak = measure(args, data, baseline)
+    finally:
+        baseline_peak = baseline.close()
+    rows = []
     for name, pairs in data:
         refs = [ref for _, ref in pairs]
-        base, api = (
-            summarise(name, audio[name], times[(name, s)], refs, texts[(name, s)])
-            for s in ("baseline", "api")
-        )
-        rows.append(
-            {
-                "dataset": name,
-                "baseline": base,
-                "api": api,
-                "ratio_best": api["rtf_best"] / base["rtf_best"],
-                "ratio_median": api["rtf_median"] / base["rtf_median"],
-                "wer_identical": abs(api["wer"] - base["wer"]) < 1e-12,
-                "texts_identical": api["normalised_texts"] == base["normalised_texts"],
-            }
-        )
-    meta: dict[str, Any] = {
-        "model": args.model,
-        "repeats": args.repeats,
-        "cores": os.cpu_count(),
-        "usable_cores": len(os.sched_getaffinity(0)),
-        "polling_interval": aai.settings.polling_interval,
-        "device": baseline.info["device"],
-        "compute_type": baseline.info["compute_type"],
-        "cpu_threads": baseline.info["cpu_threads"],
-        "baseline_peak_rss_mib": baseline_peak,
-        "server_peak_rss_mib": server_peak,
-        "total_wall_s": time.perf_counter() - started,
-    }
+        audio = audio_seconds([path for path, _ in pairs])
+        base, api = (summarise(audio, times[(name, s)], refs, texts[(name, s)]) for s in ("baseline", "api"))
+        same = [normalise(t) for t in texts[(name, "api")]] == [
+            normalise(t) for t in texts[(name, "baseline")]
+        ]
+        rows.append(compare(name, base, api, same))
+    info = {k: baseline.info[k] for k in ("device", "compute_type", "cpu_threads")}
+    meta = {"model": args.model, "repeats": args.repeats, "cores": os.cpu_count(), **info,
+            "polling_interval": POLLING_INTERVAL, "baseline_peak_rss_mib": baseline_peak,
+            "server_peak_rss_mib": server_peak, "total_wall_s": time.perf_counter() - started}  # fmt: skip
     print_report(meta, rows)
     if args.json:
-        for row in rows:
-            for side in ("baseline", "api"):
-                row[side].pop("normalised_texts")
         args.json.write_text(json.dumps({"meta": meta, "results": rows}, indent=2) + "\n")
 
 
