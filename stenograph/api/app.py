@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from stenograph import __version__
-from stenograph.api import transcripts, upload
+from stenograph.api import exports, openai_compat, transcripts, upload
 from stenograph.api.errors import install_error_handlers
 from stenograph.api.ratelimit import RateLimiter
 from stenograph.config import Settings, get_settings
@@ -62,4 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(upload.router)
     app.include_router(transcripts.router)
+    app.include_router(exports.router)
+    app.include_router(openai_compat.router)
     return app
