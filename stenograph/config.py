@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     max_download_bytes: int = 2_200_000_000
     download_timeout_seconds: float = 300.0
     allow_private_urls: bool = False
+    webhook_timeout_seconds: float = 10.0  # per delivery attempt
+    webhook_retry_base_seconds: float = 5.0  # first retry delay; doubles per attempt, capped
 
     rate_limit_per_minute: int = 0  # 0 disables rate limiting
 

@@ -8,6 +8,7 @@ from stenograph.config import Settings
 from stenograph.jobs.queue import JobQueue
 from stenograph.jobs.reaper import Reaper
 from stenograph.jobs.runner import JobRunner
+from stenograph.jobs.webhooks import WebhookSender
 from stenograph.store import keys
 from stenograph.store.db import Database
 from stenograph.store.files import FileStorage
@@ -22,9 +23,14 @@ class Runtime:
         self.db = Database(settings.resolved_database_url)
         self.db.migrate()
         self.storage = FileStorage(settings.resolved_uploads_dir)
-        self.runner = JobRunner(settings, self.db, self.storage)
-        self.queue = JobQueue(settings, self.runner.run)
+        self.webhooks = WebhookSender(settings, self.db)
+        self.runner = JobRunner(settings, self.db, self.storage, on_finished=self._job_finished)
+        self.queue = JobQueue(settings, self.runner.run, deliver_webhook=self.webhooks.deliver)
         self._reaper: Reaper | None = None
+
+    def _job_finished(self, transcript_id: str) -> None:
+        if self.webhooks.is_owed(transcript_id):
+            self.queue.enqueue_webhook(transcript_id)
 
     def start_worker(self) -> None:
         """Consume jobs in this process (threads) and reap expired leases."""

@@ -34,13 +34,36 @@ class _EmbeddedConsumer(Consumer):
 
 
 class JobQueue:
-    def __init__(self, settings: Settings, run_job: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        run_job: Callable[[str], None],
+        deliver_webhook: Callable[[str, int], float | None] | None = None,
+    ) -> None:
         self.huey = make_huey(settings)
         self._task = self.huey.task(name="transcribe")(run_job)
+        self._deliver_webhook = deliver_webhook
+        self._webhook_task = self.huey.task(name="webhook")(self._run_webhook)
         self._consumer: Consumer | None = None
 
     def enqueue(self, transcript_id: str) -> None:
         self._task(transcript_id)
+
+    def enqueue_webhook(self, transcript_id: str, attempt: int = 1, delay: float = 0.0) -> None:
+        """Queue webhook delivery attempt ``attempt``. A delayed one waits in Huey's schedule,
+        which is stored with the queue, so it survives a restart (the consumer's scheduler moves
+        due tasks to the queue about once a second)."""
+        if delay > 0:
+            self._webhook_task.schedule(args=(transcript_id, attempt), delay=delay)
+        else:
+            self._webhook_task(transcript_id, attempt)
+
+    def _run_webhook(self, transcript_id: str, attempt: int) -> None:
+        if self._deliver_webhook is None:
+            return
+        delay = self._deliver_webhook(transcript_id, attempt)
+        if delay is not None:
+            self.enqueue_webhook(transcript_id, attempt + 1, delay)
 
     def start_consumer(self, workers: int) -> None:
         # A short max_delay keeps queue-to-start latency low; polling an idle queue is cheap.

@@ -88,3 +88,4 @@ class Transcript(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    webhook_status_code: Mapped[int | None] = mapped_column(Integer, default=None)  # last answer

@@ -195,6 +195,16 @@ def finish(
     return written.rowcount == 1
 
 
+def record_webhook_status(session: Session, transcript_id: str, status_code: int) -> None:
+    """Store the HTTP status code the latest webhook delivery attempt got back."""
+    session.execute(
+        update(Transcript)
+        .where(Transcript.id == transcript_id)
+        .values(webhook_status_code=status_code)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_deleted(session: Session, row: Transcript) -> str | None:
     """Blank a transcript as AssemblyAI does; returns the upload id whose file must go."""
     upload_id = row.upload_id

@@ -1,0 +1,105 @@
+"""Webhook delivery: when a transcript ends ``completed`` or ``error``, POST
+``{"transcript_id": ..., "status": ...}`` to its ``webhook_url`` with the caller's auth header.
+
+Requests go through ``jobs/outbound.py``, so the address policy of ``audio_url`` downloads applies
+and redirects are not followed. ``deliver`` makes one attempt and returns the delay before the
+next one; the queue (``jobs/queue.py``) schedules it, so a slow receiver holds a worker for one
+timeout at most, never for the whole retry schedule, and pending retries survive a restart.
+
+Timeouts, connection failures and 5xx answers are retried with exponential backoff, at most
+``MAX_ATTEMPTS`` attempts in all. Any other answer (2xx; 3xx, as redirects are not followed; 4xx)
+ends delivery, as does a URL the address policy refuses. The last status code received is stored
+as ``webhook_status_code``. A deleted transcript gets no (further) webhook.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from stenograph.config import Settings
+from stenograph.jobs.outbound import OutboundError, check_url_allowed, post_json
+from stenograph.store import transcripts
+from stenograph.store.db import Database
+from stenograph.store.models import Transcript
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+MAX_RETRY_DELAY_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    headers: dict[str, str]
+    payload: dict[str, str]
+
+
+def webhook_for(row: Transcript) -> Webhook | None:
+    """The notification ``row`` is owed, or None: no webhook_url, not finished, or deleted."""
+    request = row.request or {}
+    url = request.get("webhook_url")
+    finished = row.status in (transcripts.COMPLETED, transcripts.ERROR)
+    if not url or not finished or row.audio_url == transcripts.DELETED_AUDIO_URL:
+        return None
+    name = request.get("webhook_auth_header_name")
+    headers = {name: request.get("webhook_auth_header_value") or ""} if name else {}
+    return Webhook(url, headers, {"transcript_id": row.id, "status": row.status})
+
+
+def retry_delay(base_seconds: float, attempt: int) -> float:
+    """Seconds to wait after failed attempt ``attempt`` (1-based): base, 2 x base, 4 x base, ...
+    capped at MAX_RETRY_DELAY_SECONDS."""
+    return min(base_seconds * 2 ** (attempt - 1), MAX_RETRY_DELAY_SECONDS)
+
+
+def is_retried(status_code: int) -> bool:
+    return status_code >= 500
+
+
+class WebhookSender:
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+
+    def _owed(self, transcript_id: str) -> Webhook | None:
+        with self.db.session() as session:
+            row = transcripts.get(session, transcript_id)
+            return None if row is None else webhook_for(row)
+
+    def is_owed(self, transcript_id: str) -> bool:
+        """Whether the transcript asked for a webhook and is finished (and not deleted)."""
+        return self._owed(transcript_id) is not None
+
+    def deliver(self, transcript_id: str, attempt: int) -> float | None:
+        """Make delivery attempt ``attempt`` (1-based). Returns the delay in seconds before the
+        next attempt, or None when delivery is over (answered, refused, given up, or not owed)."""
+        webhook = self._owed(transcript_id)  # read again each time: deleted rows get nothing
+        if webhook is None:
+            return None
+        try:
+            check_url_allowed(webhook.url, self.settings.allow_private_urls, action="Webhook to")
+        except OutboundError as exc:  # the address policy: never sent, never retried
+            log.warning("transcript %s: %s", transcript_id, exc)
+            return None
+        try:
+            status_code = post_json(
+                webhook.url,
+                webhook.payload,
+                webhook.headers,
+                timeout_seconds=self.settings.webhook_timeout_seconds,
+                allow_private=self.settings.allow_private_urls,
+            )
+        except OutboundError as exc:  # timeout or connection failure: retried
+            log.info("transcript %s: webhook attempt %d failed: %s", transcript_id, attempt, exc)
+        else:
+            with self.db.session() as session:
+                transcripts.record_webhook_status(session, transcript_id, status_code)
+            log.info("transcript %s: webhook attempt %d answered %d", transcript_id, attempt, status_code)
+            if not is_retried(status_code):
+                return None
+        if attempt >= MAX_ATTEMPTS:
+            log.warning("transcript %s: webhook given up after %d attempts", transcript_id, attempt)
+            return None
+        return retry_delay(self.settings.webhook_retry_base_seconds, attempt)
