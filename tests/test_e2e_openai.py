@@ -1,0 +1,179 @@
+"""The official ``openai`` Python client against the live server's /v1/audio/transcriptions."""
+
+from __future__ import annotations
+
+import io
+import re
+import wave
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+
+import openai
+import pytest
+
+from stenograph.api.openai_compat import LANGUAGE_NAMES, segments_from_words
+from stenograph.pipeline.types import Word
+from tests.audio_refs import normalise
+from tests.live_server import LiveServer
+
+JFK_LINE = "ask not what your country can do for you ask what you can do for your country"
+SRT_BLOCK = re.compile(
+    r"(\d+)\n(\d\d:\d\d:\d\d,\d{3}) --> (\d\d:\d\d:\d\d,\d{3})\n(.+?)(?:\n\n|\n?$)", re.DOTALL
+)
+
+
+@pytest.fixture()
+def client(server: LiveServer) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(
+        base_url=f"{server.base_url}/v1", api_key=server.api_key, max_retries=0, timeout=120
+    ) as c:
+        yield c
+
+
+@pytest.fixture()
+def jfk(shared_audio: Path) -> Path:
+    return shared_audio / "jfk" / "jfk.wav"
+
+
+def _seconds(clock: str) -> float:
+    hours, minutes, rest = clock.replace(",", ".").split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
+def test_json_default(client: openai.OpenAI, jfk: Path) -> None:
+    with jfk.open("rb") as fh:
+        result = client.audio.transcriptions.create(model="whisper-1", file=fh)
+    assert JFK_LINE in normalise(result.text)
+
+
+def test_text_and_our_own_model_names(client: openai.OpenAI, jfk: Path) -> None:
+    with jfk.open("rb") as fh:
+        text = client.audio.transcriptions.create(model="tiny.en", file=fh, response_format="text")
+    assert isinstance(text, str)
+    assert JFK_LINE in normalise(text)
+
+
+def test_srt(client: openai.OpenAI, jfk: Path) -> None:
+    with jfk.open("rb") as fh:
+        srt = client.audio.transcriptions.create(model="gpt-4o-transcribe", file=fh, response_format="srt")
+    blocks = SRT_BLOCK.findall(srt)
+    assert len(blocks) >= 2
+    assert [int(b[0]) for b in blocks] == list(range(1, len(blocks) + 1))
+    for _, start, end, _ in blocks:
+        assert 0 <= _seconds(start) <= _seconds(end) <= 11.1
+    assert JFK_LINE in normalise(" ".join(b[3] for b in blocks))
+
+
+def test_vtt(client: openai.OpenAI, jfk: Path) -> None:
+    with jfk.open("rb") as fh:
+        vtt = client.audio.transcriptions.create(model="whisper-1", file=fh, response_format="vtt")
+    assert vtt.startswith("WEBVTT")
+    assert re.search(r"\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}", vtt)
+    cues = [line for line in vtt.splitlines()[1:] if line and "-->" not in line]
+    assert JFK_LINE in normalise(" ".join(cues))
+
+
+def test_verbose_json_with_words_and_segments(client: openai.OpenAI, jfk: Path) -> None:
+    with jfk.open("rb") as fh:
+        result = client.audio.transcriptions.create(
+            model="whisper-1",
+            file=fh,
+            response_format="verbose_json",
+            timestamp_granularities=["word", "segment"],
+            language="en",
+            temperature=0,
+        )
+    assert result.language == "english"
+    assert result.duration == pytest.approx(11.0, abs=0.1)
+    assert JFK_LINE in normalise(result.text)
+
+    words = result.words or []
+    assert len(words) >= 20
+    for w in words:
+        assert 0 <= w.start <= w.end <= 11.1
+    for earlier, later in pairwise(words):
+        assert earlier.start <= later.start and earlier.end <= later.start + 0.05
+    assert JFK_LINE in normalise(" ".join(w.word for w in words))
+
+    segments = result.segments or []
+    assert segments and [s.id for s in segments] == list(range(len(segments)))
+    for s in segments:
+        assert 0 <= s.start <= s.end <= 11.1
+        assert s.avg_logprob <= 0 and s.compression_ratio > 0
+    for earlier, later in pairwise(segments):
+        assert earlier.end <= later.start
+    assert normalise(" ".join(s.text for s in segments)) == normalise(" ".join(w.word for w in words))
+
+
+def test_verbose_json_defaults_to_segments_only(client: openai.OpenAI, jfk: Path) -> None:
+    with jfk.open("rb") as fh:
+        result = client.audio.transcriptions.create(
+            model="whisper-1", file=fh, response_format="verbose_json"
+        )
+    assert result.segments and result.words is None
+    assert result.task == "transcribe"
+
+
+def test_wrong_key_is_authentication_error(server: LiveServer, jfk: Path) -> None:
+    bad = openai.OpenAI(base_url=f"{server.base_url}/v1", api_key="not-a-key", max_retries=0)
+    with jfk.open("rb") as fh, pytest.raises(openai.AuthenticationError) as caught:
+        bad.audio.transcriptions.create(model="whisper-1", file=fh)
+    assert caught.value.status_code == 401
+    assert caught.value.code == "invalid_api_key"
+    assert caught.value.type == "invalid_request_error"
+
+
+def test_not_audio_is_bad_request(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.audio.transcriptions.create(
+            model="whisper-1", file=("notes.txt", b"these are not the sounds you are looking for\n")
+        )
+    assert "does not appear to contain audio" in caught.value.message
+    assert caught.value.param == "file"
+
+
+def test_too_short_is_bad_request(client: openai.OpenAI) -> None:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\x00\x00" * 800)  # 50 ms
+    with pytest.raises(openai.BadRequestError, match="too short"):
+        client.audio.transcriptions.create(model="whisper-1", file=("blip.wav", buffer.getvalue()))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"model": "whisper-9000"}, "model"),
+        ({"model": "whisper-1", "prompt": "Kennedy's inaugural address."}, "prompt"),
+        ({"model": "whisper-1", "temperature": 0.4}, "temperature"),
+        ({"model": "whisper-1", "language": "xx"}, "language"),
+        ({"model": "whisper-1", "timestamp_granularities": ["word"]}, "timestamp_granularities"),
+    ],
+)
+def test_rejected_options_are_bad_requests(
+    client: openai.OpenAI, jfk: Path, kwargs: dict[str, object], param: str
+) -> None:
+    with jfk.open("rb") as fh, pytest.raises(openai.BadRequestError) as caught:
+        client.audio.transcriptions.create(file=fh, **kwargs)  # type: ignore[call-overload]
+    assert caught.value.param == param
+    assert caught.value.body["message"].startswith(param)
+
+
+def test_language_names_cover_every_whisper_language() -> None:
+    from stenograph.pipeline.languages import supported_language_codes
+
+    assert set(supported_language_codes()) == set(LANGUAGE_NAMES)
+
+
+def test_segments_split_at_sentences_and_pauses() -> None:
+    words = [
+        Word("One", 0, 300, 0.9),
+        Word("two.", 300, 600, 0.9),
+        Word("Three", 700, 900, 0.9),
+        Word("four", 3000, 3300, 0.9),  # after a 2.1 s pause
+    ]
+    assert [[w.text for w in g] for g in segments_from_words(words)] == [["One", "two."], ["Three"], ["four"]]
