@@ -94,36 +94,21 @@ class TranscriptRequest(TranscriptOptions):
 # than a transcript that silently lacks what was asked for. A value equal to the API's default
 # (e.g. punctuate=true) is accepted because it is what the server does anyway.
 NOT_YET_SUPPORTED: dict[str, Any] = {
-    "audio_end_at": None,
-    "audio_start_from": None,
     "auto_chapters": False,
     "auto_highlights": False,
     "content_safety": False,
-    "custom_spelling": None,
     "custom_topics": False,
-    "disfluencies": False,
-    "dual_channel": False,
     "entity_detection": False,
-    "filter_profanity": False,
-    "format_text": True,
     "iab_categories": False,
-    "keyterms_prompt": None,
     "language_codes": None,
-    "language_confidence_threshold": 0,
-    "multichannel": False,
-    "prompt": None,
-    "punctuate": True,
     "redact_pii": False,
     "redact_pii_audio": False,
     "sentiment_analysis": False,
     "speaker_labels": False,
     "speakers_expected": None,
     "speaker_options": None,
-    "speech_threshold": 0,
     "speech_understanding": None,
     "summarization": False,
-    "webhook_url": None,
-    "word_boost": None,
 }
 
 

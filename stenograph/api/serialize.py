@@ -20,12 +20,9 @@ _RESULT_FIELDS_NULL = (
     "iab_categories_result",
     "sentiment_analysis_results",
     "summary",
-    "utterances",
     "translated_texts",
-    "webhook_status_code",
     "throttled",
     "speed_boost",
-    "audio_channels",
 )
 
 
@@ -49,9 +46,12 @@ def transcript_json(row: Transcript) -> dict[str, Any]:
             "confidence": result.get("confidence"),
             "audio_duration": _whole_seconds(result.get("audio_duration")),
             "language_confidence": result.get("language_confidence"),
+            "audio_channels": result.get("audio_channels"),
+            "utterances": result.get("utterances"),
             "speech_model_used": row.speech_model_used,
             # Required booleans of the Transcript schema: false when not asked for.
             "webhook_auth": bool(request.get("webhook_auth_header_name")),
+            "webhook_status_code": row.webhook_status_code,
             "auto_highlights": bool(request.get("auto_highlights")),
             "redact_pii": bool(request.get("redact_pii")),
             "summarization": bool(request.get("summarization")),

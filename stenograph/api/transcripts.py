@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -56,9 +57,51 @@ def _choose_model(request: TranscriptRequest, default_model: str) -> str:
     return model
 
 
-def _check_language(request: TranscriptRequest) -> None:
+def _check_languages(request: TranscriptRequest) -> None:
     if request.language_code and not is_supported_language(request.language_code):
         raise ApiError(400, f"language_code: '{request.language_code}' is not a supported language")
+    detection = request.language_detection_options
+    if detection is None:
+        return
+    for code in detection.expected_languages or ():
+        if not is_supported_language(code):
+            raise ApiError(400, f"language_detection_options.expected_languages: '{code}' is not supported")
+    fallback = detection.fallback_language
+    if fallback and fallback.lower() != "auto" and not is_supported_language(fallback):
+        raise ApiError(400, f"language_detection_options.fallback_language: '{fallback}' is not supported")
+
+
+def _check_ranges(request: TranscriptRequest) -> None:
+    start, end = request.audio_start_from, request.audio_end_at
+    if start is not None and end is not None and end <= start:
+        raise ApiError(400, "audio_end_at: must be greater than audio_start_from")
+    for rule in request.custom_spelling or ():
+        if not rule.to.strip() or not any(source.strip() for source in rule.from_):
+            raise ApiError(400, "custom_spelling: every rule needs a non-empty 'from' list and 'to'")
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 9110 token
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+_RESERVED_HEADERS = frozenset({"host", "content-length", "content-type", "transfer-encoding", "connection"})
+
+
+def _check_webhook(request: TranscriptRequest) -> None:
+    """The address policy is applied when the webhook is sent; here only the shape is checked."""
+    if request.webhook_url is not None:
+        try:
+            parts = urlsplit(request.webhook_url)
+            _ = parts.port
+        except ValueError as exc:
+            raise ApiError(400, "webhook_url: must be an http(s) URL") from exc
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ApiError(400, "webhook_url: must be an http(s) URL")
+    name, value = request.webhook_auth_header_name, request.webhook_auth_header_value
+    if value is not None and not name:
+        raise ApiError(400, "webhook_auth_header_name: required with webhook_auth_header_value")
+    if name and (not _HEADER_NAME.fullmatch(name) or name.lower() in _RESERVED_HEADERS):
+        raise ApiError(400, f"webhook_auth_header_name: '{name}' is not a usable HTTP header name")
+    if value is not None and not _HEADER_VALUE.fullmatch(value):
+        raise ApiError(400, "webhook_auth_header_value: only printable ASCII characters are allowed")
 
 
 @router.post("/v2/transcript")
@@ -69,7 +112,9 @@ async def create_transcript(request: Request, project_id: str = Depends(current_
     if unsupported:
         raise ApiError(400, f"{', '.join(unsupported)}: not supported by this server yet")
     model = _choose_model(params, runtime.settings.default_model)
-    _check_language(params)
+    _check_languages(params)
+    _check_ranges(params)
+    _check_webhook(params)
     upload_id = upload_id_from_url(params.audio_url)
     if upload_id is None and urlsplit(params.audio_url).scheme not in ("http", "https"):
         raise ApiError(400, "audio_url: must be an http(s) URL or an upload_url from /v2/upload")

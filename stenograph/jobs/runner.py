@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from stenograph import pipeline
 from stenograph.config import Settings
+from stenograph.jobs.options import transcribe_options
 from stenograph.jobs.outbound import OutboundError, download_to_file
-from stenograph.pipeline import PipelineError, TranscribeOptions, TranscriptResult
-from stenograph.pipeline.languages import whisper_language
+from stenograph.jobs.results import result_payload
+from stenograph.pipeline import PipelineError
 from stenograph.store import transcripts
 from stenograph.store.db import Database
 from stenograph.store.files import FileStorage
@@ -21,30 +22,18 @@ from stenograph.store.files import FileStorage
 log = logging.getLogger(__name__)
 
 
-def options_for(request: dict[str, Any], model: str) -> TranscribeOptions:
-    language = None if request.get("language_detection") else whisper_language(request.get("language_code"))
-    return TranscribeOptions(model=model, language_code=language)
-
-
-def result_payload(result: TranscriptResult) -> dict[str, Any]:
-    return {
-        "text": result.text,
-        "words": [
-            {"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence, "speaker": None}
-            for w in result.words
-        ],
-        "confidence": result.confidence,
-        "audio_duration": result.audio_duration,
-        "language_code": result.language_code,
-        "language_confidence": result.language_confidence,
-    }
-
-
 class JobRunner:
-    def __init__(self, settings: Settings, db: Database, storage: FileStorage) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        storage: FileStorage,
+        on_finished: Callable[[str], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.storage = storage
+        self.on_finished = on_finished  # called once the outcome is stored (webhook delivery)
 
     def run(self, transcript_id: str) -> None:
         with self.db.session() as session:
@@ -56,7 +45,8 @@ class JobRunner:
         with self._lease_kept(transcript_id, claim.token):
             try:
                 with self._audio_file(row.id, row.upload_id, row.audio_url) as path:
-                    result = pipeline.transcribe(path, options_for(row.request, row.model))
+                    options = transcribe_options(row.request, row.model)
+                    result = pipeline.transcribe(path, options)
             except (PipelineError, OutboundError) as exc:
                 self._finish(transcript_id, claim.token, status=transcripts.ERROR, error=str(exc))
                 return
@@ -69,18 +59,25 @@ class JobRunner:
             transcript_id,
             claim.token,
             status=transcripts.COMPLETED,
-            result=result_payload(result),
+            result=result_payload(result, options.multichannel),
             speech_model_used=result.speech_model_used,
         )
 
     def _finish(self, transcript_id: str, token: int, **outcome: Any) -> None:
         with self.db.session() as session:
-            if not transcripts.finish(session, transcript_id, token, **outcome):
-                log.info(
-                    "transcript %s: claim %d lost (deleted or re-claimed); result dropped",
-                    transcript_id,
-                    token,
-                )
+            stored = transcripts.finish(session, transcript_id, token, **outcome)
+        if not stored:
+            log.info(
+                "transcript %s: claim %d lost (deleted or re-claimed); result dropped",
+                transcript_id,
+                token,
+            )
+            return
+        if self.on_finished is not None:
+            try:
+                self.on_finished(transcript_id)
+            except Exception:  # the outcome is stored; a lost notification must not undo it
+                log.exception("transcript %s: finish notification failed", transcript_id)
 
     @contextmanager
     def _audio_file(self, transcript_id: str, upload_id: str | None, audio_url: str) -> Iterator[Path]:

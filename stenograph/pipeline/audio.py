@@ -17,8 +17,9 @@ _SNIFF_BYTES = 4096
 _MAX_BAD_PACKETS = 1000  # give up on a stream that is nothing but undecodable packets
 
 
-def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Decode the first audio stream of ``path`` to mono float32 at ``sample_rate``.
+def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE, keep_channels: bool = False) -> np.ndarray:
+    """Decode the first audio stream of ``path`` to mono float32 at ``sample_rate``; with
+    ``keep_channels``, to a (channels, samples) array instead of a downmix.
 
     Frames are resampled one at a time and kept as float32 chunks, so the peak memory is about
     twice the decoded result, whatever the source format. Corrupt packets are skipped.
@@ -34,13 +35,16 @@ def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray
     with container:
         if not container.streams.audio:
             raise AudioDecodeError(_not_audio_message(path))
-        chunks, bad_packets = _decode_stream(container, container.streams.audio[0], sample_rate)
+        stream = container.streams.audio[0]
+        layout = stream.layout.name if keep_channels else "mono"
+        chunks, bad_packets = _decode_stream(container, stream, sample_rate, layout)
     gc.collect()  # PyAV filter graphs hold reference cycles; free them now, not at some later GC
     if not chunks:
         if bad_packets:
             raise AudioDecodeError(f"{_NOT_AUDIO} The audio data could not be decoded.")
-        return np.zeros(0, dtype=np.float32)
-    return np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        return np.zeros((len(av.AudioLayout(layout).channels), 0) if keep_channels else 0, dtype=np.float32)
+    samples = np.concatenate(chunks, axis=1) if len(chunks) > 1 else chunks[0]
+    return samples if keep_channels else samples[0]
 
 
 def check_duration(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
@@ -54,11 +58,11 @@ def check_duration(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
 
 
 def _decode_stream(
-    container: av.container.InputContainer, stream: av.AudioStream, sample_rate: int
+    container: av.container.InputContainer, stream: av.AudioStream, sample_rate: int, layout: str
 ) -> tuple[list[np.ndarray], int]:
     chunks: list[np.ndarray] = []
     bad_packets = 0
-    resampler = _new_resampler(sample_rate)
+    resampler = _new_resampler(sample_rate, layout)
     try:
         for packet in container.demux(stream):
             try:
@@ -73,7 +77,7 @@ def _decode_stream(
                     out = resampler.resample(frame)
                 except ValueError:  # the stream changed rate/layout/format mid-way: start a new resampler
                     _collect(resampler.resample(None), chunks)
-                    resampler = _new_resampler(sample_rate)
+                    resampler = _new_resampler(sample_rate, layout)
                     out = resampler.resample(frame)
                 _collect(out, chunks)
     except av.FFmpegError:
@@ -83,8 +87,9 @@ def _decode_stream(
     return chunks, bad_packets
 
 
-def _new_resampler(sample_rate: int) -> av.AudioResampler:
-    return av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+def _new_resampler(sample_rate: int, layout: str) -> av.AudioResampler:
+    # Packed float: planar output with many channels crashes some FFmpeg builds (seen with 7.1 AAC).
+    return av.AudioResampler(format="flt", layout=layout, rate=sample_rate)
 
 
 def _collect(frames: list[av.AudioFrame | None], chunks: list[np.ndarray]) -> None:
@@ -92,7 +97,9 @@ def _collect(frames: list[av.AudioFrame | None], chunks: list[np.ndarray]) -> No
         if frame is None or frame.samples == 0:  # a passthrough resampler returns [None] on flush
             continue
         # Copy: the array would otherwise be a view that keeps the whole FFmpeg frame alive.
-        chunks.append(np.array(frame.to_ndarray()[0], dtype=np.float32, copy=True))
+        channels = len(frame.layout.channels)
+        interleaved = frame.to_ndarray().reshape(-1, channels)
+        chunks.append(np.array(interleaved.T, dtype=np.float32, order="C", copy=True))
 
 
 def _not_audio_message(path: Path) -> str:

@@ -11,20 +11,60 @@ class Word:
     start: int  # milliseconds from the start of the file
     end: int  # milliseconds
     confidence: float
+    channel: str | None = None  # "1", "2", ... when channels are transcribed apart
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of speech as the recogniser decoded it (one Whisper segment)."""
+
+    text: str
+    start: int  # milliseconds
+    end: int
+    words: tuple[Word, ...]
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomSpelling:
+    sources: tuple[str, ...]  # AssemblyAI "from"
+    target: str  # AssemblyAI "to"
 
 
 @dataclass(frozen=True)
 class TranscribeOptions:
-    model: str = "tiny.en"  # one of stenograph.pipeline.models.MODEL_NAMES
-    language_code: str | None = None  # Whisper language code; None: the model's default / detection
+    model: str = "tiny.en"  # one of stenograph.pipeline.models.MODEL_NAMES (or an alias)
+    language_code: str | None = None  # None: English for English-only models, else detection
+    # Language detection (multilingual model): restrict to expected languages, fall back, gate.
+    language_detection: bool = False
+    expected_languages: tuple[str, ...] = ()
+    fallback_language: str | None = None  # None or "auto": best of the expected languages
+    language_confidence_threshold: float | None = None
+    # Decoding hints.
+    prompt: str | None = None
+    keyterms: tuple[str, ...] = ()
+    temperature: float | None = None  # None: Whisper's temperature fallback schedule
+    # What part of the audio, and how much speech it must hold.
+    start_ms: int | None = None
+    end_ms: int | None = None
+    speech_threshold: float | None = None
+    multichannel: bool = False
+    # Text form (AssemblyAI semantics).
+    punctuate: bool = True
+    format_text: bool = True
+    disfluencies: bool = False
+    filter_profanity: bool = False
+    custom_spelling: tuple[CustomSpelling, ...] = ()
 
 
 @dataclass
 class TranscriptResult:
     text: str
     words: list[Word] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
     confidence: float | None = None
-    audio_duration: float = 0.0  # seconds
+    audio_duration: float = 0.0  # seconds, of the whole file
+    audio_channels: int = 1
     language_code: str | None = None
     language_confidence: float | None = None
     speech_model_used: str = ""
