@@ -50,3 +50,16 @@ def aai_client(server: LiveServer) -> Iterator[object]:
     aai.settings.polling_interval = 0.2
     yield aai
     aai.settings.base_url, aai.settings.api_key, aai.settings.polling_interval = previous
+
+
+@pytest.fixture(scope="module")
+def aai_module(server: LiveServer) -> Iterator[object]:
+    """Like aai_client, for module-scoped fixtures."""
+    import assemblyai as aai
+
+    previous = (aai.settings.base_url, aai.settings.api_key, aai.settings.polling_interval)
+    aai.settings.base_url = server.base_url
+    aai.settings.api_key = server.api_key
+    aai.settings.polling_interval = 0.2
+    yield aai
+    aai.settings.base_url, aai.settings.api_key, aai.settings.polling_interval = previous
