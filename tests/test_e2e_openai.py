@@ -12,12 +12,17 @@ from pathlib import Path
 import openai
 import pytest
 
-from stenograph.api.openai_compat import LANGUAGE_NAMES, segments_from_words
-from stenograph.pipeline.types import Word
+from stenograph.api.openai_compat import LANGUAGE_NAMES, _Form, _params
+from stenograph.pipeline.asr import plan_model
+from stenograph.pipeline.models import MULTILINGUAL_MODEL
 from tests.audio_refs import normalise
 from tests.live_server import LiveServer
 
 JFK_LINE = "ask not what your country can do for you ask what you can do for your country"
+# LJ001-0031: "... Sweynheim and Pannartz began printing in the monastery of Subiaco near Rome."
+# Unprompted, tiny.en hears "Swayanheim and Panerts ... Subiakkul"; this prompt fixes all three.
+PRINTERS_PROMPT = "Sweynheim and Pannartz at Subiaco."
+PRINTERS_SPELLINGS = ("Sweynheim", "Pannartz", "Subiaco")
 SRT_BLOCK = re.compile(
     r"(\d+)\n(\d\d:\d\d:\d\d,\d{3}) --> (\d\d:\d\d:\d\d,\d{3})\n(.+?)(?:\n\n|\n?$)", re.DOTALL
 )
@@ -148,8 +153,8 @@ def test_too_short_is_bad_request(client: openai.OpenAI) -> None:
     ("kwargs", "param"),
     [
         ({"model": "whisper-9000"}, "model"),
-        ({"model": "whisper-1", "prompt": "Kennedy's inaugural address."}, "prompt"),
-        ({"model": "whisper-1", "temperature": 0.4}, "temperature"),
+        ({"model": "whisper-1", "temperature": 1.5}, "temperature"),
+        ({"model": "whisper-1", "temperature": -0.1}, "temperature"),
         ({"model": "whisper-1", "language": "xx"}, "language"),
         ({"model": "whisper-1", "timestamp_granularities": ["word"]}, "timestamp_granularities"),
     ],
@@ -169,11 +174,78 @@ def test_language_names_cover_every_whisper_language() -> None:
     assert set(supported_language_codes()) == set(LANGUAGE_NAMES)
 
 
-def test_segments_split_at_sentences_and_pauses() -> None:
-    words = [
-        Word("One", 0, 300, 0.9),
-        Word("two.", 300, 600, 0.9),
-        Word("Three", 700, 900, 0.9),
-        Word("four", 3000, 3300, 0.9),  # after a 2.1 s pause
-    ]
-    assert [[w.text for w in g] for g in segments_from_words(words)] == [["One", "two."], ["Three"], ["four"]]
+def test_prompt_changes_rare_spellings(client: openai.OpenAI, shared_audio: Path) -> None:
+    clip = shared_audio / "compressed" / "ljspeech_LJ001-0031.mp3"
+
+    def transcribe(**kwargs: str) -> str:
+        with clip.open("rb") as fh:
+            return client.audio.transcriptions.create(
+                model="whisper-1", file=fh, language="en", **kwargs
+            ).text
+
+    plain, prompted = transcribe(), transcribe(prompt=PRINTERS_PROMPT)
+    assert "printing in the monastery" in plain and "printing in the monastery" in prompted
+    for spelling in PRINTERS_SPELLINGS:
+        assert spelling not in plain, plain
+        assert spelling in prompted, prompted
+
+
+def test_verbose_json_segments_are_whispers(client: openai.OpenAI, shared_audio: Path) -> None:
+    clip = shared_audio / "multilingual" / "azure_en-US_train_audio1.wav"  # 35 s, several segments
+    with clip.open("rb") as fh:
+        result = client.audio.transcriptions.create(
+            model="whisper-1", file=fh, response_format="verbose_json", language="en"
+        )
+    assert result.language == "english"
+    segments = result.segments or []
+    assert len(segments) >= 3
+    assert [s.id for s in segments] == list(range(len(segments)))
+    for s in segments:
+        assert 0 <= s.start <= s.end <= result.duration
+        assert s.text and s.text == s.text.strip()
+    for earlier, later in pairwise(segments):
+        assert earlier.start < later.start and earlier.end <= later.start
+    assert " ".join(s.text for s in segments) == result.text
+    assert "organized into projects" in normalise(result.text)
+
+
+def test_no_language_is_detected(client: openai.OpenAI, shared_audio: Path) -> None:
+    clip = shared_audio / "multilingual" / "pv_leopard_test_de.wav"
+    # refs.tsv: "Der hinter diesem Portal liegenden Raum wurde als Leichenhalle genutzt."
+    with clip.open("rb") as fh:
+        result = client.audio.transcriptions.create(
+            model="whisper-1", file=fh, response_format="verbose_json"
+        )
+    assert result.language == "german"
+    assert "hinter diesem portal" in normalise(result.text)
+
+
+def test_fixed_temperature_is_accepted_and_reported(client: openai.OpenAI, jfk: Path) -> None:
+    with jfk.open("rb") as fh:
+        result = client.audio.transcriptions.create(
+            model="whisper-1", file=fh, response_format="verbose_json", language="en", temperature=0.5
+        )
+    assert result.text.strip()
+    assert result.segments and {s.temperature for s in result.segments} == {0.5}
+
+
+@pytest.mark.parametrize(
+    ("fields", "model", "language", "detect", "temperature"),
+    [
+        ({"model": "whisper-1"}, MULTILINGUAL_MODEL, None, True, None),
+        ({"model": "gpt-4o-mini-transcribe", "temperature": "0"}, MULTILINGUAL_MODEL, None, True, None),
+        ({"model": "whisper-1", "language": "en", "temperature": "0.3"}, "tiny.en", "en", False, 0.3),
+        ({"model": "whisper-1", "language": "de"}, MULTILINGUAL_MODEL, "de", False, None),
+        ({"model": "tiny.en"}, "tiny.en", "en", False, None),  # our own names keep their defaults
+        ({"model": "base", "language": "fr"}, "base", "fr", False, None),
+    ],
+)
+def test_request_options(
+    fields: dict[str, str], model: str, language: str | None, detect: bool, temperature: float | None
+) -> None:
+    form = _Form(fields={name: [value] for name, value in {**fields, "prompt": " Subiaco. "}.items()})
+    options = _params(form, "tiny.en").options()
+    assert plan_model(options) == (model, language)
+    assert options.language_detection is detect
+    assert options.temperature == temperature
+    assert options.prompt == "Subiaco."

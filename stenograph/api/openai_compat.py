@@ -6,11 +6,17 @@ is streamed to a scratch file (at most ``max_upload_bytes``), transcribed in a w
 process-wide model, and deleted. Errors on this router leave in OpenAI's shape,
 ``{"error": {"message", "type", "param", "code"}}``, so the ``openai`` client raises its usual classes.
 
-verbose_json ``segments`` are derived from the timed words (the pipeline returns words, not Whisper's
-segments): a segment ends at sentence-final punctuation, before a pause over one second, or at 30 s.
-``avg_logprob`` is the mean log word probability, ``compression_ratio`` is computed from the segment's
-text as Whisper does; ``seek`` is the start in 10 ms frames; ``tokens`` is empty and ``temperature`` and
-``no_speech_prob`` are 0.0, because the pipeline does not report them.
+``prompt`` goes to Whisper as its initial prompt. ``temperature`` follows OpenAI: 0 (or none) means
+Whisper's fallback schedule (decode greedily, raise the temperature when a decode looks wrong); a value in
+(0, 1] is used as the one fixed sampling temperature. OpenAI's model names with no ``language`` have the
+language detected (by the multilingual model, whatever the server default); with a ``language``, or with
+one of our own model names, the model and language are chosen as the AssemblyAI API does.
+
+verbose_json ``segments`` are Whisper's own segments (times and text, the text joined from the segment's
+words). The pipeline does not return Whisper's per-segment decoding details, so these fields are stand-ins:
+``seek`` is the start in 10 ms frames, ``tokens`` is empty, ``avg_logprob`` is the mean log word
+probability, ``compression_ratio`` is computed from the segment's text, ``no_speech_prob`` is 0.0, and
+``temperature`` is the fixed temperature asked for, else 0.0 (which the fallback may have raised).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import math
 import re
 import uuid
 import zlib
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -36,10 +42,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stenograph.api.auth import current_project
 from stenograph.api.errors import ApiError, describe_validation_error
-from stenograph.pipeline import PipelineError, TranscribeOptions, TranscriptResult, Word, transcribe
+from stenograph.pipeline import PipelineError, TranscribeOptions, TranscriptResult, transcribe
 from stenograph.pipeline.languages import is_supported_language, whisper_language
 from stenograph.pipeline.models import accepted_speech_model_names, canonical_model_name, resolve_speech_model
 from stenograph.pipeline.subtitles import to_srt, to_vtt
+from stenograph.pipeline.types import Segment
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +61,6 @@ UNSUPPORTED_FIELDS = frozenset(
 )
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 100
-SEGMENT_MAX_SECONDS = 30.0
-SEGMENT_PAUSE_MS = 1000
-SENTENCE_ENDINGS = (".", "?", "!", "\u3002", "\uff1f", "\uff01")  # ASCII and CJK full stop, ?, !
 
 # Whisper's language names (openai/whisper tokenizer.LANGUAGES), as verbose_json reports them.
 LANGUAGE_NAMES: dict[str, str] = {
@@ -266,6 +270,18 @@ class _Params:
     language: str | None
     response_format: str
     granularities: frozenset[str]
+    detect_language: bool = False
+    prompt: str | None = None
+    temperature: float | None = None
+
+    def options(self) -> TranscribeOptions:
+        return TranscribeOptions(
+            model=self.model,
+            language_code=self.language,
+            language_detection=self.detect_language,
+            prompt=self.prompt,
+            temperature=self.temperature,
+        )
 
 
 def choose_model(value: str, default: str) -> str:
@@ -294,18 +310,20 @@ def _reject_unsupported(form: _Form) -> None:
         raise OpenAIError(
             400, "stream: streaming transcription is not supported by this server yet", param="stream"
         )
-    if (form.get("prompt") or "").strip():
-        raise OpenAIError(400, "prompt: not supported by this server yet", param="prompt")
-    temperature = (form.get("temperature") or "").strip()
-    if temperature:
-        try:
-            value = float(temperature)
-        except ValueError:
-            raise OpenAIError(400, "temperature: must be a number", param="temperature") from None
-        if not 0 <= value <= 1:
-            raise OpenAIError(400, "temperature: must be between 0 and 1", param="temperature")
-        if value != 0:
-            raise OpenAIError(400, "temperature: only 0 is supported by this server yet", param="temperature")
+
+
+def _temperature(form: _Form) -> float | None:
+    """The fixed sampling temperature, or None for Whisper's fallback schedule (OpenAI's 0)."""
+    raw = (form.get("temperature") or "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise OpenAIError(400, "temperature: must be a number", param="temperature") from None
+    if not 0 <= value <= 1:  # NaN fails this too
+        raise OpenAIError(400, "temperature: must be between 0 and 1", param="temperature")
+    return value or None
 
 
 def _params(form: _Form, default_model: str) -> _Params:
@@ -338,30 +356,14 @@ def _params(form: _Form, default_model: str) -> _Params:
         language=whisper_language(language),
         response_format=response_format,
         granularities=granularities,
+        # OpenAI detects the language when none is given; our own model names keep their defaults.
+        detect_language=language is None and bool(OPENAI_MODEL_NAMES.match(model.lower())),
+        prompt=(form.get("prompt") or "").strip() or None,
+        temperature=_temperature(form),
     )
 
 
 # --------------------------------------------------------------------------- responses
-
-
-def segments_from_words(words: Sequence[Word]) -> list[list[Word]]:
-    """Words grouped into segments: split after . ? !, before a pause over 1 s, and at 30 s."""
-    groups: list[list[Word]] = []
-    current: list[Word] = []
-    for word in words:
-        if current and (
-            word.start - current[-1].end > SEGMENT_PAUSE_MS
-            or word.end - current[0].start > SEGMENT_MAX_SECONDS * 1000
-        ):
-            groups.append(current)
-            current = []
-        current.append(word)
-        if word.text.endswith(SENTENCE_ENDINGS):
-            groups.append(current)
-            current = []
-    if current:
-        groups.append(current)
-    return groups
 
 
 def _compression_ratio(text: str) -> float:
@@ -369,24 +371,26 @@ def _compression_ratio(text: str) -> float:
     return round(len(raw) / len(zlib.compress(raw)), 4) if raw else 0.0
 
 
-def _segment_json(index: int, words: list[Word]) -> dict[str, Any]:
-    text = " ".join(w.text for w in words)
-    logprob = sum(math.log(max(w.confidence, 1e-6)) for w in words) / len(words)
+def _segment_json(index: int, segment: Segment, temperature: float | None) -> dict[str, Any]:
+    words = segment.words
+    logprob = sum(math.log(max(w.confidence, 1e-6)) for w in words) / len(words) if words else 0.0
     return {
         "id": index,
-        "seek": words[0].start // 10,
-        "start": words[0].start / 1000,
-        "end": words[-1].end / 1000,
-        "text": text,
+        "seek": segment.start // 10,
+        "start": segment.start / 1000,
+        "end": segment.end / 1000,
+        "text": segment.text,
         "tokens": [],
-        "temperature": 0.0,
+        "temperature": temperature or 0.0,
         "avg_logprob": round(logprob, 4),
-        "compression_ratio": _compression_ratio(text),
+        "compression_ratio": _compression_ratio(segment.text),
         "no_speech_prob": 0.0,
     }
 
 
-def verbose_json(result: TranscriptResult, granularities: frozenset[str]) -> dict[str, Any]:
+def verbose_json(
+    result: TranscriptResult, granularities: frozenset[str], temperature: float | None = None
+) -> dict[str, Any]:
     code = result.language_code or "en"
     body: dict[str, Any] = {
         "task": "transcribe",
@@ -395,7 +399,7 @@ def verbose_json(result: TranscriptResult, granularities: frozenset[str]) -> dic
         "text": result.text,
     }
     if not granularities or "segment" in granularities:
-        body["segments"] = [_segment_json(i, ws) for i, ws in enumerate(segments_from_words(result.words))]
+        body["segments"] = [_segment_json(i, s, temperature) for i, s in enumerate(result.segments)]
     if "word" in granularities:
         body["words"] = [{"word": w.text, "start": w.start / 1000, "end": w.end / 1000} for w in result.words]
     body["usage"] = _usage(result)
@@ -414,7 +418,7 @@ def render(result: TranscriptResult, params: _Params) -> Response:
     if params.response_format == "vtt":
         return PlainTextResponse(to_vtt(result.words), media_type="text/vtt")
     if params.response_format == "verbose_json":
-        return JSONResponse(verbose_json(result, params.granularities))
+        return JSONResponse(verbose_json(result, params.granularities, params.temperature))
     return JSONResponse({"text": result.text, "usage": _usage(result)})
 
 
@@ -430,9 +434,8 @@ async def create_transcription(request: Request, _project_id: str = Depends(curr
         if form.file_parts == 0:
             raise OpenAIError(400, "you must provide a 'file' part with the audio", param="file")
         params = _params(form, runtime.settings.default_model)
-        options = TranscribeOptions(model=params.model, language_code=params.language)
         try:
-            result = await run_in_threadpool(transcribe, scratch, options)
+            result = await run_in_threadpool(transcribe, scratch, params.options())
         except PipelineError as exc:
             raise OpenAIError(400, str(exc), param="file") from exc
     finally:
