@@ -71,7 +71,7 @@ def _whole_seconds(seconds: float | None) -> int | None:
 
 def _assemblyai_language(detected: str, requested: str | None) -> str:
     """Keep the caller's own spelling (``en_us``) when it names the language that ran."""
-    if requested and requested.lower().split("_", 1)[0] == detected:
+    if requested and requested.lower().replace("-", "_").split("_", 1)[0] == detected:
         return requested
     return detected
 
