@@ -31,7 +31,8 @@ POLLING_INTERVAL = 0.1
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))  # `tests` (LiveServer, references, WER) lives beside the package
 
-Dataset = tuple[str, list[tuple[Path, str]]]
+Dataset = tuple[str, list[tuple[Path, str]]]  # name, [(audio file, reference text)]
+Key = tuple[str, str]  # (dataset, "baseline" | "api")
 
 
 # --------------------------------------------------------------------------- baseline worker (subprocess)
@@ -60,18 +61,13 @@ def baseline_worker(model_name: str) -> None:
         return " ".join(" ".join(segment.text for segment in segments).split())
 
     run(str(WARMUP))
-    _reply({"ready": True, **summary})
+    print(json.dumps({"ready": True, **summary}), flush=True)
     for line in sys.stdin:
         paths: list[str] = json.loads(line)
         start = time.perf_counter()
         texts = [run(path) for path in paths]
-        _reply({"seconds": time.perf_counter() - start, "texts": texts})
-    _reply({"peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
-
-
-def _reply(message: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+        print(json.dumps({"seconds": time.perf_counter() - start, "texts": texts}), flush=True)
+    print(json.dumps({"peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
 
 
 class Baseline:
@@ -91,7 +87,7 @@ class Baseline:
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps([str(p) for p in paths]) + "\n")
         self.process.stdin.flush()
-        reply = self._read()
+        reply = self._read()  # the worker's own timing: IPC is not counted
         return reply["seconds"], reply["texts"]
 
     def close(self) -> float:
@@ -146,7 +142,7 @@ def audio_seconds(paths: list[Path]) -> float:
 
 
 def summarise(audio: float, times: list[float], refs: list[str], texts: list[str]) -> dict[str, Any]:
-    from tests.audio_refs import normalise, wer
+    from tests.audio_refs import wer
 
     best, median = min(times), statistics.median(times)
     rtf = {"rtf_best": audio / best, "rtf_median": audio / median, "wer": wer(refs, texts)}
@@ -173,13 +169,15 @@ def print_report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
         for side in ("baseline", "api"):
             r, q = row[side], row["ratio"]
             ratio = f"{q['best']:>14.3f} {q['median']:>13.3f}" if side == "api" else ""
-            print(f"{row['dataset']:<11} {side:<9} {r['audio_s']:>8.1f} {r['best_s']:>8.2f} {r['median_s']:>9.2f} "
-                  f"{r['rtf_best']:>8.1f}x {r['rtf_median']:>7.1f}x {100 * r['wer']:>7.2f} {ratio}")  # fmt: skip
+            print(f"{row['dataset']:<11} {side:<9} {r['audio_s']:>8.1f} {r['best_s']:>8.2f} "
+                  f"{r['median_s']:>9.2f} {r['rtf_best']:>8.1f}x {r['rtf_median']:>7.1f}x "
+                  f"{100 * r['wer']:>7.2f} {ratio}")  # fmt: skip
     print()
     for row in rows:
+        target = "meets" if row["ratio"]["best"] >= 0.95 else "BELOW"
         print(f"{row['dataset']}: WER identical: {'yes' if row['wer_identical'] else 'NO'}; normalised texts "
               f"identical: {'yes' if row['texts_identical'] else 'NO'}; API/baseline throughput "
-              f"{'meets' if row['ratio']['best'] >= 0.95 else 'BELOW'} the 0.95 target (best-of)")  # fmt: skip
+              f"{target} the 0.95 target (best-of)")  # fmt: skip
     print(f"peak RSS: baseline process {meta['baseline_peak_rss_mib']:.0f} MiB (ru_maxrss), "
           f"server process {meta['server_peak_rss_mib']:.0f} MiB (VmHWM)")  # fmt: skip
     print(f"total benchmark wall time: {meta['total_wall_s']:.1f} s")
@@ -188,14 +186,16 @@ def print_report(meta: dict[str, Any], rows: list[dict[str, Any]]) -> None:
 # --------------------------------------------------------------------------- main
 
 
-def measure(args: argparse.Namespace, data: list[Dataset], baseline: Baseline) -> tuple[dict, dict, float]:
-    """Alternate baseline and API runs; (times, texts) keyed by (dataset, path) and the server's peak RSS."""
+def measure(
+    args: argparse.Namespace, data: list[Dataset], baseline: Baseline
+) -> tuple[dict[Key, list[float]], dict[Key, list[str]], float]:
+    """Alternate baseline and API runs: wall times and texts per (dataset, path), the server's peak RSS."""
     import assemblyai as aai
 
     from tests.live_server import LiveServer
 
-    times: dict[tuple[str, str], list[float]] = {}
-    texts: dict[tuple[str, str], list[str]] = {}
+    times: dict[Key, list[float]] = {}
+    texts: dict[Key, list[str]] = {}
     with tempfile.TemporaryDirectory(prefix="stenograph-bench-") as tmp:
         env = {"STENOGRAPH_DEFAULT_MODEL": args.model}
         server = LiveServer(data_dir=Path(tmp) / "data", api_key=secrets.token_hex(16), env=env).start()
@@ -209,9 +209,8 @@ def measure(args: argparse.Namespace, data: list[Dataset], baseline: Baseline) -
                         seconds, out = run([path for path, _ in pairs])
                         times.setdefault((name, side), []).append(seconds)
                         texts.setdefault((name, side), out)
-                        print(
-                            f"[{repeat + 1}/{args.repeats}] {name:<10} {side:<8} {seconds:7.2f} s", flush=True
-                        )
+                        tag = f"[{repeat + 1}/{args.repeats}] {name:<10} {side:<8}"
+                        print(f"{tag} {seconds:7.2f} s", flush=True)
             assert server.process is not None
             return times, texts, server_peak_rss_mib(server.process.pid)
         finally:
@@ -219,9 +218,8 @@ def measure(args: argparse.Namespace, data: list[Dataset], baseline: Baseline) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--skip-utterances", action="store_true")
@@ -229,7 +227,8 @@ def main() -> None:
     parser.add_argument("--baseline-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline_worker:
-        return baseline_worker(args.model)
+        baseline_worker(args.model)
+        return
 
     from tests.audio_refs import normalise
 
@@ -245,9 +244,8 @@ def main() -> None:
         refs = [ref for _, ref in pairs]
         audio = audio_seconds([path for path, _ in pairs])
         base, api = (summarise(audio, times[(name, s)], refs, texts[(name, s)]) for s in ("baseline", "api"))
-        same = [normalise(t) for t in texts[(name, "api")]] == [
-            normalise(t) for t in texts[(name, "baseline")]
-        ]
+        api_texts, base_texts = texts[(name, "api")], texts[(name, "baseline")]
+        same = [normalise(t) for t in api_texts] == [normalise(t) for t in base_texts]
         rows.append(compare(name, base, api, same))
     info = {k: baseline.info[k] for k in ("device", "compute_type", "cpu_threads")}
     meta = {"model": args.model, "repeats": args.repeats, "cores": os.cpu_count(), **info,

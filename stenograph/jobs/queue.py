@@ -7,10 +7,11 @@ processes anywhere.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from huey import Huey, RedisHuey, SqliteHuey
-from huey.consumer import Consumer
+from huey.consumer import Consumer, Worker
 
 from stenograph.config import Settings
 
@@ -26,8 +27,32 @@ def make_huey(settings: Settings) -> Huey:
     return SqliteHuey(QUEUE_NAME, filename=str(settings.data_dir / "queue.db"), results=False)
 
 
+class _WakeableWorker(Worker):
+    """Polls like Huey's worker, but a job enqueued in this process wakes it at once."""
+
+    wake: threading.Event
+
+    def sleep(self) -> None:
+        if self.wake.wait(min(self.delay, self.max_delay)):
+            self.wake.clear()
+            self.delay = self.default_delay
+        else:
+            self.delay *= self.backoff
+
+
 class _EmbeddedConsumer(Consumer):
     """A consumer that leaves signal handling to its host (uvicorn or the worker command)."""
+
+    worker_class = _WakeableWorker
+
+    def __init__(self, *args: object, wake: threading.Event, **kwargs: object) -> None:
+        self.wake = wake
+        super().__init__(*args, **kwargs)
+
+    def _create_worker(self) -> Worker:
+        worker = super()._create_worker()
+        worker.wake = self.wake
+        return worker
 
     def _set_signal_handlers(self) -> None:
         pass
@@ -45,9 +70,11 @@ class JobQueue:
         self._deliver_webhook = deliver_webhook
         self._webhook_task = self.huey.task(name="webhook")(self._run_webhook)
         self._consumer: Consumer | None = None
+        self._wake = threading.Event()  # set on enqueue: wakes this process's idle consumer threads
 
     def enqueue(self, transcript_id: str) -> None:
         self._task(transcript_id)
+        self._wake.set()
 
     def enqueue_webhook(self, transcript_id: str, attempt: int = 1, delay: float = 0.0) -> None:
         """Queue webhook delivery attempt ``attempt``. A delayed one waits in Huey's schedule,
@@ -77,6 +104,7 @@ class JobQueue:
             backoff=1.5,
             check_worker_health=False,
             shutdown_timeout=5,
+            wake=self._wake,
         )
         self._consumer.start()
 

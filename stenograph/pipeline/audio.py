@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 import av
@@ -38,7 +37,6 @@ def decode_audio(path: str | Path, sample_rate: int = SAMPLE_RATE, keep_channels
         stream = container.streams.audio[0]
         layout = stream.layout.name if keep_channels else "mono"
         chunks, bad_packets = _decode_stream(container, stream, sample_rate, layout)
-    gc.collect()  # PyAV filter graphs hold reference cycles; free them now, not at some later GC
     if not chunks:
         if bad_packets:
             raise AudioDecodeError(f"{_NOT_AUDIO} The audio data could not be decoded.")
