@@ -18,6 +18,7 @@ def shared_audio() -> Path:
 # --- live servers for end-to-end tests ---
 import secrets  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 from tests.live_server import LiveServer  # noqa: E402
 
@@ -39,27 +40,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live.stop()
 
 
-@pytest.fixture()
-def aai_client(server: LiveServer) -> Iterator[object]:
-    """The official SDK pointed at the live server, polling fast."""
+@contextmanager
+def sdk_pointed_at(server: LiveServer) -> Iterator[object]:
+    """The official SDK's global settings aimed at ``server`` (polling fast), restored afterwards."""
     import assemblyai as aai
 
     previous = (aai.settings.base_url, aai.settings.api_key, aai.settings.polling_interval)
     aai.settings.base_url = server.base_url
     aai.settings.api_key = server.api_key
     aai.settings.polling_interval = 0.2
-    yield aai
-    aai.settings.base_url, aai.settings.api_key, aai.settings.polling_interval = previous
+    try:
+        yield aai
+    finally:
+        aai.settings.base_url, aai.settings.api_key, aai.settings.polling_interval = previous
+
+
+@pytest.fixture()
+def aai_client(server: LiveServer) -> Iterator[object]:
+    with sdk_pointed_at(server) as aai:
+        yield aai
 
 
 @pytest.fixture(scope="module")
 def aai_module(server: LiveServer) -> Iterator[object]:
     """Like aai_client, for module-scoped fixtures."""
-    import assemblyai as aai
-
-    previous = (aai.settings.base_url, aai.settings.api_key, aai.settings.polling_interval)
-    aai.settings.base_url = server.base_url
-    aai.settings.api_key = server.api_key
-    aai.settings.polling_interval = 0.2
-    yield aai
-    aai.settings.base_url, aai.settings.api_key, aai.settings.polling_interval = previous
+    with sdk_pointed_at(server) as aai:
+        yield aai

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from fastapi import Request
 
@@ -16,7 +17,5 @@ def base_url(request: Request) -> str:
 
 def upload_id_from_url(audio_url: str) -> str | None:
     """The upload id when ``audio_url`` is one of our own upload URLs."""
-    from urllib.parse import urlsplit
-
     match = UPLOAD_PATH.match(urlsplit(audio_url).path)
     return match.group("id") if match else None
