@@ -190,7 +190,7 @@ def test_invalid_parameters_name_the_field(server) -> None:
         ({"audio_url": "http://example.com/a.mp3", "speech_threshold": "loud"}, "speech_threshold"),
         ({"punctuate": True}, "audio_url"),
         ({"audio_url": "http://example.com/a.mp3", "language_code": "xx_yy"}, "language_code"),
-        ({"audio_url": "http://example.com/a.mp3", "speaker_labels": True}, "speaker_labels"),
+        ({"audio_url": "http://example.com/a.mp3", "redact_pii": True}, "redact_pii"),
     ]
     for payload, field in cases:
         response = httpx.post(f"{server.base_url}/v2/transcript", json=payload, headers=headers)

@@ -104,9 +104,6 @@ NOT_YET_SUPPORTED: dict[str, Any] = {
     "redact_pii": False,
     "redact_pii_audio": False,
     "sentiment_analysis": False,
-    "speaker_labels": False,
-    "speakers_expected": None,
-    "speaker_options": None,
     "speech_understanding": None,
     "summarization": False,
 }

@@ -80,6 +80,23 @@ def _check_ranges(request: TranscriptRequest) -> None:
             raise ApiError(400, "custom_spelling: every rule needs a non-empty 'from' list and 'to'")
 
 
+def _check_speakers(request: TranscriptRequest) -> None:
+    options = request.speaker_options
+    if options is None:
+        return
+    low, high = options.min_speakers_expected, options.max_speakers_expected
+    if low is not None and low < 1:
+        raise ApiError(400, "speaker_options.min_speakers_expected: must be at least 1")
+    if high is not None and high < 1:
+        raise ApiError(400, "speaker_options.max_speakers_expected: must be at least 1")
+    if low is not None and high is not None and low > high:
+        raise ApiError(
+            400,
+            "speaker_options.min_speakers_expected: must not be greater than "
+            "speaker_options.max_speakers_expected",
+        )
+
+
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 9110 token
 _HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
 _RESERVED_HEADERS = frozenset({"host", "content-length", "content-type", "transfer-encoding", "connection"})
@@ -114,6 +131,7 @@ async def create_transcript(request: Request, project_id: str = Depends(current_
     model = _choose_model(params, runtime.settings.default_model)
     _check_languages(params)
     _check_ranges(params)
+    _check_speakers(params)
     _check_webhook(params)
     upload_id = upload_id_from_url(params.audio_url)
     if upload_id is None and urlsplit(params.audio_url).scheme not in ("http", "https"):

@@ -9,6 +9,7 @@ from stenograph.pipeline.types import CustomSpelling, TranscribeOptions
 
 def transcribe_options(request: dict[str, Any], model: str) -> TranscribeOptions:
     detection = request.get("language_detection_options") or {}
+    speaker_options = request.get("speaker_options") or {}
     return TranscribeOptions(
         model=model,
         language_code=request.get("language_code"),
@@ -30,4 +31,8 @@ def transcribe_options(request: dict[str, Any], model: str) -> TranscribeOptions
         custom_spelling=tuple(
             CustomSpelling(tuple(rule["from"]), rule["to"]) for rule in request.get("custom_spelling") or ()
         ),
+        speaker_labels=bool(request.get("speaker_labels")),
+        speakers_expected=request.get("speakers_expected"),
+        min_speakers=speaker_options.get("min_speakers_expected"),
+        max_speakers=speaker_options.get("max_speakers_expected"),
     )

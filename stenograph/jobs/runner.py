@@ -59,7 +59,7 @@ class JobRunner:
             transcript_id,
             claim.token,
             status=transcripts.COMPLETED,
-            result=result_payload(result, options.multichannel),
+            result=result_payload(result, options.multichannel, options.speaker_labels),
             speech_model_used=result.speech_model_used,
         )
 

@@ -106,6 +106,8 @@ def transcribe(
 
         for segment in _decode(model, samples, kwargs, offset_ms, channel, report):
             segments.append(_with_text_form(segment, options))
+    if options.speaker_labels:
+        segments = _with_speakers(segments, window, offset_ms, options)
     if progress is not None:
         progress(1.0)
 
@@ -209,6 +211,26 @@ def _with_text_form(segment: Segment, options: TranscribeOptions) -> Segment:
     words = textform.apply_options(list(segment.words), options)
     words = [replace(w, channel=segment.channel) for w in words]
     return replace(segment, words=tuple(words), text=textform.join_text(words))
+
+
+def _with_speakers(
+    segments: list[Segment], window: np.ndarray, offset_ms: int, options: TranscribeOptions
+) -> list[Segment]:
+    """Diarize each channel (the downmix when channels are not kept apart) and give every word its
+    speaker: "A", "B", ... in order of first appearance, or "1A", "2A", ... per channel."""
+    from stenograph.pipeline.diarization import assign_speakers, diarize
+
+    out: list[Segment] = []
+    for index, samples in enumerate(window):
+        channel = str(index + 1) if options.multichannel else None
+        own = [s for s in segments if s.channel == channel and s.words]
+        if not own:
+            continue
+        turns = diarize(samples, options.speakers_expected, options.min_speakers, options.max_speakers)
+        turns = [replace(t, start=t.start + offset_ms, end=t.end + offset_ms) for t in turns]
+        labelled = iter(assign_speakers([w for s in own for w in s.words], turns, prefix=channel or ""))
+        out.extend(replace(s, words=tuple(next(labelled) for _ in s.words)) for s in own)
+    return out
 
 
 def _words(raw_words: Any, offset_ms: int, channel: str | None) -> list[Word]:

@@ -12,6 +12,7 @@ class Word:
     end: int  # milliseconds
     confidence: float
     channel: str | None = None  # "1", "2", ... when channels are transcribed apart
+    speaker: str | None = None  # "A", "B", ... ("1A", "2A", ... per channel) with speaker labels
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,11 @@ class TranscribeOptions:
     disfluencies: bool = False
     filter_profanity: bool = False
     custom_spelling: tuple[CustomSpelling, ...] = ()
+    # Speaker labels (diarization): the count exactly, or bounds on it; None: found automatically.
+    speaker_labels: bool = False
+    speakers_expected: int | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
 
 
 @dataclass

@@ -1,0 +1,209 @@
+"""Diarization pieces on synthetic data (fast), the packaged encoder, and the utterance builder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stenograph.jobs.results import result_payload, speaker_utterances
+from stenograph.pipeline.diarization import SpeakerTurn, assign_speakers, clustering, speaker_label
+from stenograph.pipeline.diarization.engine import bridge_pauses
+from stenograph.pipeline.diarization.resegmentation import viterbi
+from stenograph.pipeline.diarization.turns import frames_to_turns
+from stenograph.pipeline.types import TranscriptResult, Word
+
+
+def synthetic_speakers(counts: list[int], dim: int = 256, spread: float = 0.35, seed: int = 0) -> np.ndarray:
+    """Unit vectors around one random direction per speaker (a shared part added, as in real d-vectors)."""
+    rng = np.random.default_rng(seed)
+    shared = rng.normal(size=dim) * 2
+    rows = []
+    for count in counts:
+        centre = rng.normal(size=dim)
+        for _ in range(count):
+            rows.append(shared + centre + spread * rng.normal(size=dim) * np.sqrt(dim) / 4)
+    x = np.array(rows)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("counts", [[40], [30, 25], [20, 30, 15], [15, 15, 15, 15]])
+def test_spectral_clustering_finds_the_speaker_count(counts: list[int]) -> None:
+    x = clustering.normalise(synthetic_speakers(counts))
+    labels = clustering.spectral(x, 1, 10)
+    truth = np.repeat(np.arange(len(counts)), counts)
+    assert labels.max() + 1 == len(counts)
+    # same partition (up to naming)
+    assert len({(a, b) for a, b in zip(labels, truth, strict=True)}) == len(counts)
+
+
+def test_spectral_clustering_honours_count_bounds() -> None:
+    x = clustering.normalise(synthetic_speakers([20, 20, 20]))
+    assert clustering.spectral(x, 2, 2).max() + 1 == 2
+    assert clustering.spectral(x, 4, 4).max() + 1 == 4
+    low, high = clustering.count_bounds(len(x), None, 4, 6, 10)
+    assert clustering.spectral(x, low, high).max() + 1 >= 4
+
+
+def test_count_bounds() -> None:
+    assert clustering.count_bounds(50, 3, None, None, 10) == (3, 3)
+    assert clustering.count_bounds(2, 5, None, None, 10) == (2, 2)  # never more than windows
+    assert clustering.count_bounds(50, None, 2, 4, 10) == (2, 4)
+    assert clustering.count_bounds(50, None, None, 20, 10) == (1, 20)  # a caller may go past the default
+    assert clustering.count_bounds(50, None, 3, None, 10) == (3, 10)
+
+
+def test_kmeans_is_deterministic() -> None:
+    points = np.concatenate([np.zeros((10, 2)), np.ones((10, 2)) * 5])
+    labels = clustering.kmeans(points, 2)
+    assert len(set(labels[:10])) == 1 and len(set(labels[10:])) == 1 and labels[0] != labels[10]
+
+
+def test_viterbi_switch_penalty_smooths_flicker() -> None:
+    scores = np.zeros((100, 2))
+    scores[:, 0] = 1.0
+    scores[50:52] = [0.0, 1.5]  # two frames that prefer the other speaker a little
+    assert set(viterbi(scores, switch_penalty=5.0)) == {0}
+    assert set(viterbi(scores, switch_penalty=0.1)) == {0, 1}
+
+
+def test_bridge_pauses_only_within_one_speaker() -> None:
+    labels = np.array([0, 0, -1, -1, 0, -1, 1, 1, -1, -1, -1, -1, 1])
+    bridged = bridge_pauses(labels, 2)
+    assert list(bridged) == [0, 0, 0, 0, 0, -1, 1, 1, -1, -1, -1, -1, 1]
+
+
+def test_turn_labels_in_order_of_first_appearance() -> None:
+    turns = frames_to_turns([-1, 3, 3, 1, 1, -1, 3], frame_ms=10, offset_ms=1000)
+    assert turns == [
+        SpeakerTurn(1010, 1030, "A"),
+        SpeakerTurn(1030, 1050, "B"),
+        SpeakerTurn(1060, 1070, "A"),
+    ]
+    assert [speaker_label(i) for i in (0, 1, 25, 26, 27)] == ["A", "B", "Z", "AA", "AB"]
+
+
+def word(text: str, start: int, end: int, channel: str | None = None, speaker: str | None = None) -> Word:
+    return Word(text, start, end, 0.9, channel=channel, speaker=speaker)
+
+
+def test_assign_speakers_by_overlap_nearest_and_first_appearance() -> None:
+    turns = [SpeakerTurn(0, 1000, "B"), SpeakerTurn(1000, 2000, "A"), SpeakerTurn(3000, 4000, "B")]
+    words = [
+        word("one", 100, 400),
+        word("two", 900, 1300),  # mostly in A's turn
+        word("three", 2100, 2300),  # in no turn: nearest is A's
+        word("four", 2800, 3200),  # nearest / overlapping B
+    ]
+    labelled = assign_speakers(words, turns)
+    assert [w.speaker for w in labelled] == ["A", "B", "B", "A"]  # renamed: the first word is "A"
+    assert [w.text for w in labelled] == ["one", "two", "three", "four"]
+    assert [w.speaker for w in assign_speakers(words, turns, prefix="2")] == ["2A", "2B", "2B", "2A"]
+    assert {w.speaker for w in assign_speakers(words, [])} == {"A"}
+    assert assign_speakers([], turns) == []
+
+
+def check_utterances(words: list[dict], utterances: list[dict]) -> None:
+    """Every word has a speaker; utterances are ordered, one speaker each, contiguous in their
+    channel's words, and together hold every word once."""
+    assert all(w["speaker"] for w in words)
+    assert all(a["start"] <= b["start"] for a, b in pairwise(utterances))
+    for utterance in utterances:
+        assert utterance["words"]
+        assert {w["speaker"] for w in utterance["words"]} == {utterance["speaker"]}
+        assert {w["channel"] for w in utterance["words"]} == {utterance["channel"]}
+        assert utterance["start"] == utterance["words"][0]["start"]
+        assert utterance["end"] >= utterance["words"][-1]["end"]
+        assert utterance["text"] == " ".join(w["text"] for w in utterance["words"])
+
+    def key(w: dict) -> tuple:
+        return (w["start"], w["channel"] or "", w["text"])
+
+    assert sorted(key(w) for u in utterances for w in u["words"]) == sorted(key(w) for w in words)
+    for channel in {w["channel"] for w in words}:
+        own = [w for w in words if w["channel"] == channel]
+        runs = [u for u in utterances if u["channel"] == channel]
+        # contiguous: consecutive utterances of a channel change speaker, and in order they are the words
+        assert all(a["speaker"] != b["speaker"] for a, b in pairwise(runs))
+        assert [key(w) for u in runs for w in u["words"]] == [key(w) for w in own]
+
+
+def test_speaker_utterances_are_runs_per_channel() -> None:
+    words = [
+        word("Hello", 0, 300, speaker="A"),
+        word("there.", 300, 600, speaker="A"),
+        word("Hi!", 900, 1100, speaker="B"),
+        word("Again", 1500, 1800, speaker="A"),
+    ]
+    result = TranscriptResult(text="", words=words)
+    payload = result_payload(result, multichannel=False, speaker_labels=True)
+    assert [u["text"] for u in payload["utterances"]] == ["Hello there.", "Hi!", "Again"]
+    assert [u["speaker"] for u in payload["utterances"]] == ["A", "B", "A"]
+    check_utterances(payload["words"], payload["utterances"])
+    assert result_payload(result, multichannel=False)["words"][0]["speaker"] == "A"
+    assert "utterances" not in result_payload(result, multichannel=False)
+
+    stereo = [
+        word("left", 0, 500, channel="1", speaker="1A"),
+        word("right", 100, 400, channel="2", speaker="2A"),
+        word("still", 500, 900, channel="1", speaker="1A"),
+        word("other", 1000, 1200, channel="1", speaker="1B"),
+    ]
+    utterances = speaker_utterances(stereo)
+    assert [(u["channel"], u["speaker"], u["text"]) for u in utterances] == [
+        ("1", "1A", "left still"),
+        ("2", "2A", "right"),
+        ("1", "1B", "other"),
+    ]
+    check_utterances(result_payload(TranscriptResult("", stereo), True, True)["words"], utterances)
+
+
+# --------------------------------------------------------------------------- the packaged encoder
+
+
+def test_encoder_weights_come_from_the_installed_package() -> None:
+    from stenograph.pipeline.diarization.embeddings import weights_path
+
+    path = weights_path()
+    assert path.name == "pretrained.pt" and path.parent.name == "resemblyzer"
+    assert "site-packages" in str(path) or "dist-packages" in str(path)
+
+
+def test_mel_spectrogram_matches_librosa() -> None:
+    librosa = pytest.importorskip("librosa")
+    from stenograph.pipeline.diarization.embeddings import mel_spectrogram
+
+    rng = np.random.default_rng(1)
+    samples = (rng.normal(size=16000) * 0.1).astype(np.float32)
+    ours = mel_spectrogram(samples)
+    theirs = librosa.feature.melspectrogram(y=samples, sr=16000, n_fft=400, hop_length=160, n_mels=40).T
+    assert ours.shape == theirs.shape
+    assert np.max(np.abs(ours - theirs)) <= 1e-4 * np.max(theirs)
+
+
+def test_encoder_loads_offline_and_embeds(shared_audio: Path) -> None:
+    from stenograph.pipeline.audio import decode_audio
+    from stenograph.pipeline.diarization import embeddings
+
+    encoder = embeddings.get_encoder()
+    assert embeddings.get_encoder() is encoder  # one per process
+    samples = decode_audio(shared_audio / "jfk" / "jfk.wav")
+    mels = embeddings.mel_spectrogram(samples * embeddings.volume_gain(samples))
+    windows = embeddings.embed_windows(mels, embeddings.window_positions([(0, len(mels))], 150, 150, 50))
+    assert windows.vectors.shape == (len(windows), 256)
+    assert np.allclose(np.linalg.norm(windows.vectors, axis=1), 1, atol=1e-3)
+    similarity = windows.vectors @ windows.vectors.T
+    assert similarity.min() > 0.5  # one speaker throughout
+
+
+def test_torch_stays_out_of_the_server_start_up() -> None:
+    code = (
+        "import sys, stenograph, stenograph.pipeline, stenograph.pipeline.diarization, stenograph.api.app, "
+        "stenograph.jobs.runner; print('torch' in sys.modules or 'resemblyzer' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
