@@ -30,6 +30,10 @@ def _logging() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    ssl_certfile: Annotated[
+        Path | None, typer.Option(help="Serve HTTPS and wss:// with this certificate (PEM)")
+    ] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(help="Private key of --ssl-certfile (PEM)")] = None,
 ) -> None:
     """Run the HTTP API (with an in-process worker unless STENOGRAPH_EMBEDDED_WORKER=0)."""
     import uvicorn
@@ -39,8 +43,22 @@ def serve(
     _logging()
     settings = get_settings()
     bind_host, bind_port = host or settings.host, port or settings.port
-    typer.echo(f"Stenograph on http://{bind_host}:{bind_port} (data in {settings.data_dir})")
-    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+    certfile, keyfile = ssl_certfile or settings.ssl_certfile, ssl_keyfile or settings.ssl_keyfile
+    if bool(certfile) != bool(keyfile):
+        raise typer.BadParameter("--ssl-certfile and --ssl-keyfile go together", param_hint="--ssl-keyfile")
+    for path in (certfile, keyfile):
+        if path and not Path(path).is_file():
+            raise typer.BadParameter(f"{path} is not a file", param_hint="--ssl-certfile/--ssl-keyfile")
+    scheme = "https" if certfile else "http"
+    typer.echo(f"Stenograph on {scheme}://{bind_host}:{bind_port} (data in {settings.data_dir})")
+    uvicorn.run(
+        create_app(settings),
+        host=bind_host,
+        port=bind_port,
+        log_level="info",
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+    )
 
 
 @app.command()

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
 
     rate_limit_per_minute: int = 0  # 0 disables rate limiting
 
+    # Real-time streaming (/v3/ws, /v2/realtime/ws)
+    streaming_model: str = "tiny.en"  # English sessions; multilingual ones use base
+    streaming_max_sessions: int = 8  # concurrent sessions per server process; more are closed with 3009
+    streaming_threads: int = 2  # inference threads shared by all sessions of a process
+    streaming_max_session_seconds: int = 10800  # a session is closed with 3008 after this long
+    streaming_max_audio_ahead_seconds: float = 30.0  # how far ahead of real time audio may be sent
+    ssl_certfile: Path | None = None  # serve HTTPS / wss:// with this certificate (PEM) ...
+    ssl_keyfile: Path | None = None  # ... and this private key
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'stenograph.db'}"

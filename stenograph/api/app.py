@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request, Response
 
 from stenograph import __version__
 from stenograph.api import exports, openai_compat, transcripts, upload
+from stenograph.api import streaming as streaming_api
 from stenograph.api.errors import install_error_handlers
 from stenograph.api.ratelimit import RateLimiter
 from stenograph.config import Settings, get_settings
@@ -64,4 +65,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(transcripts.router)
     app.include_router(exports.router)
     app.include_router(openai_compat.router)
+    app.include_router(streaming_api.router)
     return app

@@ -89,3 +89,18 @@ class Transcript(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     webhook_status_code: Mapped[int | None] = mapped_column(Integer, default=None)  # last answer
+
+
+class StreamingToken(Base):
+    """A temporary streaming token: stored hashed, opens one session before ``expires_at``."""
+
+    __tablename__ = "streaming_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "v3" (Universal-Streaming) or "v2" (legacy realtime)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    max_session_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(default=None)

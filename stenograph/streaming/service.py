@@ -1,0 +1,282 @@
+"""Live sessions on an event loop: the engine's work goes to bounded thread pools, never the loop.
+
+:class:`StreamingService` (one per server process) owns the pools and counts sessions;
+:class:`LiveSession` drives one :class:`~stenograph.streaming.engine.StreamingEngine`: audio is
+converted and run through the VAD on the audio thread, decodes run on the inference pool (shared by
+every session, and the loaded model shared with the batch path), and the resulting turn events go to
+an async callback in order. Calls into one engine never overlap (an asyncio lock), while the
+sessions' decodes interleave on the pool. Knows nothing of HTTP or WebSockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import threading
+from collections import deque
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from stenograph.streaming.audio import PcmConverter
+from stenograph.streaming.engine import (
+    DecodeJob,
+    JobResult,
+    StreamConfig,
+    StreamingEngine,
+    TurnEvent,
+    batchable,
+    run_jobs,
+)
+
+log = logging.getLogger(__name__)
+
+EventSink = Callable[[list[TurnEvent]], Awaitable[None]]
+
+
+class TooManySessions(Exception):
+    pass
+
+
+class DecodeBatcher:
+    """A bounded set of inference threads shared by every session. A thread takes the oldest job
+    and, when several sessions wait, others that can share its batch (same model, same language),
+    so a busy server runs fewer, fuller decodes instead of queueing one per session."""
+
+    def __init__(self, threads: int = 2, max_batch: int = 4) -> None:
+        self.threads = max(1, threads)
+        self.max_batch = max(1, max_batch)
+        self._pending: deque[tuple[Any, DecodeJob, asyncio.Future[JobResult], asyncio.AbstractEventLoop]] = (
+            deque()
+        )
+        self._cond = threading.Condition()
+        self._closed = False
+        self.batches = 0
+        self.jobs = 0
+        self._workers = [
+            threading.Thread(target=self._work, name=f"stream-asr-{i}", daemon=True)
+            for i in range(self.threads)
+        ]
+        for worker in self._workers:
+            worker.start()
+
+    def submit(self, decoder: Any, job: DecodeJob) -> asyncio.Future[JobResult]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[JobResult] = loop.create_future()
+        with self._cond:
+            self._pending.append((decoder, job, future, loop))
+            self._cond.notify()
+        return future
+
+    def _take(
+        self,
+    ) -> list[tuple[Any, DecodeJob, asyncio.Future[JobResult], asyncio.AbstractEventLoop]] | None:
+        with self._cond:
+            while not self._pending and not self._closed:
+                self._cond.wait()
+            if self._closed:
+                return None
+            first = self._pending.popleft()
+            # Share the waiting jobs out between the threads rather than one thread taking them all.
+            size = min(self.max_batch, max(1, math.ceil((len(self._pending) + 1) / self.threads)))
+            batch = [first]
+            if size > 1:
+                for item in list(self._pending):
+                    if len(batch) >= size:
+                        break
+                    if item[0] is first[0] and batchable(first[1], item[1]):
+                        self._pending.remove(item)
+                        batch.append(item)
+            return batch
+
+    def _work(self) -> None:
+        while (batch := self._take()) is not None:
+            decoder = batch[0][0]
+            self.batches += 1
+            self.jobs += len(batch)
+            try:
+                results: list[Any] = run_jobs(decoder, [job for _, job, _, _ in batch])
+            except BaseException as exc:  # delivered to every waiting session
+                results = [exc] * len(batch)
+            for (_, _, future, loop), result in zip(batch, results, strict=True):
+                with contextlib.suppress(RuntimeError):  # the loop may be gone at shutdown
+                    loop.call_soon_threadsafe(_settle, future, result)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+
+def _settle(future: asyncio.Future[Any], result: Any) -> None:
+    if future.done():
+        return
+    if isinstance(result, BaseException):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
+
+
+class StreamingService:
+    def __init__(self, *, max_sessions: int = 8, inference_threads: int = 2, max_batch: int = 4) -> None:
+        self.max_sessions = max_sessions
+        self.inference = ThreadPoolExecutor(1, thread_name_prefix="stream-load")  # model loading
+        self.audio = ThreadPoolExecutor(1, thread_name_prefix="stream-audio")
+        self.batcher = DecodeBatcher(inference_threads, max_batch)
+        self._sessions: set[str] = set()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ admission
+
+    @property
+    def active(self) -> int:
+        return len(self._sessions)
+
+    def acquire(self, session_id: str) -> None:
+        with self._lock:
+            if self.max_sessions and len(self._sessions) >= self.max_sessions:
+                raise TooManySessions(f"Too many concurrent sessions (limit {self.max_sessions})")
+            self._sessions.add(session_id)
+
+    def release(self, session_id: str) -> None:
+        with self._lock:
+            self._sessions.discard(session_id)
+
+    async def run(self, pool: ThreadPoolExecutor, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+
+    def shutdown(self) -> None:
+        self.batcher.close()
+        self.inference.shutdown(wait=False, cancel_futures=True)
+        self.audio.shutdown(wait=False, cancel_futures=True)
+
+
+class LiveSession:
+    """One streaming session's engine, driven from the event loop."""
+
+    def __init__(
+        self,
+        service: StreamingService,
+        *,
+        model: str,
+        config: StreamConfig,
+        converter: PcmConverter,
+        on_events: EventSink,
+        on_error: Callable[[BaseException], Awaitable[None]] | None = None,
+    ) -> None:
+        self.service = service
+        self.model = model
+        self.config = config
+        self.converter = converter
+        self._on_events = on_events
+        self._on_error = on_error
+        self._engine: StreamingEngine | None = None
+        self._decoder: Any = None
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._progress = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.error: BaseException | None = None
+        self.audio_seconds = 0.0
+
+    async def start(self) -> None:
+        """Load the engine's parts off the loop (the first session loads the models) and start
+        the decode loop."""
+        from stenograph.streaming.decoder import get_decoder
+
+        self._engine = await self.service.run(self.service.audio, StreamingEngine, self.config)
+        self._decoder = await self.service.run(self.service.inference, get_decoder, self.model)
+        self._task = asyncio.create_task(self._decode_loop(), name="stream-decode")
+
+    async def feed(self, data: bytes) -> None:
+        self._check()
+        engine = self._engine
+        assert engine is not None
+
+        def work() -> list[TurnEvent]:
+            return engine.feed(self.converter.convert(data))
+
+        async with self._lock:
+            events = await self.service.run(self.service.audio, work)
+            self.audio_seconds = engine.audio_seconds
+        await self._emit(events)
+        self._wake.set()
+
+    async def update(self, **changes: Any) -> None:
+        async with self._lock:
+            assert self._engine is not None
+            self._engine.update(**changes)
+        self._wake.set()
+
+    async def force_endpoint(self, *, final: bool = False) -> None:
+        self._check()
+        async with self._lock:
+            assert self._engine is not None
+            events = self._engine.force_endpoint(final=final)
+        await self._emit(events)
+        self._wake.set()
+
+    async def finish(self, timeout: float = 30.0) -> None:
+        """End the open turn (its last words final) and wait until everything is sent."""
+        await self.force_endpoint(final=True)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            self._check()
+            async with self._lock:
+                assert self._engine is not None
+                if self._engine.idle:
+                    return
+                self._progress.clear()
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError("the final decode did not finish in time")
+            try:
+                await asyncio.wait_for(self._progress.wait(), timeout=remaining)
+            except TimeoutError:
+                continue
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    # ------------------------------------------------------------------ internals
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise RuntimeError("streaming engine failed") from self.error
+
+    async def _emit(self, events: list[TurnEvent]) -> None:
+        if events:
+            await self._on_events(events)
+
+    async def _decode_loop(self) -> None:
+        engine = self._engine
+        assert engine is not None
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                while True:
+                    async with self._lock:
+                        job = engine.pending_decode()
+                    if job is None:
+                        break
+                    result = await self.service.batcher.submit(self._decoder, job)
+                    async with self._lock:
+                        events = engine.complete_decode(job, result)
+                    await self._emit(events)
+                    self._progress.set()
+                self._progress.set()
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # the session is closed with a server error by its owner
+            log.exception("streaming decode failed")
+            self.error = exc
+            self._progress.set()
+            if self._on_error is not None:
+                await self._on_error(exc)

@@ -1,0 +1,94 @@
+"""Audio and pacing helpers for the streaming tests and benchmark: PCM at real-time pace."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SAMPLE_RATE = 16000
+
+
+def pcm16(path: Path, sample_rate: int = SAMPLE_RATE) -> bytes:
+    from stenograph.pipeline.audio import decode_audio
+
+    samples = decode_audio(path, sample_rate)
+    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
+def silence(seconds: float, sample_rate: int = SAMPLE_RATE) -> bytes:
+    return bytes(2 * int(seconds * sample_rate))
+
+
+def chunks(pcm: bytes, chunk_ms: int = 100, sample_rate: int = SAMPLE_RATE) -> list[bytes]:
+    """Fixed-size chunks; the last one is padded with silence to the full size (the server refuses
+    chunks under 50 ms)."""
+    size = 2 * sample_rate * chunk_ms // 1000
+    out = [pcm[i : i + size] for i in range(0, len(pcm), size)]
+    if out and len(out[-1]) < size:
+        out[-1] = out[-1] + bytes(size - len(out[-1]))
+    return out
+
+
+def paced(pieces: Iterable[bytes], chunk_ms: int = 100) -> Iterable[bytes]:
+    """Yield the chunks at real-time pace (absolute schedule, so delays do not add up)."""
+    start = time.monotonic()
+    for index, piece in enumerate(pieces):
+        delay = start + index * chunk_ms / 1000 - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        yield piece
+
+
+class RawSession:
+    """A plain ``websockets`` client for protocol-level checks (close codes, raw messages)."""
+
+    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
+        from websockets.sync.client import connect
+
+        self.ws = connect(url, additional_headers=headers or {}, open_timeout=10)
+        self.messages: list[dict[str, Any]] = []
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            for raw in self.ws:
+                self.messages.append(json.loads(raw))
+        except ConnectionClosed:
+            pass
+        finally:
+            self.close_code = self.ws.close_code
+            self.close_reason = self.ws.close_reason or ""
+
+    def send(self, data: bytes | dict[str, Any]) -> None:
+        self.ws.send(json.dumps(data) if isinstance(data, dict) else data)
+
+    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 30) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in list(self.messages):
+                if predicate(message):
+                    return message
+            if not self._reader.is_alive():
+                break
+            time.sleep(0.02)
+        raise AssertionError(f"no matching message; got {self.messages[-5:]}, close {self.close_code}")
+
+    def wait_closed(self, timeout: float = 30) -> int | None:
+        self._reader.join(timeout)
+        assert not self._reader.is_alive(), "the server did not close the connection"
+        return self.close_code
+
+    def close(self) -> None:
+        self.ws.close()
+        self._reader.join(5)

@@ -1,0 +1,212 @@
+"""Streaming over TLS: `stenograph serve --ssl-certfile/--ssl-keyfile` with a test certificate, the
+JavaScript SDK's streaming clients (they accept only wss://) and the Python SDK on its default wss://."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import jiwer
+import pytest
+
+from tests.audio_refs import librispeech, normalise
+from tests.live_server import REPO_ROOT, LiveServer
+from tests.streaming_helpers import chunks, paced, pcm16, silence
+
+JS_DIR = Path(__file__).parent / "js"
+UTTERANCE = "1688-142285-0004"
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost (openssl CLI)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-addext", "basicConstraints=critical,CA:TRUE",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+@dataclass
+class TlsServer(LiveServer):
+    cert: Path | None = None
+    key: Path | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> TlsServer:
+        env = {
+            **os.environ,
+            "STENOGRAPH_DATA_DIR": str(self.data_dir),
+            "STENOGRAPH_API_KEY": self.api_key,
+            "STENOGRAPH_MODEL_CACHE_DIR": str(self.data_dir.parent / "model-cache"),
+            **self.env,
+        }
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.data_dir / f"server-{self.port}.log"
+        log = self.log_path.open("ab")
+        command = [sys.executable, "-m", "stenograph.cli", "serve", "--port", str(self.port)]
+        command += ["--ssl-certfile", str(self.cert), "--ssl-keyfile", str(self.key)]
+        self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=1, verify=str(self.cert)).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start in {timeout}s:\n{self.log()}")
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsServer]:
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = make_certificate(folder)
+    live = TlsServer(data_dir=folder / "data", api_key=secrets.token_hex(16), cert=cert, key=key).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def utterance(shared_audio: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A raw PCM file (in a temporary folder, not the repository) and its reference."""
+    for path, reference in librispeech(shared_audio):
+        if path.stem == UTTERANCE:
+            raw = tmp_path_factory.mktemp("pcm") / f"{UTTERANCE}.pcm"
+            raw.write_bytes(silence(0.3) + pcm16(path) + silence(1.2))
+            return raw, reference
+    pytest.skip(f"{UTTERANCE} is not in the shared audio")
+
+
+@pytest.fixture(scope="module")
+def js_sdk() -> Path:
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are needed for the JavaScript SDK tests")
+    if not (JS_DIR / "node_modules" / "assemblyai").exists():
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, timeout=300)
+    return JS_DIR
+
+
+def run_js(js_sdk: Path, server: TlsServer, protocol: str, path: str, pcm: Path, auth: str) -> dict:
+    done = subprocess.run(
+        [
+            "node", "streaming.mjs", protocol, server.base_url, f"wss://{server.host}{path}",
+            server.api_key, str(pcm), auth,
+        ],
+        cwd=js_sdk,
+        env={**os.environ, "NODE_EXTRA_CA_CERTS": str(server.cert)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr + done.stdout
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("auth", ["key", "token"])
+def test_js_sdk_streaming_transcriber_over_wss(
+    js_sdk: Path, tls_server: TlsServer, utterance, auth: str
+) -> None:
+    pcm, reference = utterance
+    seen = run_js(js_sdk, tls_server, "v3", "/v3/ws", pcm, auth)
+    assert not seen["errors"], seen
+    assert seen["begin"]["type"] == "Begin" and seen["begin"]["id"]
+    assert seen["partials"] > 0
+    unformatted = [t for t in seen["turns"] if not t["turn_is_formatted"]]
+    formatted = [t for t in seen["turns"] if t["turn_is_formatted"]]
+    assert unformatted and len(formatted) == len(unformatted)
+    text = " ".join(t["transcript"] for t in unformatted)
+    assert jiwer.wer(normalise(reference), normalise(text)) <= 0.25, text
+    assert all(w["word_is_final"] for t in unformatted for w in t["words"])
+
+
+def test_python_sdk_on_its_default_wss_and_token_endpoint(
+    tls_server: TlsServer, utterance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ws:// override: api_host is a bare host, as for AssemblyAI, so the SDK uses wss:// and
+    fetches its temporary token from https://<api_host>/v3/token."""
+    from assemblyai.streaming.v3 import (
+        RealTimeEvents,
+        RealTimeParameters,
+        RealTimeTranscriber,
+        RealTimeTranscriberOptions,
+    )
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_server.cert))
+    pcm, reference = utterance
+    keyed = RealTimeTranscriber(
+        RealTimeTranscriberOptions(api_host=tls_server.host, api_key=tls_server.api_key)
+    )
+    token = keyed.create_temporary_token(expires_in_seconds=60, max_session_duration_seconds=600)
+    # The SDK keeps its HTTPS connection open; an idle TLS peer would hold up the server's shutdown.
+    keyed._client._http_client.close()
+
+    client = RealTimeTranscriber(RealTimeTranscriberOptions(api_host=tls_server.host, token=token))
+    turns, errors, begins = [], [], []
+    client.on(RealTimeEvents.Begin, lambda _c, e: begins.append(e))
+    client.on(RealTimeEvents.Turn, lambda _c, e: turns.append(e))
+    client.on(RealTimeEvents.Error, lambda _c, e: errors.append(e))
+    client.connect(RealTimeParameters(sample_rate=16000))
+    client.stream(paced(chunks(pcm.read_bytes())))
+    client.disconnect(terminate=True)
+    assert not errors and begins
+    text = " ".join(t.transcript for t in turns if t.end_of_turn)
+    assert jiwer.wer(normalise(reference), normalise(text)) <= 0.25, text
+
+
+def test_serve_needs_both_tls_files(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "stenograph.cli", "serve", "--ssl-certfile", str(tmp_path / "cert.pem")],
+        cwd=REPO_ROOT,
+        env={**os.environ, "STENOGRAPH_DATA_DIR": str(tmp_path / "data")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "--ssl-keyfile" in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize("auth", ["key", "token"])
+def test_js_sdk_legacy_realtime_transcriber_over_wss(
+    js_sdk: Path, tls_server: TlsServer, utterance, auth: str
+) -> None:
+    pcm, reference = utterance
+    seen = run_js(js_sdk, tls_server, "v2", "/v2/realtime/ws", pcm, auth)
+    assert not seen["errors"], seen
+    assert seen["begin"]["sessionId"] and seen["begin"]["expiresAt"]
+    assert seen["partials"] > 0
+    finals = seen["turns"]
+    assert finals and all(t["message_type"] == "FinalTranscript" and t["punctuated"] for t in finals)
+    text = " ".join(t["text"] for t in finals)
+    assert jiwer.wer(normalise(reference), normalise(text)) <= 0.25, text
+    assert text[0].isupper() and text.rstrip().endswith((".", "?", "!"))
+    assert seen["session_information"]["audio_duration_seconds"] == pytest.approx(
+        pcm.stat().st_size / 32000, abs=0.2
+    )

@@ -1,0 +1,230 @@
+"""The streaming engine and its parts without a server: audio conversion, VAD, turns on real audio,
+rendering, token storage and v3 parameter parsing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from starlette.datastructures import QueryParams
+
+from stenograph.streaming.audio import PcmConverter
+from stenograph.streaming.decoder import DecodedWord, _without_loop
+from stenograph.streaming.engine import (
+    StreamConfig,
+    StreamingEngine,
+    StreamWord,
+    TurnEvent,
+    end_of_turn_confidence,
+    transcribe_stream,
+)
+from tests.audio_refs import librispeech, wer
+
+
+def test_mulaw_and_pcm_conversion() -> None:
+    mulaw = PcmConverter(8000, "pcm_mulaw")
+    assert mulaw.duration_ms(400) == 50.0
+    decoded = PcmConverter(16000, "pcm_mulaw").convert(bytes([0xFF, 0x7F, 0x00, 0x80]))
+    assert decoded.tolist() == pytest.approx([0.0, 0.0, -32124 / 32768, 32124 / 32768])
+    pcm = PcmConverter(16000)
+    assert pcm.duration_ms(3200) == 100.0
+    samples = np.array([1000, -2000, 3000], dtype="<i2").tobytes()
+    first = pcm.convert(samples[:3])  # an odd byte waits for the next message
+    second = pcm.convert(samples[3:])
+    assert (np.concatenate([first, second]) * 32768).round().tolist() == [1000, -2000, 3000]
+    upsampled = PcmConverter(8000).convert(np.zeros(8000, dtype="<i2").tobytes())
+    assert 15000 <= len(upsampled) <= 16000 and upsampled.dtype == np.float32
+    with pytest.raises(ValueError):
+        PcmConverter(16000, "opus")
+
+
+def test_vad_in_pieces_equals_vad_at_once(shared_audio: Path) -> None:
+    from stenograph.pipeline.audio import decode_audio
+    from stenograph.streaming.vad import StreamingVad
+
+    audio = decode_audio(shared_audio / "jfk" / "jfk.wav")[: 16000 * 3]
+    whole = StreamingVad().process(audio)
+    vad = StreamingVad()
+    pieces = np.concatenate([vad.process(audio[i : i + 1000]) for i in range(0, len(audio), 1000)])
+    assert len(whole) == len(audio) // 512 and np.allclose(whole, pieces, atol=1e-5)
+    assert whole.max() > 0.5 and whole[:5].max() < 0.5  # speech, after a quiet start
+
+
+def test_loop_cutting() -> None:
+    def words(text: str) -> list[DecodedWord]:
+        return [DecodedWord(w, 0.0, 0.0, 1.0) for w in text.split()]
+
+    def cut(text: str, before: str = "") -> str:
+        return " ".join(w.text for w in _without_loop(words(text), before.lower().split()))
+
+    assert cut("ask not ask not ask not ask") == "ask not"
+    assert cut("his father dying. His father dying") == "his father dying."
+    assert cut("his father dying", before="his father dying") == ""
+    assert cut("why why it might") == "why why it might"
+    assert cut("the gut and the gut and the gullet") == "the gut and the gut and the gullet"
+    assert cut("the the the") == "the"
+
+
+def test_end_of_turn_confidence() -> None:
+    assert end_of_turn_confidence("workhouse.") > 0.8
+    assert end_of_turn_confidence("Really?") > 0.8
+    assert end_of_turn_confidence("and") < 0.1
+    assert end_of_turn_confidence("said,") < 0.1
+    assert 0.2 < end_of_turn_confidence("workhouse") < 0.4
+    assert end_of_turn_confidence("") == 0.0
+
+
+@pytest.fixture(scope="module")
+def two_utterances(shared_audio: Path) -> tuple[np.ndarray, list[str]]:
+    from stenograph.pipeline.audio import decode_audio
+
+    pairs = {path.stem: (path, ref) for path, ref in librispeech(shared_audio)}
+    first, second = pairs["1688-142285-0004"], pairs["1688-142285-0009"]
+    gap = np.zeros(16000 * 3 // 2, dtype=np.float32)
+    audio = np.concatenate([gap[:8000], decode_audio(first[0]), gap, decode_audio(second[0]), gap])
+    return audio, [first[1], second[1]]
+
+
+def test_engine_turns_on_real_audio(two_utterances) -> None:
+    from stenograph.streaming.decoder import get_decoder
+
+    audio, references = two_utterances
+    engine = StreamingEngine(StreamConfig())
+    events = transcribe_stream(
+        engine, get_decoder("tiny.en"), [audio[i : i + 1600] for i in range(0, len(audio), 1600)]
+    )
+    ended = [e for e in events if e.end_of_turn]
+    assert [e.turn_order for e in ended] == [0, 1]
+    assert wer(references, [" ".join(w.text for w in e.words) for e in ended]) <= 0.2
+    for event in ended:
+        assert all(w.final for w in event.words)
+        assert [w.start for w in event.words] == sorted(w.start for w in event.words)
+    assert ended[1].words[0].start > ended[0].words[-1].end + 1000
+    # Final words never change once sent: every later message of the turn starts with them.
+    for order in (0, 1):
+        turn = [e for e in events if e.turn_order == order]
+        for earlier, later in itertools.pairwise(turn):
+            finals = [w.text.rstrip(".,?!") for w in earlier.final_words]
+            assert [w.text.rstrip(".,?!") for w in later.words[: len(finals)]] == finals
+    assert any(not w.final for e in events for w in e.words)  # partial words were sent too
+    assert engine.idle and engine.audio_seconds == pytest.approx(len(audio) / 16000)
+
+
+def test_force_endpoint_mid_speech(two_utterances) -> None:
+    from stenograph.streaming.decoder import get_decoder
+    from stenograph.streaming.engine import run_job
+
+    audio, _ = two_utterances
+    engine = StreamingEngine(StreamConfig())
+    decoder = get_decoder("tiny.en")
+    events: list[TurnEvent] = []
+    for i in range(0, 16000 * 3, 1600):  # 2.5 s into the first utterance
+        events += engine.feed(audio[i : i + 1600])
+        while (job := engine.pending_decode()) is not None:
+            events += engine.complete_decode(job, run_job(decoder, job))
+    events += engine.force_endpoint()
+    while (job := engine.pending_decode()) is not None:
+        events += engine.complete_decode(job, run_job(decoder, job))
+    ended = [e for e in events if e.end_of_turn]
+    assert len(ended) == 1 and ended[0].words
+    assert ended[0].words[-1].end <= 3000 + 50
+    for i in range(16000 * 3, len(audio), 1600):  # the rest of the speech is the next turn
+        events += engine.feed(audio[i : i + 1600])
+        while (job := engine.pending_decode()) is not None:
+            events += engine.complete_decode(job, run_job(decoder, job))
+    assert [e.turn_order for e in events if e.end_of_turn][:2] == [0, 1]
+
+
+def test_render_unformatted_and_formatted() -> None:
+    from stenograph.streaming import render
+
+    words = (
+        StreamWord("Hello,", 0, 300, 0.9, True),
+        StreamWord("it's", 300, 500, 0.8, True),
+        StreamWord("$5", 500, 900, 0.7, False),
+    )
+    partial = render.v3_turn(TurnEvent(3, words, end_of_turn=False, end_of_turn_confidence=0.3))
+    assert partial["transcript"] == "hello it's"
+    assert [(w["text"], w["word_is_final"]) for w in partial["words"]] == [
+        ("hello", True),
+        ("it's", True),
+        ("five", False),
+        ("dollars", False),
+    ]
+    assert partial["turn_order"] == 3 and not partial["end_of_turn"] and not partial["turn_is_formatted"]
+    ended = TurnEvent(
+        3, tuple(StreamWord(w.text, w.start, w.end, w.confidence, True) for w in words), True, 0.9
+    )
+    plain, formatted = render.v3_messages(ended, format_turns=True)
+    assert plain["transcript"] == "hello it's five dollars" and not plain["turn_is_formatted"]
+    assert formatted["transcript"] == "Hello, it's $5." and formatted["turn_is_formatted"]
+    assert formatted["turn_order"] == plain["turn_order"] == 3
+    assert render.v3_messages(ended, format_turns=False) == [plain]
+    final = render.v2_transcript(ended)
+    assert final["message_type"] == "FinalTranscript" and final["text"] == "Hello, it's $5."
+    assert (final["audio_start"], final["audio_end"]) == (0, 900)
+    assert set(final) == {
+        "message_type", "audio_start", "audio_end", "confidence", "text", "words", "created", "punctuated",
+        "text_formatted",
+    }  # fmt: skip
+    assert set(final["words"][0]) == {"start", "end", "confidence", "text"}
+
+
+def test_tokens_are_hashed_single_use_and_expire(tmp_path: Path) -> None:
+    from stenograph.store import keys, streaming_tokens
+    from stenograph.store.db import Database
+    from stenograph.store.models import StreamingToken
+
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    db.migrate()
+    with db.session() as session:
+        project = keys.add_key(session, "k" * 32).project_id
+        token = streaming_tokens.create_token(session, project, kind="v3", expires_in_seconds=60)
+        short = streaming_tokens.create_token(session, project, kind="v3", expires_in_seconds=60)
+        session.get(StreamingToken, 2).expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+        stored = [row.token_hash for row in session.query(StreamingToken)]
+    assert token not in stored and keys.hash_key(token) in stored
+    with db.session() as session:
+        assert streaming_tokens.claim_token(session, token, kind="v2") is None
+        claimed = streaming_tokens.claim_token(session, token, kind="v3")
+        assert claimed is not None and claimed.project_id == project
+        assert streaming_tokens.claim_token(session, token, kind="v3") is None
+        assert streaming_tokens.claim_token(session, short, kind="v3") is None
+        assert keys.project_for_key(session, token) is None  # not an API key
+    db.dispose()
+
+
+def test_v3_parameters() -> None:
+    from stenograph.api.streaming import ParamError, parse_v3_params
+    from stenograph.config import Settings
+
+    settings = Settings()
+    options = parse_v3_params(
+        QueryParams(
+            "sample_rate=8000&encoding=pcm_mulaw&format_turns=True&end_of_turn_confidence_threshold=0.7"
+            "&min_end_of_turn_silence_when_confident=300&max_turn_silence=900"
+            '&keyterms_prompt=["Stenograph","AssemblyAI"]&language_detection=TRUE&vad_threshold=0.5'
+        ),
+        settings,
+    )
+    assert options.converter.sample_rate == 8000 and options.converter.encoding == "pcm_mulaw"
+    assert options.format_turns and options.language_detection and options.model == "tiny.en"
+    assert options.config.end_of_turn_confidence_threshold == 0.7
+    assert (options.config.min_turn_silence_ms, options.config.max_turn_silence_ms) == (300, 900)
+    assert options.config.keyterms == ("Stenograph", "AssemblyAI")
+    assert options.config.vad_threshold == 0.5 and options.config.language == "en"
+    repeated = parse_v3_params(
+        QueryParams("keyterms_prompt=one&keyterms_prompt=two&min_turn_silence=200"), settings
+    )
+    assert repeated.config.keyterms == ("one", "two") and repeated.config.min_turn_silence_ms == 200
+    multilingual = parse_v3_params(QueryParams("speech_model=universal-streaming-multilingual"), settings)
+    assert multilingual.model == "base" and multilingual.config.language is None
+    german = parse_v3_params(QueryParams('language_codes=["de"]'), settings)
+    assert german.model == "base" and german.config.language == "de"
+    for bad in ("sample_rate=abc", "encoding=aac", "format_turns=perhaps", "keyterms_prompt=[1,2]",
+                "speech_model=nope", "max_turn_silence=-1", 'language_codes=["xx"]'):  # fmt: skip
+        with pytest.raises(ParamError):
+            parse_v3_params(QueryParams(bad), settings)
