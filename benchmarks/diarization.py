@@ -239,6 +239,9 @@ def print_summary(summary: dict[str, dict[str, float]], speed: dict[str, float])
 def steps() -> list[tuple[str, dict[str, Any]]]:
     """Engine configurations, each adding one improvement to the one before (see engine.py)."""
     baseline = {
+        "vad_onset": 0.5,
+        "vad_offset": 0.35,
+        "min_silence_s": 0.25,
         "extend_margin_db": 0.0,
         "hop_s": 0.75,
         "target_windows": 1,
@@ -256,7 +259,11 @@ def steps() -> list[tuple[str, dict[str, Any]]]:
         ("+ frame scores + Viterbi re-segmentation", {"assign": "viterbi"}),
         ("+ region edges extended over loud audio", {"extend_margin_db": 20.0}),
         ("+ pauses < 2 s inside one speaker bridged", {"bridge_s": 2.0}),
-        ("+ 1.5 s hop on long audio (= default)", {"hop_s": 1.5}),
+        ("+ 1.5 s hop on long audio", {"hop_s": 1.5}),
+        (
+            "+ VAD onset/offset 0.3/0.2, pauses < 0.5 s joined, edges at 12 dB (= default)",
+            {"vad_onset": 0.3, "vad_offset": 0.2, "min_silence_s": 0.5, "extend_margin_db": 12.0},
+        ),
         ("  (measured, not kept) + GMM boundary refinement", {"gmm_refine": True}),
         (
             "  (measured, not kept) + pauses < 1 s between speakers split",

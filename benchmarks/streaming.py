@@ -1,6 +1,6 @@
 """Real-time streaming: latency, accuracy and capacity of /v3/ws, one command.
 
-    .venv/bin/python benchmarks/streaming.py [--utterances N] [--gap S] [--levels 1,2,4,6] [--json PATH]
+    .venv/bin/python benchmarks/streaming.py [--utterances N] [--gap S] [--levels 1,2,4,6,8] [--json PATH]
 
 Streams LibriSpeech utterances from ../shared/audio/librispeech, joined by ``--gap`` seconds of
 silence, to a live server (``tests.live_server.LiveServer``) at real-time pace in 100 ms chunks, and
@@ -74,7 +74,7 @@ def load_utterances(count: int) -> list[Utterance]:
     from tests.audio_refs import librispeech
 
     out = []
-    for path, reference in librispeech(AUDIO_DIR)[:count]:
+    for path, reference in librispeech(AUDIO_DIR)[: count or None]:
         samples = decode_audio(path)
         spans = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=100, speech_pad_ms=0))
         speech_end = (spans[-1]["end"] if spans else len(samples)) / SAMPLE_RATE
@@ -168,13 +168,19 @@ def batch_texts(utterances: list[Utterance], model: str) -> tuple[list[str], flo
     return texts, time.perf_counter() - started
 
 
-def summarise(results: list[SessionResult]) -> dict[str, Any]:
+def summarise(results: list[SessionResult], batch: dict[Path, str] | None = None) -> dict[str, Any]:
+    """Latency percentiles and WER of sessions; with ``batch`` (the batch path's text of each file)
+    also the batch WER of the same utterances and the relative difference."""
     from tests.audio_refs import wer
 
     words = [x for r in results for x in r.word_latencies]
     eots = [x for r in results for x in r.eot_latencies]
     refs = [p.utterance.reference for r in results for p in r.placed]
     texts = [t for r in results for t in r.texts]
+    streaming_wer = wer(refs, texts)
+    batch_wer = (
+        wer(refs, [batch[p.utterance.path] for r in results for p in r.placed]) if batch else float("nan")
+    )
     return {
         "sessions": len(results),
         "words": len(words),
@@ -183,13 +189,20 @@ def summarise(results: list[SessionResult]) -> dict[str, Any]:
         "eot_p50_ms": round(percentile(eots, 50)),
         "eot_p95_ms": round(percentile(eots, 95)),
         "turns_missing": sum(len(r.placed) - len(r.eot_latencies) for r in results),
-        "wer": round(wer(refs, texts), 4),
+        "wer": round(streaming_wer, 4),
+        "wer_batch": round(batch_wer, 4),
+        "wer_relative": round((streaming_wer - batch_wer) / batch_wer, 4) if batch_wer else float("nan"),
         "errors": [r.error for r in results if r.error],
     }
 
 
 async def run_level(
-    server: Any, utterances: list[Utterance], sessions: int, per_session: int, gap: float
+    server: Any,
+    utterances: list[Utterance],
+    sessions: int,
+    per_session: int,
+    gap: float,
+    batch: dict[Path, str] | None = None,
 ) -> dict:
     url = f"ws://127.0.0.1:{server.port}/v3/ws?sample_rate={SAMPLE_RATE}"
     jobs = []
@@ -200,7 +213,7 @@ async def run_level(
         await asyncio.sleep(0.37)  # staggered starts, as real callers are
     results = await asyncio.gather(*jobs, return_exceptions=True)
     good = [r for r in results if isinstance(r, SessionResult)]
-    summary = summarise(good)
+    summary = summarise(good, batch)
     summary["errors"] += [repr(r) for r in results if not isinstance(r, SessionResult)]
     summary["holds"] = (
         not summary["errors"]
@@ -213,9 +226,11 @@ async def run_level(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--utterances", type=int, default=24, help="LibriSpeech utterances in the main run")
+    parser.add_argument(
+        "--utterances", type=int, default=0, help="LibriSpeech utterances in the main run (0: all 53)"
+    )
     parser.add_argument("--gap", type=float, default=1.5, help="seconds of silence between utterances")
-    parser.add_argument("--levels", default="1,2,4,6", help="concurrent sessions to try for capacity")
+    parser.add_argument("--levels", default="1,2,4,6,8", help="concurrent sessions to try for capacity")
     parser.add_argument("--per-session", type=int, default=6, help="utterances per session in capacity runs")
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -254,11 +269,12 @@ def main() -> None:
         pcm, placed = build_stream(utterances, args.gap)
         url = f"ws://127.0.0.1:{server.port}/v3/ws?sample_rate={SAMPLE_RATE}"
         main_result = asyncio.run(stream_session(url, server.api_key, pcm, placed))
-        main = summarise([main_result])
+        batch_by_path = {u.path: text for u, text in zip(utterances, batch, strict=True)}
+        main = summarise([main_result], batch_by_path)
         capacity = []
         for level in levels:
             print(f"capacity: {level} concurrent session(s) ...", flush=True)
-            row = asyncio.run(run_level(server, utterances, level, args.per_session, args.gap))
+            row = asyncio.run(run_level(server, utterances, level, args.per_session, args.gap, batch_by_path))
             row["load_average"] = round(os.getloadavg()[0], 2)
             capacity.append(row)
             print(f"  {row}", flush=True)
@@ -296,10 +312,10 @@ def main() -> None:
         f" stops, by VAD; {eot['turns_missing']} utterances without an end of turn)"
     )
     print(f"WER streaming {main['wer']:.2%}  batch {batch_wer:.2%}  relative {relative:+.1%}")
-    print("capacity (sessions: word-final p50/p95, end-of-turn p50/p95, WER, holds):")
+    print("capacity (sessions: word-final p50/p95, end-of-turn p50/p95, WER streaming/batch, holds):")
     for row in capacity:
         print(f"  {row['sessions']:>2}: {row['word_final_p50_ms']}/{row['word_final_p95_ms']} ms, "
-              f"{row['eot_p50_ms']}/{row['eot_p95_ms']} ms, {row['wer']:.2%}, "
+              f"{row['eot_p50_ms']}/{row['eot_p95_ms']} ms, {row['wer']:.2%}/{row['wer_batch']:.2%}, "
               f"{'holds' if row['holds'] else 'does not hold'} (load {row['load_average']})")  # fmt: skip
     print(
         f"concurrent real-time sessions held on {os.cpu_count()} CPUs: {report['concurrent_sessions_held']}"

@@ -228,3 +228,29 @@ def test_v3_parameters() -> None:
                 "speech_model=nope", "max_turn_silence=-1", 'language_codes=["xx"]'):  # fmt: skip
         with pytest.raises(ParamError):
             parse_v3_params(QueryParams(bad), settings)
+
+
+def test_batched_decodes_match_single_ones(shared_audio: Path) -> None:
+    from stenograph.pipeline.audio import decode_audio
+    from stenograph.streaming.decoder import DecodeRequest, get_decoder
+    from stenograph.streaming.engine import DecodeJob, batchable
+
+    decoder = get_decoder("tiny.en")
+    audio = decode_audio(shared_audio / "jfk" / "jfk.wav")
+    requests = [
+        DecodeRequest(audio[: 16000 * 4], min_seconds=6.0),
+        DecodeRequest(audio[: 16000 * 8], prefix="And so my fellow", min_seconds=6.0),
+    ]
+    batched = decoder.decode_many(requests)
+    single = [decoder.decode_many([r])[0] for r in requests]
+    for one, many in zip(single, batched, strict=True):
+        assert [w.text for w in one.words] == [w.text for w in many.words]
+        # The shorter window sees more padding in a batch, which may move a boundary by a frame or two.
+        assert [w.end for w in one.words] == pytest.approx([w.end for w in many.words], abs=0.15)
+    assert batched[1].words[0].text.startswith("American")
+
+    def job(context: str = "") -> DecodeJob:
+        return DecodeJob(1, audio[:16000], 0, 16000, "", context, "en", False, 1.0, 3.0, 6.0)
+
+    assert batchable(job(), job())
+    assert not batchable(job("Kennedy"), job())  # previous-text prompts would shift the start token

@@ -87,15 +87,15 @@ class StreamConfig:
     vad_threshold: float = 0.4
     keyterms: tuple[str, ...] = ()
     language: str | None = "en"  # None: detect per turn (multilingual model only)
-    decode_step_ms: int = 150
+    decode_step_ms: int = 100
     max_window_s: float = 12.0
     hard_window_s: float = 24.0
     tail_pad_ms: int = 300
     preroll_ms: int = 300
     min_first_decode_ms: int = 400
     context_words: int = 0  # earlier words of the turn given as context (each token costs a step)
-    anchor_words: int = 3  # final words kept at the start of a slid window, as the forced prefix
-    slide_words: int = 5  # the window slides once this many more final words are in it
+    anchor_words: int = 6  # final words kept at the start of a slid window, as the forced prefix
+    slide_words: int = 8  # the window slides once this many more final words are in it
     pad_seconds: float = 3.0  # silence after each decode window (see decoder.PAD_SECONDS)
     min_window_s: float = 6.0  # the encoder sees at least this much (audio + silence)
     commit_margin_ms: int = 0  # a word is made final only with this much audio heard after it
@@ -179,7 +179,14 @@ def run_jobs(decoder: WindowDecoder, jobs: list[DecodeJob]) -> list[JobResult]:
 
 
 def batchable(first: DecodeJob, other: DecodeJob) -> bool:
-    return first.language is not None and first.language == other.language
+    """Whether two jobs can share a batch: CTranslate2 wants the start of transcript at the same
+    place in every prompt, so only jobs without previous-text context (key terms) are batched."""
+    return (
+        first.language is not None
+        and first.language == other.language
+        and not first.context
+        and not other.context
+    )
 
 
 class _Samples:
@@ -352,7 +359,9 @@ class StreamingEngine:
             part
             for part in (
                 ", ".join(cfg.keyterms),
-                " ".join(w.text for w in turn.history[-cfg.context_words :]),
+                " ".join(w.text for w in turn.history[len(turn.history) - cfg.context_words :])
+                if cfg.context_words > 0
+                else "",
             )
             if part
         )

@@ -1,0 +1,160 @@
+"""Streaming engine replayed on a virtual clock: the live benchmark's figures, faster, per setting.
+
+    .venv/bin/python benchmarks/streaming_replay.py [--utterances N] [SETTINGS ...]
+
+Each SETTINGS is ``name=value,...`` over :class:`stenograph.streaming.engine.StreamConfig` (empty:
+the defaults), e.g. ``decode_step_ms=150`` ``anchor_words=3,slide_words=5``. One session's stream
+(the same as ``benchmarks/streaming.py`` builds) is fed chunk by chunk; every decode really runs and
+takes its measured time on the clock, while the idle time between chunks is skipped. So a setting
+costs its decoding time, not the stream's length, and the figures match a live single-session run
+(word-final and end-of-turn latency, WER against the batch path on the same utterances). For tuning;
+the live benchmark remains the measure (it includes the server, the socket and concurrent sessions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from streaming import (  # a sibling script, importable once its folder is on the path
+    CHUNK_MS,
+    SAMPLE_RATE,
+    Placed,
+    batch_texts,
+    build_stream,
+    load_utterances,
+    percentile,
+)
+
+from stenograph.streaming.engine import (
+    DecodeJob,
+    JobResult,
+    StreamConfig,
+    StreamingEngine,
+    TurnEvent,
+    run_job,
+)
+
+
+def parse_settings(text: str) -> StreamConfig:
+    config = StreamConfig()
+    for part in filter(None, text.split(",")):
+        name, value = part.split("=", 1)
+        current = getattr(config, name)  # AttributeError names an unknown setting
+        setattr(config, name, type(current)(value))
+    return config
+
+
+@dataclass
+class Replay:
+    """One session on a virtual clock: a decode starts when due and the engine is free, and its
+    result is applied at start + its measured duration."""
+
+    engine: StreamingEngine
+    decoder: object
+    events: list[tuple[float, TurnEvent]] = field(default_factory=list)
+    in_flight: tuple[DecodeJob, JobResult, float] | None = None
+    compute_s: float = 0.0
+
+    def start_decode(self, now: float) -> None:
+        job = self.engine.pending_decode()
+        if job is None:
+            self.in_flight = None
+            return
+        started = time.perf_counter()
+        result = run_job(self.decoder, job)  # type: ignore[arg-type]
+        took = time.perf_counter() - started
+        self.compute_s += took
+        self.in_flight = (job, result, now + took)
+
+    def settle(self, now: float) -> None:
+        while self.in_flight is not None and self.in_flight[2] <= now:
+            job, result, finished = self.in_flight
+            self.events += [(finished, e) for e in self.engine.complete_decode(job, result)]
+            self.start_decode(finished)
+
+    def run(self, samples: np.ndarray) -> None:
+        size = SAMPLE_RATE * CHUNK_MS // 1000
+        chunks = len(samples) // size
+        for index in range(chunks):
+            now = index * CHUNK_MS / 1000  # the live client sends chunk i at i x 100 ms
+            self.settle(now)
+            self.events += [(now, e) for e in self.engine.feed(samples[index * size : (index + 1) * size])]
+            if self.in_flight is None:
+                self.start_decode(now)
+        now = chunks * CHUNK_MS / 1000
+        self.events += [(now, e) for e in self.engine.force_endpoint(final=True)]
+        if self.in_flight is None:
+            self.start_decode(now)
+        self.settle(float("inf"))
+
+
+def measure(replay: Replay, placed: list[Placed]) -> tuple[list[float], list[float], list[str]]:
+    """Word-final latencies, end-of-turn latencies (ms) and each utterance's final text, counted as
+    ``benchmarks/streaming.py`` counts them."""
+    seen: set[tuple[int, int]] = set()
+    word_latencies: list[float] = []
+    ended: list[tuple[float, TurnEvent]] = []
+    for now, event in replay.events:
+        for index, word in enumerate(w for w in event.words if w.final):
+            if (event.turn_order, index) not in seen:
+                seen.add((event.turn_order, index))
+                word_latencies.append(now * 1000 - word.end)
+        if event.end_of_turn:
+            ended.append((now, event))
+    eot_latencies, texts = [], []
+    for index, item in enumerate(placed):
+        begin_ms = (item.offset - 0.3) * 1000
+        end_ms = (placed[index + 1].offset - 0.3) * 1000 if index + 1 < len(placed) else float("inf")
+        mine = [(t, e) for t, e in ended if e.words and begin_ms <= e.words[0].start < end_ms]
+        texts.append(" ".join(w.text for _, e in mine for w in e.words))
+        speech_end = item.offset + item.utterance.speech_end
+        after = [t for t, _ in mine if t >= speech_end]
+        if after:
+            eot_latencies.append((min(after) - speech_end) * 1000)
+    return word_latencies, eot_latencies, texts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--utterances", type=int, default=20, help="LibriSpeech utterances (0: all 53)")
+    parser.add_argument("--gap", type=float, default=1.5)
+    parser.add_argument("--model", default="tiny.en")
+    parser.add_argument("settings", nargs="*", default=[""])
+    args = parser.parse_args()
+
+    from stenograph.streaming.decoder import get_decoder
+    from tests.audio_refs import wer
+
+    utterances = load_utterances(args.utterances)
+    references = [u.reference for u in utterances]
+    batch, _ = batch_texts(utterances, args.model)
+    batch_wer = wer(references, batch)
+    pcm, placed = build_stream(utterances, args.gap)
+    samples = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768
+    decoder = get_decoder(args.model)
+    stream_seconds = len(samples) / SAMPLE_RATE
+    print(f"{len(utterances)} utterances, {stream_seconds:.0f} s of stream, batch WER {batch_wer:.2%}")
+    for settings in args.settings:
+        replay = Replay(StreamingEngine(parse_settings(settings)), decoder)
+        replay.run(samples)
+        words, eots, texts = measure(replay, placed)
+        streaming_wer = wer(references, texts)
+        print(
+            f"[{settings or 'defaults'}] word-final p50 {percentile(words, 50):.0f}"
+            f" p95 {percentile(words, 95):.0f} ms | end-of-turn p50 {percentile(eots, 50):.0f}"
+            f" p95 {percentile(eots, 95):.0f} ms"
+            f" | WER {streaming_wer:.2%} ({(streaming_wer - batch_wer) / batch_wer:+.1%} vs batch)"
+            f" | {replay.engine.decodes} decodes, {replay.compute_s / stream_seconds:.2f}x real time",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
