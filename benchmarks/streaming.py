@@ -138,17 +138,25 @@ async def stream_session(url: str, key: str, pcm: bytes, placed: list[Placed]) -
         if ws.close_code not in (None, 1000):
             result.error = f"closed with {ws.close_code} {ws.close_reason}"
 
-    # Turns -> utterances (by the start of their first word), end-of-turn latency per utterance.
-    for index, item in enumerate(placed):
-        begin_s = item.offset - 0.3
-        end_s = placed[index + 1].offset - 0.3 if index + 1 < len(placed) else float("inf")
-        mine = [t for t in turns if t["words"] and begin_s * 1000 <= t["words"][0]["start"] < end_s * 1000]
-        result.texts.append(" ".join(t["transcript"] for t in mine))
-        speech_end = item.offset + item.utterance.speech_end
-        after = [t["arrived"] for t in mine if t["arrived"] >= speech_end]
-        if after:
-            result.eot_latencies.append((min(after) - speech_end) * 1000)
+    ended = [(t["arrived"], t["words"][0]["start"], t["transcript"]) for t in turns if t["words"]]
+    result.texts, result.eot_latencies = per_utterance(placed, ended)
     return result
+
+
+def per_utterance(placed: list[Placed], ended: list[tuple[float, int, str]]) -> tuple[list[str], list[float]]:
+    """Ended turns, as (arrival s, first word's start ms, text), given to the utterance their first word
+    starts in: each utterance's text, and the end-of-turn latency (ms) of those that got one."""
+    texts, latencies = [], []
+    for index, item in enumerate(placed):
+        begin_ms = (item.offset - 0.3) * 1000
+        end_ms = (placed[index + 1].offset - 0.3) * 1000 if index + 1 < len(placed) else float("inf")
+        mine = [(arrived, text) for arrived, start, text in ended if begin_ms <= start < end_ms]
+        texts.append(" ".join(text for _, text in mine))
+        speech_end = item.offset + item.utterance.speech_end
+        after = [arrived for arrived, _ in mine if arrived >= speech_end]
+        if after:
+            latencies.append((min(after) - speech_end) * 1000)
+    return texts, latencies
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -29,6 +29,7 @@ from streaming import (  # a sibling script, importable once its folder is on th
     batch_texts,
     build_stream,
     load_utterances,
+    per_utterance,
     percentile,
 )
 
@@ -108,16 +109,9 @@ def measure(replay: Replay, placed: list[Placed]) -> tuple[list[float], list[flo
                 word_latencies.append(now * 1000 - word.end)
         if event.end_of_turn:
             ended.append((now, event))
-    eot_latencies, texts = [], []
-    for index, item in enumerate(placed):
-        begin_ms = (item.offset - 0.3) * 1000
-        end_ms = (placed[index + 1].offset - 0.3) * 1000 if index + 1 < len(placed) else float("inf")
-        mine = [(t, e) for t, e in ended if e.words and begin_ms <= e.words[0].start < end_ms]
-        texts.append(" ".join(w.text for _, e in mine for w in e.words))
-        speech_end = item.offset + item.utterance.speech_end
-        after = [t for t, _ in mine if t >= speech_end]
-        if after:
-            eot_latencies.append((min(after) - speech_end) * 1000)
+    texts, eot_latencies = per_utterance(
+        placed, [(now, e.words[0].start, " ".join(w.text for w in e.words)) for now, e in ended if e.words]
+    )
     return word_latencies, eot_latencies, texts
 
 

@@ -17,6 +17,8 @@ def shared_audio() -> Path:
 
 # --- live servers for end-to-end tests ---
 import secrets  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
@@ -66,3 +68,16 @@ def aai_module(server: LiveServer) -> Iterator[object]:
     """Like aai_client, for module-scoped fixtures."""
     with sdk_pointed_at(server) as aai:
         yield aai
+
+
+JS_DIR = Path(__file__).parent / "js"
+
+
+@pytest.fixture(scope="session")
+def js_sdk() -> Path:
+    """The folder of the node scripts that drive the official JavaScript SDK, its packages installed."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are needed for the JavaScript SDK tests")
+    if not (JS_DIR / "node_modules" / "assemblyai").exists():
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, timeout=300)
+    return JS_DIR

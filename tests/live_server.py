@@ -35,6 +35,14 @@ class LiveServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def serve_args(self) -> list[str]:
+        """Options of `stenograph serve` beyond the port (subclasses add TLS)."""
+        return []
+
+    def verify(self) -> bool | str:
+        """What httpx checks the server's certificate against (no TLS: nothing to check)."""
+        return True
+
     def start(self, timeout: float = 60.0) -> LiveServer:
         env = {
             **os.environ,
@@ -47,7 +55,7 @@ class LiveServer:
         self.log_path = self.data_dir / f"server-{self.port}.log"
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "stenograph.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "stenograph.cli", "serve", "--port", str(self.port), *self.serve_args()],
             cwd=REPO_ROOT,
             env=env,
             stdout=log,
@@ -58,7 +66,8 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log()}")
             try:
-                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
+                health = httpx.get(f"{self.base_url}/health", timeout=1, verify=self.verify())
+                if health.status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)

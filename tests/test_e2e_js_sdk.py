@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.audio_refs import normalise
-
-JS_DIR = Path(__file__).parent / "js"
-
-
-@pytest.fixture(scope="module")
-def js_sdk() -> Path:
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed for the JavaScript SDK tests")
-    if not (JS_DIR / "node_modules" / "assemblyai").exists():
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, timeout=300)
-    return JS_DIR
 
 
 def test_js_sdk_transcribes_lists_and_deletes(js_sdk: Path, server, shared_audio: Path) -> None:

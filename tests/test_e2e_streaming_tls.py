@@ -9,12 +9,10 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import jiwer
 import pytest
 
@@ -22,7 +20,6 @@ from tests.audio_refs import librispeech, normalise
 from tests.live_server import REPO_ROOT, LiveServer
 from tests.streaming_helpers import chunks, paced, pcm16, silence
 
-JS_DIR = Path(__file__).parent / "js"
 UTTERANCE = "1688-142285-0004"
 
 
@@ -58,30 +55,11 @@ class TlsServer(LiveServer):
     def host(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60.0) -> TlsServer:
-        env = {
-            **os.environ,
-            "STENOGRAPH_DATA_DIR": str(self.data_dir),
-            "STENOGRAPH_API_KEY": self.api_key,
-            "STENOGRAPH_MODEL_CACHE_DIR": str(self.data_dir.parent / "model-cache"),
-            **self.env,
-        }
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path = self.data_dir / f"server-{self.port}.log"
-        log = self.log_path.open("ab")
-        command = [sys.executable, "-m", "stenograph.cli", "serve", "--port", str(self.port)]
-        command += ["--ssl-certfile", str(self.cert), "--ssl-keyfile", str(self.key)]
-        self.process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.base_url}/health", timeout=1, verify=str(self.cert)).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not start in {timeout}s:\n{self.log()}")
+    def serve_args(self) -> list[str]:
+        return ["--ssl-certfile", str(self.cert), "--ssl-keyfile", str(self.key)]
+
+    def verify(self) -> bool | str:
+        return str(self.cert)
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +80,6 @@ def utterance(shared_audio: Path, tmp_path_factory: pytest.TempPathFactory) -> t
             raw.write_bytes(silence(0.3) + pcm16(path) + silence(1.2))
             return raw, reference
     pytest.skip(f"{UTTERANCE} is not in the shared audio")
-
-
-@pytest.fixture(scope="module")
-def js_sdk() -> Path:
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("node and npm are needed for the JavaScript SDK tests")
-    if not (JS_DIR / "node_modules" / "assemblyai").exists():
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, timeout=300)
-    return JS_DIR
 
 
 def run_js(js_sdk: Path, server: TlsServer, protocol: str, path: str, pcm: Path, auth: str) -> dict:
