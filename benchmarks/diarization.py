@@ -243,6 +243,7 @@ def steps() -> list[tuple[str, dict[str, Any]]]:
         "vad_offset": 0.35,
         "min_silence_s": 0.25,
         "extend_margin_db": 0.0,
+        "vocal_margin_db": 0.0,
         "hop_s": 0.75,
         "target_windows": 1,
         "center": False,
@@ -261,8 +262,12 @@ def steps() -> list[tuple[str, dict[str, Any]]]:
         ("+ pauses < 2 s inside one speaker bridged", {"bridge_s": 2.0}),
         ("+ 1.5 s hop on long audio", {"hop_s": 1.5}),
         (
-            "+ VAD onset/offset 0.3/0.2, pauses < 0.5 s joined, edges at 12 dB (= default)",
+            "+ VAD onset/offset 0.3/0.2, pauses < 0.5 s joined, edges at 12 dB ",
             {"vad_onset": 0.3, "vad_offset": 0.2, "min_silence_s": 0.5, "extend_margin_db": 12.0},
+        ),
+        (
+            "+ loud non-speech sounds (30 dB over the floor, >= 0.3 s) as speech (= default)",
+            {"vocal_margin_db": 30.0},
         ),
         ("  (measured, not kept) + GMM boundary refinement", {"gmm_refine": True}),
         (

@@ -14,6 +14,7 @@ from stenograph.jobs.results import result_payload, speaker_utterances
 from stenograph.pipeline.diarization import SpeakerTurn, assign_speakers, clustering, speaker_label
 from stenograph.pipeline.diarization.engine import bridge_pauses
 from stenograph.pipeline.diarization.resegmentation import viterbi
+from stenograph.pipeline.diarization.speech import merge_regions, noise_floor_db, vocal_regions
 from stenograph.pipeline.diarization.turns import frames_to_turns
 from stenograph.pipeline.types import TranscriptResult, Word
 
@@ -75,6 +76,41 @@ def test_bridge_pauses_only_within_one_speaker() -> None:
     labels = np.array([0, 0, -1, -1, 0, -1, 1, 1, -1, -1, -1, -1, 1])
     bridged = bridge_pauses(labels, 2)
     assert list(bridged) == [0, 0, 0, 0, 0, -1, 1, 1, -1, -1, -1, -1, 1]
+
+
+def _quiet_room_with_bursts(bursts: list[tuple[float, float, float]], seconds: float = 6.0) -> np.ndarray:
+    """Noise at about -70 dBFS with (start s, end s, amplitude) bursts of louder noise."""
+    rng = np.random.default_rng(0)
+    samples = rng.normal(0, 0.0003, int(seconds * 16000)).astype(np.float32)
+    for start, end, amplitude in bursts:
+        a, b = int(start * 16000), int(end * 16000)
+        samples[a:b] += rng.normal(0, amplitude, b - a).astype(np.float32)
+    return samples
+
+
+def test_vocal_regions_find_loud_sounds_outside_speech() -> None:
+    # a loud 0.5 s burst (~-20 dBFS, 50 dB over the floor), a loud blip too short to count, a sound
+    # only ~20 dB over the floor, and a loud burst silero already called speech
+    samples = _quiet_room_with_bursts([(1.0, 1.5, 0.1), (2.5, 2.6, 0.1), (3.2, 3.8, 0.003), (4.5, 5.2, 0.1)])
+    found = vocal_regions([(4.4, 5.3)], samples)
+    assert len(found) == 1
+    start, end = found[0]
+    assert start == pytest.approx(1.0, abs=0.02) and end == pytest.approx(1.5, abs=0.02)
+
+
+def test_noise_floor_ignores_digital_silence() -> None:
+    samples = _quiet_room_with_bursts([])
+    samples[: 3 * 16000] = 0.0  # spliced audio: exact zeros
+    energy = 10 * np.log10(np.mean(samples.reshape(-1, 160).astype(np.float64) ** 2, axis=1) + 1e-18)
+    assert -75 < noise_floor_db(energy) < -65
+
+
+def test_merge_regions_is_a_sorted_union() -> None:
+    assert merge_regions([(3.0, 4.0), (0.0, 1.0)], [(0.5, 2.0), (5.0, 6.0)]) == [
+        (0.0, 2.0),
+        (3.0, 4.0),
+        (5.0, 6.0),
+    ]
 
 
 def test_turn_labels_in_order_of_first_appearance() -> None:

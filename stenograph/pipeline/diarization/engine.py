@@ -27,7 +27,13 @@ from stenograph.pipeline.diarization.embeddings import (
     volume_gain,
     window_positions,
 )
-from stenograph.pipeline.diarization.speech import extend_by_energy, speech_probabilities, speech_regions
+from stenograph.pipeline.diarization.speech import (
+    extend_by_energy,
+    merge_regions,
+    speech_probabilities,
+    speech_regions,
+    vocal_regions,
+)
 from stenograph.pipeline.diarization.turns import SpeakerTurn, frames_to_turns
 
 log = logging.getLogger(__name__)
@@ -46,6 +52,7 @@ class DiarizationConfig:
     min_speech_s: float = 0.1
     pad_s: float = 0.05
     extend_margin_db: float = 12.0  # region edges move out over audio this far above the floor; 0: off
+    vocal_margin_db: float = 30.0  # loud non-speech sounds (laughter) this far above the floor; 0: off
     # windows
     window_s: float = 1.5
     hop_s: float = 1.5
@@ -125,6 +132,10 @@ def prepare(
     )
     if config.extend_margin_db > 0:
         regions_s = extend_by_energy(regions_s, samples, margin_db=config.extend_margin_db)
+    if config.vocal_margin_db > 0:
+        regions_s = merge_regions(
+            regions_s, vocal_regions(regions_s, samples, margin_db=config.vocal_margin_db)
+        )
     clock.lap("vad")
     regions = [(round(a * FRAMES_PER_SECOND), round(b * FRAMES_PER_SECOND)) for a, b in regions_s]
     regions = [(a, b) for a, b in regions if b > a]

@@ -13,6 +13,7 @@ import numpy as np
 
 SAMPLE_RATE = 16000
 VAD_FRAME = 512  # samples per silero frame (32 ms)
+DIGITAL_SILENCE_DB = -120.0
 
 
 def speech_probabilities(samples: np.ndarray) -> np.ndarray:
@@ -75,6 +76,55 @@ def frame_energies_db(samples: np.ndarray, frame: int = 160) -> np.ndarray:
     return 10 * np.log10(power + 1e-18)
 
 
+def noise_floor_db(energy: np.ndarray, percentile: float = 3.0) -> float:
+    """The file's noise floor: a low percentile of frame energies, digital silence left out (spliced
+    or padded audio has exact zeros, whose -180 dB would make every breath look loud)."""
+    audible = energy[energy > DIGITAL_SILENCE_DB]
+    return float(np.percentile(audible if len(audible) else energy, percentile))
+
+
+def vocal_regions(
+    regions: list[tuple[float, float]],
+    samples: np.ndarray,
+    *,
+    margin_db: float = 30.0,
+    min_s: float = 0.3,
+    bridge_s: float = 0.1,
+) -> list[tuple[float, float]]:
+    """Loud sounds outside the speech regions: stretches at least ``margin_db`` above the noise floor
+    for ``min_s`` or longer (dips under ``bridge_s`` bridged).
+
+    Silero scores laughter, sighs and other non-speech vocalisations near zero, but meeting
+    references count them as the speaker's speech. In a room recording a sound this far above
+    the floor is nearly always somebody; 25 dB already picked up room noise on AMI.
+    """
+    energy = frame_energies_db(samples)
+    if len(energy) == 0:
+        return []
+    per_s = 100  # frames per second
+    loud = energy > noise_floor_db(energy) + margin_db
+    for start_s, end_s in regions:
+        loud[round(start_s * per_s) : round(end_s * per_s)] = False
+    found: list[list[int]] = []
+    for index in np.nonzero(loud)[0]:
+        if found and index - found[-1][1] <= round(bridge_s * per_s):
+            found[-1][1] = index + 1
+        else:
+            found.append([int(index), int(index) + 1])
+    return [(a / per_s, b / per_s) for a, b in found if b - a >= round(min_s * per_s)]
+
+
+def merge_regions(*groups: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The union of region lists, sorted and disjoint."""
+    merged: list[tuple[float, float]] = []
+    for start_s, end_s in sorted(r for group in groups for r in group):
+        if merged and start_s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end_s, merged[-1][1]))
+        else:
+            merged.append((start_s, end_s))
+    return merged
+
+
 def extend_by_energy(
     regions: list[tuple[float, float]],
     samples: np.ndarray,
@@ -103,10 +153,4 @@ def extend_by_energy(
         while b < high_bound and loud[b]:
             b += 1
         out.append((a / per_s, max(b, a) / per_s))
-    merged: list[tuple[float, float]] = []
-    for start_s, end_s in out:
-        if merged and start_s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end_s, merged[-1][1]))
-        else:
-            merged.append((start_s, end_s))
-    return merged
+    return merge_regions(out)
