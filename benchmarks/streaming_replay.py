@@ -120,6 +120,9 @@ def main() -> None:
     parser.add_argument("--utterances", type=int, default=20, help="LibriSpeech utterances (0: all 53)")
     parser.add_argument("--gap", type=float, default=1.5)
     parser.add_argument("--model", default="tiny.en")
+    parser.add_argument(
+        "--show", action="store_true", help="print reference, batch and streaming text where they differ"
+    )
     parser.add_argument("settings", nargs="*", default=[""])
     args = parser.parse_args()
 
@@ -148,6 +151,10 @@ def main() -> None:
             f" | {replay.engine.decodes} decodes, {replay.compute_s / stream_seconds:.2f}x real time",
             flush=True,
         )
+        if args.show:
+            for index, (reference, batch_text, text) in enumerate(zip(references, batch, texts, strict=True)):
+                if wer([reference], [text]) > wer([reference], [batch_text]):
+                    print(f"  #{index}\n    ref   {reference}\n    batch {batch_text}\n    live  {text}")
 
 
 if __name__ == "__main__":

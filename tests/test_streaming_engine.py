@@ -254,3 +254,45 @@ def test_batched_decodes_match_single_ones(shared_audio: Path) -> None:
 
     assert batchable(job(), job())
     assert not batchable(job("Kennedy"), job())  # previous-text prompts would shift the start token
+
+
+class _AlwaysSpeech:
+    """A VAD stand-in for plumbing tests: every 32 ms window is speech."""
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        return np.ones(len(samples) // 512, dtype=np.float32)
+
+
+def _scripted_decode(
+    engine: StreamingEngine, words: list[tuple[str, float, float, float]], windows: int = 32
+) -> TurnEvent:
+    """Feed ``windows`` x 32 ms more audio, then answer the due decode with ``words`` (text, start s, end s,
+    probability; times from the window start) as the recogniser's hypothesis."""
+    from stenograph.streaming.decoder import DecodeResult
+    from stenograph.streaming.engine import JobResult
+
+    engine.feed(np.zeros(512 * windows, dtype=np.float32))
+    job = engine.pending_decode()
+    assert job is not None
+    decoded = tuple(DecodedWord(text, start, end, p) for text, start, end, p in words)
+    (event,) = engine.complete_decode(job, JobResult(DecodeResult(decoded, 0.0, -0.2, 0.01)))
+    return event
+
+
+def test_words_become_final_when_two_decodes_agree() -> None:
+    hypothesis = [("Hello", 0.1, 0.4, 0.95), ("big", 0.45, 0.6, 0.95), ("world", 0.65, 0.9, 0.5)]
+    engine = StreamingEngine(StreamConfig(min_first_decode_ms=0), vad=_AlwaysSpeech())
+    assert [w.final for w in _scripted_decode(engine, hypothesis).words] == [False] * 3
+    # the next decode (0.5 s later) agrees: the sure words are final; "world" (unsure) waits for
+    # 1 s of audio after it
+    assert [w.final for w in _scripted_decode(engine, hypothesis, 16).words] == [True, True, False]
+    # the next decode continues the final words (they are its forced prefix, so it returns only
+    # what follows them) and hears the last word differently: it stays partial
+    changed = [("word", 0.65, 0.9, 0.95), ("again", 1.0, 1.3, 0.95)]
+    event = _scripted_decode(engine, changed, 40)
+    assert [(w.text, w.final) for w in event.words] == [
+        ("Hello", True),
+        ("big", True),
+        ("word", False),
+        ("again", False),
+    ]
