@@ -14,7 +14,12 @@ from stenograph.jobs.results import result_payload, speaker_utterances
 from stenograph.pipeline.diarization import SpeakerTurn, assign_speakers, clustering, speaker_label
 from stenograph.pipeline.diarization.engine import bridge_pauses
 from stenograph.pipeline.diarization.resegmentation import viterbi
-from stenograph.pipeline.diarization.speech import merge_regions, noise_floor_db, vocal_regions
+from stenograph.pipeline.diarization.speech import (
+    frame_energies_db,
+    merge_regions,
+    noise_floor_db,
+    vocal_regions,
+)
 from stenograph.pipeline.diarization.turns import frames_to_turns
 from stenograph.pipeline.types import TranscriptResult, Word
 
@@ -92,7 +97,7 @@ def test_vocal_regions_find_loud_sounds_outside_speech() -> None:
     # a loud 0.5 s burst (~-20 dBFS, 50 dB over the floor), a loud blip too short to count, a sound
     # only ~20 dB over the floor, and a loud burst silero already called speech
     samples = _quiet_room_with_bursts([(1.0, 1.5, 0.1), (2.5, 2.6, 0.1), (3.2, 3.8, 0.003), (4.5, 5.2, 0.1)])
-    found = vocal_regions([(4.4, 5.3)], samples)
+    found = vocal_regions([(4.4, 5.3)], frame_energies_db(samples))
     assert len(found) == 1
     start, end = found[0]
     assert start == pytest.approx(1.0, abs=0.02) and end == pytest.approx(1.5, abs=0.02)
@@ -101,8 +106,7 @@ def test_vocal_regions_find_loud_sounds_outside_speech() -> None:
 def test_noise_floor_ignores_digital_silence() -> None:
     samples = _quiet_room_with_bursts([])
     samples[: 3 * 16000] = 0.0  # spliced audio: exact zeros
-    energy = 10 * np.log10(np.mean(samples.reshape(-1, 160).astype(np.float64) ** 2, axis=1) + 1e-18)
-    assert -75 < noise_floor_db(energy) < -65
+    assert -75 < noise_floor_db(frame_energies_db(samples)) < -65
 
 
 def test_merge_regions_is_a_sorted_union() -> None:

@@ -29,6 +29,7 @@ from stenograph.pipeline.diarization.embeddings import (
 )
 from stenograph.pipeline.diarization.speech import (
     extend_by_energy,
+    frame_energies_db,
     merge_regions,
     speech_probabilities,
     speech_regions,
@@ -130,11 +131,12 @@ def prepare(
         min_speech_s=config.min_speech_s,
         pad_s=config.pad_s,
     )
+    energy = frame_energies_db(samples)
     if config.extend_margin_db > 0:
-        regions_s = extend_by_energy(regions_s, samples, margin_db=config.extend_margin_db)
+        regions_s = extend_by_energy(regions_s, energy, margin_db=config.extend_margin_db)
     if config.vocal_margin_db > 0:
         regions_s = merge_regions(
-            regions_s, vocal_regions(regions_s, samples, margin_db=config.vocal_margin_db)
+            regions_s, vocal_regions(regions_s, energy, margin_db=config.vocal_margin_db)
         )
     clock.lap("vad")
     regions = [(round(a * FRAMES_PER_SECOND), round(b * FRAMES_PER_SECOND)) for a, b in regions_s]

@@ -13,6 +13,8 @@ import numpy as np
 
 SAMPLE_RATE = 16000
 VAD_FRAME = 512  # samples per silero frame (32 ms)
+ENERGY_FRAME = 160  # samples per energy frame (10 ms)
+ENERGY_FRAMES_PER_S = SAMPLE_RATE // ENERGY_FRAME
 DIGITAL_SILENCE_DB = -120.0
 
 
@@ -55,24 +57,22 @@ def speech_regions(
         else:
             merged.append(region)
     total = n_samples / SAMPLE_RATE
-    out: list[tuple[float, float]] = []
-    for start_s, end_s in merged:
-        if end_s - start_s < min_speech_s:
-            continue
-        start_s, end_s = max(0.0, start_s - pad_s), min(total, end_s + pad_s)
-        if out and start_s <= out[-1][1]:
-            out[-1] = (out[-1][0], end_s)
-        else:
-            out.append((start_s, end_s))
-    return out
+    return merge_regions(
+        [
+            (max(0.0, start_s - pad_s), min(total, end_s + pad_s))
+            for start_s, end_s in merged
+            if end_s - start_s >= min_speech_s
+        ]
+    )
 
 
-def frame_energies_db(samples: np.ndarray, frame: int = 160) -> np.ndarray:
+def frame_energies_db(samples: np.ndarray) -> np.ndarray:
     """Energy (dBFS) of each 10 ms frame."""
-    n = len(samples) // frame
+    n = len(samples) // ENERGY_FRAME
     if n == 0:
         return np.zeros(0)
-    power = np.mean(np.square(samples[: n * frame].reshape(n, frame), dtype=np.float64), axis=1)
+    frames = samples[: n * ENERGY_FRAME].reshape(n, ENERGY_FRAME)
+    power = np.mean(np.square(frames, dtype=np.float64), axis=1)
     return 10 * np.log10(power + 1e-18)
 
 
@@ -85,23 +85,22 @@ def noise_floor_db(energy: np.ndarray, percentile: float = 3.0) -> float:
 
 def vocal_regions(
     regions: list[tuple[float, float]],
-    samples: np.ndarray,
+    energy: np.ndarray,
     *,
     margin_db: float = 30.0,
     min_s: float = 0.3,
     bridge_s: float = 0.1,
 ) -> list[tuple[float, float]]:
     """Loud sounds outside the speech regions: stretches at least ``margin_db`` above the noise floor
-    for ``min_s`` or longer (dips under ``bridge_s`` bridged).
+    for ``min_s`` or longer (dips under ``bridge_s`` bridged). ``energy``: :func:`frame_energies_db`.
 
     Silero scores laughter, sighs and other non-speech vocalisations near zero, but meeting
     references count them as the speaker's speech. In a room recording a sound this far above
     the floor is nearly always somebody; 25 dB already picked up room noise on AMI.
     """
-    energy = frame_energies_db(samples)
     if len(energy) == 0:
         return []
-    per_s = 100  # frames per second
+    per_s = ENERGY_FRAMES_PER_S
     loud = energy > noise_floor_db(energy) + margin_db
     for start_s, end_s in regions:
         loud[round(start_s * per_s) : round(end_s * per_s)] = False
@@ -127,7 +126,7 @@ def merge_regions(*groups: list[tuple[float, float]]) -> list[tuple[float, float
 
 def extend_by_energy(
     regions: list[tuple[float, float]],
-    samples: np.ndarray,
+    energy: np.ndarray,
     *,
     max_extend_s: float = 1.0,
     margin_db: float = 12.0,
@@ -135,13 +134,13 @@ def extend_by_energy(
 ) -> list[tuple[float, float]]:
     """Move each region's edges outwards (up to ``max_extend_s``) while the audio stays louder than
     the file's noise floor by ``margin_db``: the VAD is late on quiet onsets and early on fading
-    ends, and a region's edges are where the voice begins and ends, not where words are heard."""
-    energy = frame_energies_db(samples)
+    ends, and a region's edges are where the voice begins and ends, not where words are heard.
+    ``energy``: :func:`frame_energies_db`."""
     if len(energy) == 0 or not regions:
         return regions
     floor = float(np.percentile(energy, floor_percentile))
     loud = energy > floor + margin_db
-    per_s = 100  # frames per second
+    per_s = ENERGY_FRAMES_PER_S
     limit = round(max_extend_s * per_s)
     out: list[tuple[float, float]] = []
     for start_s, end_s in regions:
