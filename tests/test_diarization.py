@@ -240,6 +240,25 @@ def test_encoder_loads_offline_and_embeds(shared_audio: Path) -> None:
     assert similarity.min() > 0.5  # one speaker throughout
 
 
+def test_encoder_falls_back_to_float32_where_bfloat16_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """oneDNN lacks a bfloat16 LSTM on some CPUs and raises; "auto" must then settle on float32."""
+    pytest.importorskip("torch")
+    from stenograph.pipeline.diarization import embeddings
+
+    real_embed = embeddings.SpeakerEncoder.embed
+
+    def embed_without_bfloat16(self: embeddings.SpeakerEncoder, mel_windows: np.ndarray) -> np.ndarray:
+        if self.bfloat16:
+            raise RuntimeError("could not create a primitive descriptor for the LSTM forward primitive")
+        return real_embed(self, mel_windows)
+
+    monkeypatch.setattr(embeddings.SpeakerEncoder, "embed", embed_without_bfloat16)
+    encoder = embeddings.SpeakerEncoder()
+    assert encoder.bfloat16 is False
+    vectors = encoder.embed(np.random.default_rng(0).random((3, 160, embeddings.N_MELS), dtype=np.float32))
+    assert vectors.shape == (3, embeddings.EMBEDDING_SIZE)
+
+
 def test_torch_stays_out_of_the_server_start_up() -> None:
     code = (
         "import sys, stenograph, stenograph.pipeline, stenograph.pipeline.diarization, stenograph.api.app, "

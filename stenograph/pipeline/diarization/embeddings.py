@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ TARGET_DBFS = -30.0  # Resemblyzer's volume normalisation (raised only, never lo
 _BATCH = 64  # windows per forward pass
 
 _lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def weights_path() -> Path:
@@ -168,7 +170,15 @@ class SpeakerEncoder:
         for bf16 in (False, True, False, True):
             self.bfloat16 = bf16
             start = time.perf_counter()
-            outputs[bf16] = self.embed(probe)
+            try:
+                outputs[bf16] = self.embed(probe)
+            except RuntimeError:
+                # oneDNN has no bfloat16 LSTM for some CPUs (seen on an AMD EPYC without AVX-512
+                # BF16: "could not create a primitive descriptor"): float32 it is.
+                if not bf16:
+                    raise
+                log.info("bfloat16 speaker encoder unavailable on this CPU; using float32")
+                return False
             elapsed = time.perf_counter() - start
             timings[bf16] = min(timings.get(bf16, elapsed), elapsed)
         same = float(np.min(np.sum(outputs[False] * outputs[True], axis=1))) > 0.99
