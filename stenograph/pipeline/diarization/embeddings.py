@@ -137,7 +137,7 @@ class SpeakerEncoder:
     It runs on one CPU thread: the LSTM's steps are too small to gain from a second one, and a
     second thread loses badly when the cores are busy (CTranslate2 decoding, other jobs).
     ``precision`` "auto" uses bfloat16 where the CPU computes it natively (measured once, at
-    construction: it must be clearly faster and give the same vectors), else float32.
+    construction: it must run at all, be clearly faster and give the same vectors), else float32.
     """
 
     def __init__(self, precision: str = "auto") -> None:
