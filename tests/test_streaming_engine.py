@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -248,12 +249,18 @@ def test_batched_decodes_match_single_ones(shared_audio: Path) -> None:
         # The shorter window sees more padding in a batch, which may move a boundary by a frame or two.
         assert [w.end for w in one.words] == pytest.approx([w.end for w in many.words], abs=0.15)
     assert batched[1].words[0].text.startswith("American")
+    beamed = decoder.decode_many([replace(r, beam_size=3) for r in requests])
+    assert [w.text for w in beamed[0].words] == [
+        w.text for w in decoder.decode_many([replace(requests[0], beam_size=3)])[0].words
+    ]
+    assert beamed[1].words[0].text.startswith("American")
 
-    def job(context: str = "") -> DecodeJob:
-        return DecodeJob(1, audio[:16000], 0, 16000, "", context, "en", False, 1.0, 3.0, 6.0)
+    def job(context: str = "", beam_size: int = 1) -> DecodeJob:
+        return DecodeJob(1, audio[:16000], 0, 16000, "", context, "en", False, 1.0, 3.0, 6.0, beam_size)
 
     assert batchable(job(), job())
     assert not batchable(job("Kennedy"), job())  # previous-text prompts would shift the start token
+    assert not batchable(job(beam_size=3), job())  # one generation has one beam size
 
 
 class _AlwaysSpeech:

@@ -2,9 +2,9 @@
 
 Unlike ``WhisperModel.transcribe`` (which always pads to a 30 s window), the encoder here sees only
 the buffer itself (rounded up to a whole number of 100 ms and at least ``MIN_WINDOW_SECONDS``), so a
-4 s buffer costs a fraction of a 30 s window. Text tokens come from greedy decoding without timestamp
-tokens, optionally forced to continue a ``prefix`` (the words already made final in this window);
-word times come from CTranslate2's cross-attention alignment, as in faster-whisper.
+4 s buffer costs a fraction of a 30 s window. Text tokens come from greedy or beam-search decoding
+without timestamp tokens, optionally forced to continue a ``prefix`` (the words already made final in
+this window); word times come from CTranslate2's cross-attention alignment, as in faster-whisper.
 
 Thread-safe: a decoder holds no per-call state, and the model is the process-wide shared instance.
 """
@@ -50,6 +50,7 @@ class DecodeRequest:
     new_seconds: float | None = None
     pad_seconds: float = PAD_SECONDS
     min_seconds: float = MIN_WINDOW_SECONDS
+    beam_size: int = 1
 
 
 @dataclass(frozen=True)
@@ -129,17 +130,20 @@ class WindowDecoder:
         new_seconds: float | None = None,
         pad_seconds: float = PAD_SECONDS,
         min_seconds: float = MIN_WINDOW_SECONDS,
+        beam_size: int = 1,
     ) -> DecodeResult:
         """Decode ``audio`` (16 kHz float32). ``prefix`` is text the transcript must start with (it is
         not returned again); ``context`` is earlier text or key terms given as the previous-text prompt;
         ``new_seconds`` is how much audio the prefix does not cover yet (it bounds the new tokens)."""
-        request = DecodeRequest(audio, prefix, context, language, new_seconds, pad_seconds, min_seconds)
+        request = DecodeRequest(
+            audio, prefix, context, language, new_seconds, pad_seconds, min_seconds, beam_size
+        )
         return self.decode_many([request])[0]
 
     def decode_many(self, requests: list[DecodeRequest]) -> list[DecodeResult]:
         """Decode several windows in one batch (one encoder call, one generation, one alignment).
-        All must have the same language. Batching several sessions' windows costs little more than
-        one: a decoder step runs about as fast for four sequences as for one."""
+        All must have the same language and beam size. Batching several sessions' windows costs
+        little more than one: a decoder step runs about as fast for four sequences as for one."""
         import time
 
         started = time.perf_counter()
@@ -181,7 +185,7 @@ class WindowDecoder:
         results = self.model.model.generate(
             encoder_output,
             prompts,
-            beam_size=1,
+            beam_size=requests[0].beam_size,
             max_length=max_length,
             return_scores=True,
             return_no_speech_prob=True,

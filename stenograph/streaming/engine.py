@@ -103,6 +103,7 @@ class StreamConfig:
     min_commit_window_ms: int = 1000  # and not from decodes of less audio than this
     commit_min_probability: float = 0.6  # below this in either decode a word is unsure ...
     unsure_commit_margin_ms: int = 1000  # ... and needs this much audio after it
+    beam_size: int = 3  # beam search: fewer wrong words than greedy, for little more time a decode
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class DecodeJob:
     new_seconds: float  # audio after the last final word: what the new words can cover
     pad_seconds: float
     min_seconds: float
+    beam_size: int = 1
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ def _request(job: DecodeJob, language: str | None) -> DecodeRequest:
         new_seconds=job.new_seconds,
         pad_seconds=job.pad_seconds,
         min_seconds=job.min_seconds,
+        beam_size=job.beam_size,
     )
 
 
@@ -179,11 +182,13 @@ def run_jobs(decoder: WindowDecoder, jobs: list[DecodeJob]) -> list[JobResult]:
 
 
 def batchable(first: DecodeJob, other: DecodeJob) -> bool:
-    """Whether two jobs can share a batch: CTranslate2 wants the start of transcript at the same
-    place in every prompt, so only jobs without previous-text context (key terms) are batched."""
+    """Whether two jobs can share a batch: one generation has one beam size, and CTranslate2 wants
+    the start of transcript at the same place in every prompt, so only jobs without previous-text
+    context (key terms) are batched."""
     return (
         first.language is not None
         and first.language == other.language
+        and first.beam_size == other.beam_size
         and not first.context
         and not other.context
     )
@@ -383,6 +388,7 @@ class StreamingEngine:
             new_seconds=(end - max(turn.window_start, covered)) / SAMPLE_RATE,
             pad_seconds=cfg.pad_seconds,
             min_seconds=cfg.min_window_s,
+            beam_size=cfg.beam_size,
         )
 
     def complete_decode(self, job: DecodeJob, result: JobResult) -> list[TurnEvent]:
