@@ -93,7 +93,7 @@ class StreamConfig:
     tail_pad_ms: int = 300
     preroll_ms: int = 300
     min_first_decode_ms: int = 400
-    context_words: int = 0  # earlier words of the turn given as context (each token costs a step)
+    context_words: int = 0  # earlier words of the turn as previous-text context (worse WER: off)
     anchor_words: int = 6  # final words kept at the start of a slid window, as the forced prefix
     slide_words: int = 8  # the window slides once this many more final words are in it
     pad_seconds: float = 3.0  # silence after each decode window (see decoder.PAD_SECONDS)
