@@ -43,11 +43,11 @@ class DecodedWord:
 
 @dataclass(frozen=True)
 class DecodeRequest:
-    audio: np.ndarray
-    prefix: str = ""
-    context: str = ""
+    audio: np.ndarray  # 16 kHz float32
+    prefix: str = ""  # text the transcript must start with (not returned again)
+    context: str = ""  # earlier text or key terms, given as the previous-text prompt
     language: str | None = None
-    new_seconds: float | None = None
+    new_seconds: float | None = None  # audio the prefix does not cover yet: bounds the new tokens
     pad_seconds: float = PAD_SECONDS
     min_seconds: float = MIN_WINDOW_SECONDS
     beam_size: int = 1
@@ -120,25 +120,6 @@ class WindowDecoder:
         results = self.model.model.detect_language(encoder_output)[0]
         token, prob = results[0]
         return token[2:-2], float(prob)
-
-    def decode(
-        self,
-        audio: np.ndarray,
-        prefix: str = "",
-        context: str = "",
-        language: str | None = None,
-        new_seconds: float | None = None,
-        pad_seconds: float = PAD_SECONDS,
-        min_seconds: float = MIN_WINDOW_SECONDS,
-        beam_size: int = 1,
-    ) -> DecodeResult:
-        """Decode ``audio`` (16 kHz float32). ``prefix`` is text the transcript must start with (it is
-        not returned again); ``context`` is earlier text or key terms given as the previous-text prompt;
-        ``new_seconds`` is how much audio the prefix does not cover yet (it bounds the new tokens)."""
-        request = DecodeRequest(
-            audio, prefix, context, language, new_seconds, pad_seconds, min_seconds, beam_size
-        )
-        return self.decode_many([request])[0]
 
     def decode_many(self, requests: list[DecodeRequest]) -> list[DecodeResult]:
         """Decode several windows in one batch (one encoder call, one generation, one alignment).

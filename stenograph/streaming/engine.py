@@ -142,7 +142,7 @@ class DecodeJob:
     new_seconds: float  # audio after the last final word: what the new words can cover
     pad_seconds: float
     min_seconds: float
-    beam_size: int = 1
+    beam_size: int
 
 
 @dataclass(frozen=True)
