@@ -251,6 +251,7 @@ def steps() -> list[tuple[str, dict[str, Any]]]:
         "ahc_threshold": 0.25,
         "assign": "nearest",
         "bridge_s": 0.0,
+        "window_target_dbfs": None,
     }
     chain = [
         ("baseline: 1.5 s windows / 0.75 s hop, raw d-vectors, AHC at 0.25", {}),
@@ -266,13 +267,18 @@ def steps() -> list[tuple[str, dict[str, Any]]]:
             {"vad_onset": 0.3, "vad_offset": 0.2, "min_silence_s": 0.5, "extend_margin_db": 12.0},
         ),
         (
-            "+ loud non-speech sounds (30 dB over the floor, >= 0.3 s) as speech (= default)",
+            "+ loud non-speech sounds (30 dB over the floor, >= 0.3 s) as speech",
             {"vocal_margin_db": 30.0},
         ),
+        ("+ each window's level raised to -25 dBFS (= default)", {"window_target_dbfs": -25.0}),
         ("  (measured, not kept) + GMM boundary refinement", {"gmm_refine": True}),
         (
             "  (measured, not kept) + pauses < 1 s between speakers split",
             {"fill_gaps_s": 1.0, "gmm_refine": False},
+        ),
+        (
+            "  (measured, not kept) each window raised to -30 dBFS, Resemblyzer's level",
+            {"fill_gaps_s": 0.0, "window_target_dbfs": -30.0},
         ),
     ]
     out = []

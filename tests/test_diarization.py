@@ -240,6 +240,28 @@ def test_encoder_loads_offline_and_embeds(shared_audio: Path) -> None:
     assert similarity.min() > 0.5  # one speaker throughout
 
 
+def test_window_levels_are_raised_to_one_target(shared_audio: Path) -> None:
+    """A window's loudness must not move its d-vector: quiet windows are raised to the target
+    level (never lowered), so one voice at -50 and -40 dBFS gives one embedding."""
+    from stenograph.pipeline.audio import decode_audio
+    from stenograph.pipeline.diarization import embeddings
+
+    samples = decode_audio(shared_audio / "jfk" / "jfk.wav")[: 16000 * 4]
+    rms_db = 20 * np.log10(np.sqrt(np.mean(np.square(samples))))
+    positions = [(100, 250)]
+    vectors = []
+    for level_db in (-50.0, -40.0):
+        quiet = samples * 10 ** ((level_db - rms_db) / 20)
+        gains = embeddings.window_gains(quiet, positions, -25.0)
+        window = quiet[100 * embeddings.HOP : 250 * embeddings.HOP]
+        assert 20 * np.log10(np.sqrt(gains[0] * np.mean(np.square(window)))) == pytest.approx(-25.0, abs=0.01)
+        mels = embeddings.mel_spectrogram(quiet)
+        vectors.append(embeddings.embed_windows(mels, positions, gains=gains).vectors[0])
+    assert float(vectors[0] @ vectors[1]) > 0.999
+    loud = samples * 10 ** ((-10.0 - rms_db) / 20)
+    assert embeddings.window_gains(loud, positions, -25.0)[0] == 1.0  # never lowered
+
+
 def test_encoder_falls_back_to_float32_where_bfloat16_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     """oneDNN lacks a bfloat16 LSTM on some CPUs and raises; "auto" must then settle on float32."""
     pytest.importorskip("torch")

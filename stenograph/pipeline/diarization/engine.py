@@ -21,10 +21,12 @@ from stenograph.pipeline.diarization import clustering, resegmentation
 from stenograph.pipeline.diarization.embeddings import (
     FRAMES_PER_SECOND,
     HOP,
+    WINDOW_TARGET_DBFS,
     Windows,
     embed_windows,
     mel_spectrogram,
     volume_gain,
+    window_gains,
     window_positions,
 )
 from stenograph.pipeline.diarization.speech import (
@@ -59,6 +61,7 @@ class DiarizationConfig:
     hop_s: float = 1.5
     min_window_s: float = 0.5
     min_hop_s: float = 0.25
+    window_target_dbfs: float | None = WINDOW_TARGET_DBFS  # each window's level raised to this; None: off
     target_windows: int = 40  # short audio: hop shortened (down to min_hop_s) to get this many
     # embeddings and clustering
     center: bool = True
@@ -144,7 +147,8 @@ def prepare(
     if not regions:
         return None
     speech = np.concatenate([samples[a * HOP : b * HOP] for a, b in regions])
-    mels = mel_spectrogram(samples * volume_gain(speech))
+    samples = samples * volume_gain(speech)
+    mels = mel_spectrogram(samples)
     mask = resegmentation.speech_mask(regions, len(mels))
     clock.lap("mel")
     speech_s = sum(b - a for a, b in regions) / FRAMES_PER_SECOND
@@ -158,7 +162,12 @@ def prepare(
     )
     if not positions:  # only blips of speech: embed them as they are
         positions = regions
-    windows = embed_windows(mels, positions)
+    gains = (
+        window_gains(samples, positions, config.window_target_dbfs)
+        if config.window_target_dbfs is not None
+        else None
+    )
+    windows = embed_windows(mels, positions, gains=gains)
     clock.lap("embed")
     return Prepared(mels, mask, regions, windows)
 
