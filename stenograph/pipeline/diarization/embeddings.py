@@ -30,7 +30,7 @@ N_MELS = 40
 FRAMES_PER_SECOND = SAMPLE_RATE // HOP
 EMBEDDING_SIZE = 256
 TARGET_DBFS = -30.0  # Resemblyzer's volume normalisation (raised only, never lowered)
-WINDOW_TARGET_DBFS = -25.0  # each window raised to this (measured: -30 and -28 no better, -15 worse)
+WINDOW_TARGET_DBFS = -25.0  # each window raised to this (measured against -30 ... -10: docs/architecture.md)
 _BATCH = 64  # windows per forward pass
 
 _lock = threading.Lock()

@@ -2,7 +2,8 @@
 
 Steps (each measured by benchmarks/diarization.py; see docs/architecture.md):
 1. speech regions from silero VAD (speech.py);
-2. Resemblyzer d-vectors of sliding windows over the speech (embeddings.py);
+2. Resemblyzer d-vectors of sliding windows over the speech, each window's level raised to one
+   target first (embeddings.py);
 3. centring + clustering with an automatic speaker count, or the count asked for (clustering.py);
 4. frame scores from the windows, Viterbi re-segmentation (resegmentation.py; its GMM boundary
    refinement is measured by the benchmark but off: no gain);
@@ -61,8 +62,8 @@ class DiarizationConfig:
     hop_s: float = 1.5
     min_window_s: float = 0.5
     min_hop_s: float = 0.25
-    window_target_dbfs: float | None = WINDOW_TARGET_DBFS  # each window's level raised to this; None: off
     target_windows: int = 40  # short audio: hop shortened (down to min_hop_s) to get this many
+    window_target_dbfs: float | None = WINDOW_TARGET_DBFS  # each window's level raised to this; None: off
     # embeddings and clustering
     center: bool = True
     method: str = "spectral"  # "spectral" | "ahc"
