@@ -124,7 +124,7 @@ def window_gains(
     moves its d-vector: a quiet far-field stretch of one speaker lands away from the same speaker's
     louder speech. Resemblyzer normalises each utterance so; here every window is one."""
     return np.array(
-        [volume_gain(samples[a * HOP : b * HOP], target_dbfs) ** 2 for a, b in positions], dtype=np.float64
+        [volume_gain(samples[a * HOP : b * HOP], target_dbfs) ** 2 for a, b in positions], dtype=np.float32
     )
 
 
@@ -263,7 +263,7 @@ def embed_windows(
     for length, indexes in by_length.items():
         batch = np.stack([mels[positions[i][0] : positions[i][0] + length] for i in indexes])
         if gains is not None:
-            batch = batch * gains[indexes, None, None].astype(np.float32)
+            batch = batch * gains[indexes, None, None]
         vectors[indexes] = encoder.embed(batch)
     starts = np.array([p[0] for p in positions], dtype=np.int64)
     ends = np.array([p[1] for p in positions], dtype=np.int64)
