@@ -1,6 +1,6 @@
 """Streaming engine replayed on a virtual clock: the live benchmark's figures, faster, per setting.
 
-    .venv/bin/python benchmarks/streaming_replay.py [--utterances N] [SETTINGS ...]
+    .venv/bin/python benchmarks/streaming_replay.py [--utterances N] [--decode-ms MS] [SETTINGS ...]
 
 Each SETTINGS is ``name=value,...`` over :class:`stenograph.streaming.engine.StreamConfig` (empty:
 the defaults), e.g. ``decode_step_ms=150`` ``anchor_words=3,slide_words=5``. One session's stream
@@ -9,6 +9,11 @@ takes its measured time on the clock, while the idle time between chunks is skip
 costs its decoding time, not the stream's length, and the figures match a live single-session run
 (word-final and end-of-turn latency, WER against the batch path on the same utterances). For tuning;
 the live benchmark remains the measure (it includes the server, the socket and concurrent sessions).
+
+Decode times differ a little from run to run, so the windows do, and tiny.en's words with them: two
+runs of one setting can differ by a point of WER. ``--decode-ms`` counts every decode as that long
+instead, so every run sees the same windows and settings that do not change a decode's cost compare
+pairwise.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ class Replay:
 
     engine: StreamingEngine
     decoder: object
+    decode_seconds: float | None = None  # every decode takes this long on the clock (None: as measured)
     events: list[tuple[float, TurnEvent]] = field(default_factory=list)
     in_flight: tuple[DecodeJob, JobResult, float] | None = None
     compute_s: float = 0.0
@@ -72,7 +78,7 @@ class Replay:
         result = run_job(self.decoder, job)  # type: ignore[arg-type]
         took = time.perf_counter() - started
         self.compute_s += took
-        self.in_flight = (job, result, now + took)
+        self.in_flight = (job, result, now + (took if self.decode_seconds is None else self.decode_seconds))
 
     def settle(self, now: float) -> None:
         while self.in_flight is not None and self.in_flight[2] <= now:
@@ -121,6 +127,12 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=1.5)
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument(
+        "--decode-ms",
+        type=float,
+        help="count every decode as this long instead of its measured time: the same windows on every"
+        " run, so settings compare without the run-to-run jitter of timings (latencies then follow it)",
+    )
+    parser.add_argument(
         "--show", action="store_true", help="print reference, batch and streaming text where they differ"
     )
     parser.add_argument("settings", nargs="*", default=[""])
@@ -139,7 +151,8 @@ def main() -> None:
     stream_seconds = len(samples) / SAMPLE_RATE
     print(f"{len(utterances)} utterances, {stream_seconds:.0f} s of stream, batch WER {batch_wer:.2%}")
     for settings in args.settings:
-        replay = Replay(StreamingEngine(parse_settings(settings)), decoder)
+        fixed = None if args.decode_ms is None else args.decode_ms / 1000
+        replay = Replay(StreamingEngine(parse_settings(settings)), decoder, fixed)
         replay.run(samples)
         words, eots, texts = measure(replay, placed)
         streaming_wer = wer(references, texts)

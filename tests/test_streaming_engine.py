@@ -303,3 +303,45 @@ def test_words_become_final_when_two_decodes_agree() -> None:
         ("word", False),
         ("again", False),
     ]
+
+
+def test_a_guessed_word_waits_longer_than_an_unsure_one() -> None:
+    from stenograph.streaming.decoder import DecodeResult
+    from stenograph.streaming.engine import JobResult
+
+    Hypothesis = list[tuple[str, float, float, float]]
+
+    def finals(engine: StreamingEngine, words: Hypothesis, windows: int) -> list[bool]:
+        """Like ``_scripted_decode``, but a decode that changes nothing sends nothing: then the last
+        state sent stands."""
+        engine.feed(np.zeros(512 * windows, dtype=np.float32))
+        job = engine.pending_decode()
+        assert job is not None
+        decoded = tuple(DecodedWord(text, start, end, p) for text, start, end, p in words)
+        events = engine.complete_decode(job, JobResult(DecodeResult(decoded, 0.0, -0.2, 0.01)))
+        if events:
+            sent[engine] = [w.final for w in events[-1].words]
+        return sent[engine]
+
+    sent: dict[StreamingEngine, list[bool]] = {}
+    first = [("Hello", 0.1, 0.4, 0.95), ("there", 0.45, 0.6, 0.2), ("world", 0.65, 0.9, 0.95)]
+    after_hello = first[1:]  # once "Hello" is final it is the forced prefix, not returned again
+    results = {}
+    for guess_probability in (0.0, 0.25):
+        config = StreamConfig(
+            min_first_decode_ms=0,
+            unsure_commit_margin_ms=1000,
+            guess_probability=guess_probability,
+            guess_commit_margin_ms=2000,
+        )
+        engine = StreamingEngine(config, vad=_AlwaysSpeech())
+        assert finals(engine, first, 32) == [False] * 3
+        # 1.5 s of audio: "Hello" agreed and sure; "there" (0.2 in both decodes) waits, and so does
+        # every word after it (final words are the forced prefix, in order)
+        assert finals(engine, first, 16) == [True, False, False]
+        # 1.8 s: 1.2 s heard after "there", enough for an unsure word, not for a guess
+        at_1_8 = finals(engine, after_hello, 8)
+        # 2.7 s: 2.1 s heard after it
+        results[guess_probability] = (at_1_8, finals(engine, after_hello, 28))
+    assert results[0.0][0] == [True, True, True]  # a guess counted as merely unsure
+    assert results[0.25] == ([True, False, False], [True, True, True])

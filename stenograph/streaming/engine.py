@@ -14,7 +14,9 @@ How a turn goes:
   speech pauses. Each decode is forced to continue the words already final in the window (Whisper
   prefix), so final words never change; only the words after them are new.
 - Local agreement: a word becomes final when two successive decodes agree on it (same word, same
-  place after the final words). The others are sent as partial words (``final=False``).
+  place after the final words) and enough audio follows it: more for the last word of a decode, more
+  again for a word either decode was unsure of, and most for a guess. The others are sent as
+  partial words (``final=False``).
 - End of turn: after ``min_turn_silence_ms`` of silence when the end-of-turn confidence (from the
   hypothesis: a sentence end scores high, a dangling "and" low) reaches the threshold, else after
   ``max_turn_silence_ms``; or when forced. Every word of the last decode covering the speech
@@ -103,6 +105,8 @@ class StreamConfig:
     min_commit_window_ms: int = 1000  # and not from decodes of less audio than this
     commit_min_probability: float = 0.6  # below this in either decode a word is unsure ...
     unsure_commit_margin_ms: int = 1000  # ... and needs this much audio after it
+    guess_probability: float = 0.25  # below this in either decode a word is a guess ...
+    guess_commit_margin_ms: int = 2000  # ... and needs this much (a wrong guess often agrees twice)
     beam_size: int = 3  # beam search: fewer wrong words than greedy, for little more time a decode
 
 
@@ -419,8 +423,13 @@ class StreamingEngine:
         agreed = 0
         while long_enough and agreed < min(len(words), len(turn.tail)):
             new, old = words[agreed], turn.tail[agreed]
-            sure = min(new.confidence, old.confidence) >= cfg.commit_min_probability
-            margin = cfg.commit_margin_ms if sure else cfg.unsure_commit_margin_ms
+            probability = min(new.confidence, old.confidence)
+            if probability >= cfg.commit_min_probability:
+                margin = cfg.commit_margin_ms
+            elif probability >= cfg.guess_probability:
+                margin = cfg.unsure_commit_margin_ms
+            else:
+                margin = cfg.guess_commit_margin_ms
             if agreed == len(words) - 1:  # nothing heard after it: it may not be over ("night|fall")
                 margin = max(margin, cfg.last_word_margin_ms)
             if _key(new.text) != _key(old.text) or new.end > window_end_ms - margin:
