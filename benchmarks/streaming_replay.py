@@ -150,9 +150,9 @@ def main() -> None:
     decoder = get_decoder(args.model)
     stream_seconds = len(samples) / SAMPLE_RATE
     print(f"{len(utterances)} utterances, {stream_seconds:.0f} s of stream, batch WER {batch_wer:.2%}")
+    decode_seconds = None if args.decode_ms is None else args.decode_ms / 1000
     for settings in args.settings:
-        fixed = None if args.decode_ms is None else args.decode_ms / 1000
-        replay = Replay(StreamingEngine(parse_settings(settings)), decoder, fixed)
+        replay = Replay(StreamingEngine(parse_settings(settings)), decoder, decode_seconds)
         replay.run(samples)
         words, eots, texts = measure(replay, placed)
         streaming_wer = wer(references, texts)

@@ -270,11 +270,13 @@ class _AlwaysSpeech:
         return np.ones(len(samples) // 512, dtype=np.float32)
 
 
-def _scripted_decode(
-    engine: StreamingEngine, words: list[tuple[str, float, float, float]], windows: int = 32
-) -> TurnEvent:
-    """Feed ``windows`` x 32 ms more audio, then answer the due decode with ``words`` (text, start s, end s,
-    probability; times from the window start) as the recogniser's hypothesis."""
+Hypothesis = list[tuple[str, float, float, float]]  # text, start s, end s, probability
+
+
+def _scripted_events(engine: StreamingEngine, words: Hypothesis, windows: int = 32) -> list[TurnEvent]:
+    """Feed ``windows`` x 32 ms more audio, then answer the due decode with ``words`` (times from the
+    window start) as the recogniser's hypothesis; returns the turn updates it sent (none when
+    nothing changed)."""
     from stenograph.streaming.decoder import DecodeResult
     from stenograph.streaming.engine import JobResult
 
@@ -282,7 +284,12 @@ def _scripted_decode(
     job = engine.pending_decode()
     assert job is not None
     decoded = tuple(DecodedWord(text, start, end, p) for text, start, end, p in words)
-    (event,) = engine.complete_decode(job, JobResult(DecodeResult(decoded, 0.0, -0.2, 0.01)))
+    return engine.complete_decode(job, JobResult(DecodeResult(decoded, 0.0, -0.2, 0.01)))
+
+
+def _scripted_decode(engine: StreamingEngine, words: Hypothesis, windows: int = 32) -> TurnEvent:
+    """:func:`_scripted_events` for a decode that sends exactly one update."""
+    (event,) = _scripted_events(engine, words, windows)
     return event
 
 
@@ -306,24 +313,16 @@ def test_words_become_final_when_two_decodes_agree() -> None:
 
 
 def test_a_guessed_word_waits_longer_than_an_unsure_one() -> None:
-    from stenograph.streaming.decoder import DecodeResult
-    from stenograph.streaming.engine import JobResult
-
-    Hypothesis = list[tuple[str, float, float, float]]
+    sent: list[bool] = []
 
     def finals(engine: StreamingEngine, words: Hypothesis, windows: int) -> list[bool]:
-        """Like ``_scripted_decode``, but a decode that changes nothing sends nothing: then the last
-        state sent stands."""
-        engine.feed(np.zeros(512 * windows, dtype=np.float32))
-        job = engine.pending_decode()
-        assert job is not None
-        decoded = tuple(DecodedWord(text, start, end, p) for text, start, end, p in words)
-        events = engine.complete_decode(job, JobResult(DecodeResult(decoded, 0.0, -0.2, 0.01)))
+        """Which words are final after the decode; one that changes nothing sends nothing, and the
+        last state sent stands."""
+        events = _scripted_events(engine, words, windows)
         if events:
-            sent[engine] = [w.final for w in events[-1].words]
-        return sent[engine]
+            sent[:] = [w.final for w in events[-1].words]
+        return list(sent)
 
-    sent: dict[StreamingEngine, list[bool]] = {}
     first = [("Hello", 0.1, 0.4, 0.95), ("there", 0.45, 0.6, 0.2), ("world", 0.65, 0.9, 0.95)]
     after_hello = first[1:]  # once "Hello" is final it is the forced prefix, not returned again
     results = {}
