@@ -344,3 +344,25 @@ def test_a_guessed_word_waits_longer_than_an_unsure_one() -> None:
         results[guess_probability] = (at_1_8, finals(engine, after_hello, 28))
     assert results[0.0][0] == [True, True, True]  # a guess counted as merely unsure
     assert results[0.25] == ([True, False, False], [True, True, True])
+
+
+def test_sure_words_after_an_unsure_one_confirm_it() -> None:
+    def finals(confirm_words: int, hypothesis: Hypothesis) -> list[bool]:
+        config = StreamConfig(min_first_decode_ms=0, unsure_confirm_words=confirm_words)
+        engine = StreamingEngine(config, vad=_AlwaysSpeech())
+        _scripted_decode(engine, hypothesis)
+        return [w.final for w in _scripted_decode(engine, hypothesis, 16).words]  # 1.5 s of audio
+
+    confirmed = [
+        ("Hello", 0.1, 0.4, 0.95),
+        ("there", 0.45, 0.6, 0.4),  # unsure: 0.9 s heard after it, short of 1 s
+        ("big", 0.65, 0.8, 0.95),
+        ("world", 0.85, 1.0, 0.95),
+        ("again", 1.05, 1.3, 0.95),  # the last word: under 250 ms heard after it
+    ]
+    assert finals(0, confirmed) == [True, False, False, False, False]  # waits, and the rest with it
+    assert finals(2, confirmed) == [True, True, True, True, False]
+    # one sure word after it is not enough, nor two of which one is unsure
+    assert finals(2, confirmed[:3]) == [True, False, False]
+    doubtful = [*confirmed[:3], ("world", 0.85, 1.0, 0.5), *confirmed[4:]]
+    assert finals(2, doubtful) == [True, False, False, False, False]

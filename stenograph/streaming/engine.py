@@ -15,8 +15,8 @@ How a turn goes:
   prefix), so final words never change; only the words after them are new.
 - Local agreement: a word becomes final when two successive decodes agree on it (same word, same
   place after the final words) and enough audio follows it: more for the last word of a decode, more
-  again for a word either decode was unsure of, and most for a guess. The others are sent as
-  partial words (``final=False``).
+  again for a word either decode was unsure of (unless sure, agreed words follow it), and most for a
+  guess. The others are sent as partial words (``final=False``).
 - End of turn: after ``min_turn_silence_ms`` of silence when the end-of-turn confidence (from the
   hypothesis: a sentence end scores high, a dangling "and" low) reaches the threshold, else after
   ``max_turn_silence_ms``; or when forced. Every word of the last decode covering the speech
@@ -107,6 +107,7 @@ class StreamConfig:
     unsure_commit_margin_ms: int = 1000  # ... and needs this much audio after it
     guess_probability: float = 0.25  # below this in either decode a word is a guess ...
     guess_commit_margin_ms: int = 2000  # ... and needs this much (a wrong guess often agrees twice)
+    unsure_confirm_words: int = 2  # ... unless this many agreed, sure words follow it
     beam_size: int = 3  # beam search: fewer wrong words than greedy, for little more time a decode
 
 
@@ -416,18 +417,31 @@ class StreamingEngine:
             turn.last_text = turn.committed[-1].text
         turn.confidence = end_of_turn_confidence(turn.last_text)
         # Local agreement: final once the previous decode said the same, with enough audio after it.
-        # An unsure word (low probability in either decode) waits for more audio after it.
+        # An unsure word (low probability in either decode) waits for more audio after it, or for sure
+        # words after it; a guess waits longer still.
         cfg = self.config
         window_end_ms = job.window_end * 1000 // SAMPLE_RATE
         long_enough = job.window_end - job.window_start >= self._ms(cfg.min_commit_window_ms)
+        pairs = list(zip(words, turn.tail, strict=False))  # the shorter of the two hypotheses
+        # Per place: both decodes say the same word and are sure of it.
+        sure_from = cfg.commit_min_probability
+        sure_agreement = [
+            _key(new.text) == _key(old.text) and min(new.confidence, old.confidence) >= sure_from
+            for new, old in pairs
+        ]
         agreed = 0
-        while long_enough and agreed < min(len(words), len(turn.tail)):
-            new, old = words[agreed], turn.tail[agreed]
+        while long_enough and agreed < len(pairs):
+            new, old = pairs[agreed]
             probability = min(new.confidence, old.confidence)
-            if probability >= cfg.commit_min_probability:
+            if probability >= sure_from:
                 margin = cfg.commit_margin_ms
             elif probability >= cfg.guess_probability:
-                margin = cfg.unsure_commit_margin_ms
+                # An unsure word waits for audio after it, unless the words after it are agreed and
+                # sure: the decoder heard what follows and still chose it.
+                needed = cfg.unsure_confirm_words
+                confirming = sure_agreement[agreed + 1 : agreed + 1 + needed]
+                confirmed = needed > 0 and len(confirming) == needed and all(confirming)
+                margin = cfg.commit_margin_ms if confirmed else cfg.unsure_commit_margin_ms
             else:
                 margin = cfg.guess_commit_margin_ms
             if agreed == len(words) - 1:  # nothing heard after it: it may not be over ("night|fall")
