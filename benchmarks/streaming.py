@@ -1,13 +1,17 @@
 """Real-time streaming: latency, accuracy and capacity of /v3/ws, one command.
 
-    .venv/bin/python benchmarks/streaming.py [--utterances N] [--gap S] [--levels 1,2,4,6,8] [--json PATH]
+    .venv/bin/python benchmarks/streaming.py [--utterances N] [--gap S] [--chunk-ms MS] [--levels 1,2,4,6,8]
+        [--json PATH]
 
 Streams LibriSpeech utterances from ../shared/audio/librispeech, joined by ``--gap`` seconds of
-silence, to a live server (``tests.live_server.LiveServer``) at real-time pace in 100 ms chunks, and
-prints:
+silence, to a live server (``tests.live_server.LiveServer``) at real-time pace in chunks of
+``--chunk-ms`` (100 ms), and prints:
 
 - word-final latency: for every word, when the client first received it with ``word_is_final``, minus
-  when the audio of the word's end (its ``end`` time in the stream) had been sent; p50 / p95;
+  the audio time of the word's end (its ``end`` in the stream); p50 / p95. The clock is the audio's:
+  stream time t is wall time ``start + t``, so a chunk goes out when its last sample has been
+  spoken (with 100 ms chunks, chunk i, audio i x 100 to (i + 1) x 100 ms, at (i + 1) x 100 ms), as
+  from a microphone: waiting for a chunk to fill is part of the latency;
 - end-of-turn latency: when the ``end_of_turn`` Turn after an utterance arrived, minus when its speech
   stopped (the end of the last speech in the utterance by Silero VAD, computed offline); p50 / p95;
 - WER of the final turns against the references, next to the WER of the batch path
@@ -93,11 +97,13 @@ def build_stream(utterances: list[Utterance], gap: float) -> tuple[bytes, list[P
     return b"".join(parts), placed
 
 
-async def stream_session(url: str, key: str, pcm: bytes, placed: list[Placed]) -> SessionResult:
+async def stream_session(
+    url: str, key: str, pcm: bytes, placed: list[Placed], chunk_ms: int = CHUNK_MS
+) -> SessionResult:
     from websockets.asyncio.client import connect
 
     result = SessionResult(placed)
-    size = 2 * SAMPLE_RATE * CHUNK_MS // 1000
+    size = 2 * SAMPLE_RATE * chunk_ms // 1000
     pieces = [pcm[i : i + size] for i in range(0, len(pcm), size)]
     if len(pieces[-1]) < size:
         pieces[-1] += bytes(size - len(pieces[-1]))
@@ -126,7 +132,7 @@ async def stream_session(url: str, key: str, pcm: bytes, placed: list[Placed]) -
 
         receiver = asyncio.create_task(receive())
         for index, piece in enumerate(pieces):
-            delay = start + index * CHUNK_MS / 1000 - loop.time()
+            delay = start + (index + 1) * chunk_ms / 1000 - loop.time()  # once its audio is spoken
             if delay > 0:
                 await asyncio.sleep(delay)
             await ws.send(piece)
@@ -211,13 +217,14 @@ async def run_level(
     per_session: int,
     gap: float,
     batch: dict[Path, str] | None = None,
+    chunk_ms: int = CHUNK_MS,
 ) -> dict:
     url = f"ws://127.0.0.1:{server.port}/v3/ws?sample_rate={SAMPLE_RATE}"
     jobs = []
     for index in range(sessions):
         chosen = [utterances[(index * per_session + k) % len(utterances)] for k in range(per_session)]
         pcm, placed = build_stream(chosen, gap)
-        jobs.append(stream_session(url, server.api_key, pcm, placed))
+        jobs.append(stream_session(url, server.api_key, pcm, placed, chunk_ms))
         await asyncio.sleep(0.37)  # staggered starts, as real callers are
     results = await asyncio.gather(*jobs, return_exceptions=True)
     good = [r for r in results if isinstance(r, SessionResult)]
@@ -238,6 +245,9 @@ def main() -> None:
         "--utterances", type=int, default=0, help="LibriSpeech utterances in the main run (0: all 53)"
     )
     parser.add_argument("--gap", type=float, default=1.5, help="seconds of silence between utterances")
+    parser.add_argument(
+        "--chunk-ms", type=int, default=CHUNK_MS, help="audio per message (the API takes 50-1000 ms)"
+    )
     parser.add_argument("--levels", default="1,2,4,6,8", help="concurrent sessions to try for capacity")
     parser.add_argument("--per-session", type=int, default=6, help="utterances per session in capacity runs")
     parser.add_argument("--model", default="tiny.en")
@@ -276,13 +286,15 @@ def main() -> None:
         print(f"main run: one session, {len(utterances)} utterances at real-time pace ...", flush=True)
         pcm, placed = build_stream(utterances, args.gap)
         url = f"ws://127.0.0.1:{server.port}/v3/ws?sample_rate={SAMPLE_RATE}"
-        main_result = asyncio.run(stream_session(url, server.api_key, pcm, placed))
+        main_result = asyncio.run(stream_session(url, server.api_key, pcm, placed, args.chunk_ms))
         batch_by_path = {u.path: text for u, text in zip(utterances, batch, strict=True)}
         main = summarise([main_result], batch_by_path)
         capacity = []
         for level in levels:
             print(f"capacity: {level} concurrent session(s) ...", flush=True)
-            row = asyncio.run(run_level(server, utterances, level, args.per_session, args.gap, batch_by_path))
+            row = asyncio.run(
+                run_level(server, utterances, level, args.per_session, args.gap, batch_by_path, args.chunk_ms)
+            )
             row["load_average"] = round(os.getloadavg()[0], 2)
             capacity.append(row)
             print(f"  {row}", flush=True)

@@ -1,6 +1,7 @@
 """Streaming engine replayed on a virtual clock: the live benchmark's figures, faster, per setting.
 
-    .venv/bin/python benchmarks/streaming_replay.py [--utterances N] [--decode-ms MS] [SETTINGS ...]
+    .venv/bin/python benchmarks/streaming_replay.py [--utterances N] [--decode-ms MS] [--chunk-ms MS]
+        [SETTINGS ...]
 
 Each SETTINGS is ``name=value,...`` over :class:`stenograph.streaming.engine.StreamConfig` (empty:
 the defaults), e.g. ``decode_step_ms=150`` ``anchor_words=3,slide_words=5``. One session's stream
@@ -65,6 +66,7 @@ class Replay:
     engine: StreamingEngine
     decoder: object
     decode_seconds: float | None = None  # every decode takes this long on the clock (None: as measured)
+    chunk_ms: int = CHUNK_MS
     events: list[tuple[float, TurnEvent]] = field(default_factory=list)
     in_flight: tuple[DecodeJob, JobResult, float] | None = None
     compute_s: float = 0.0
@@ -87,15 +89,15 @@ class Replay:
             self.start_decode(finished)
 
     def run(self, samples: np.ndarray) -> None:
-        size = SAMPLE_RATE * CHUNK_MS // 1000
+        size = SAMPLE_RATE * self.chunk_ms // 1000
         chunks = len(samples) // size
         for index in range(chunks):
-            now = index * CHUNK_MS / 1000  # the live client sends chunk i at i x 100 ms
+            now = (index + 1) * self.chunk_ms / 1000  # as the live client: chunk i once its audio is spoken
             self.settle(now)
             self.events += [(now, e) for e in self.engine.feed(samples[index * size : (index + 1) * size])]
             if self.in_flight is None:
                 self.start_decode(now)
-        now = chunks * CHUNK_MS / 1000
+        now = chunks * self.chunk_ms / 1000
         self.events += [(now, e) for e in self.engine.force_endpoint(final=True)]
         if self.in_flight is None:
             self.start_decode(now)
@@ -132,6 +134,7 @@ def main() -> None:
         help="count every decode as this long instead of its measured time: the same windows on every"
         " run, so settings compare without the run-to-run jitter of timings (latencies then follow it)",
     )
+    parser.add_argument("--chunk-ms", type=int, default=CHUNK_MS, help="audio per message, as the live one")
     parser.add_argument(
         "--show", action="store_true", help="print reference, batch and streaming text where they differ"
     )
@@ -152,7 +155,7 @@ def main() -> None:
     print(f"{len(utterances)} utterances, {stream_seconds:.0f} s of stream, batch WER {batch_wer:.2%}")
     decode_seconds = None if args.decode_ms is None else args.decode_ms / 1000
     for settings in args.settings:
-        replay = Replay(StreamingEngine(parse_settings(settings)), decoder, decode_seconds)
+        replay = Replay(StreamingEngine(parse_settings(settings)), decoder, decode_seconds, args.chunk_ms)
         replay.run(samples)
         words, eots, texts = measure(replay, placed)
         streaming_wer = wer(references, texts)
