@@ -19,6 +19,7 @@ from stenograph.streaming.engine import (
     StreamingEngine,
     StreamWord,
     TurnEvent,
+    _key,
     end_of_turn_confidence,
     transcribe_stream,
 )
@@ -245,13 +246,15 @@ def test_batched_decodes_match_single_ones(shared_audio: Path) -> None:
     batched = decoder.decode_many(requests)
     single = [decoder.decode_many([r])[0] for r in requests]
     for one, many in zip(single, batched, strict=True):
-        assert [w.text for w in one.words] == [w.text for w in many.words]
-        # The shorter window sees more padding in a batch, which may move a boundary by a frame or two.
+        # The shorter window sees more padding in a batch, which may change the punctuation after a
+        # word (agreement ignores it: "asked..." and "asked" are one word on some CPUs) or move a
+        # boundary by a frame or two, never the words.
+        assert [_key(w.text) for w in one.words] == [_key(w.text) for w in many.words]
         assert [w.end for w in one.words] == pytest.approx([w.end for w in many.words], abs=0.15)
     assert batched[1].words[0].text.startswith("American")
     beamed = decoder.decode_many([replace(r, beam_size=3) for r in requests])
-    assert [w.text for w in beamed[0].words] == [
-        w.text for w in decoder.decode_many([replace(requests[0], beam_size=3)])[0].words
+    assert [_key(w.text) for w in beamed[0].words] == [
+        _key(w.text) for w in decoder.decode_many([replace(requests[0], beam_size=3)])[0].words
     ]
     assert beamed[1].words[0].text.startswith("American")
 
