@@ -68,6 +68,7 @@ class SessionResult:
     eot_latencies: list[float] = field(default_factory=list)  # ms
     texts: list[str] = field(default_factory=list)  # final turns' text per utterance
     error: str | None = None
+    close_code: int | None = None
     decode_messages: int = 0
 
 
@@ -101,6 +102,7 @@ async def stream_session(
     url: str, key: str, pcm: bytes, placed: list[Placed], chunk_ms: int = CHUNK_MS
 ) -> SessionResult:
     from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
 
     result = SessionResult(placed)
     size = 2 * SAMPLE_RATE * chunk_ms // 1000
@@ -110,39 +112,45 @@ async def stream_session(
     finals_seen: set[tuple[int, int]] = set()
     turns: list[dict[str, Any]] = []  # ended turns, with their arrival
     loop = asyncio.get_running_loop()
-    async with connect(url, additional_headers={"Authorization": key}, max_size=None) as ws:
-        begin = json.loads(await ws.recv())
-        assert begin["type"] == "Begin", begin
-        start = loop.time()
+    try:
+        async with connect(url, additional_headers={"Authorization": key}, max_size=None) as ws:
+            begin = json.loads(await ws.recv())
+            assert begin["type"] == "Begin", begin
+            start = loop.time()
 
-        async def receive() -> None:
-            async for raw in ws:
-                now = loop.time()
-                message = json.loads(raw)
-                if message.get("type") != "Turn" or message.get("turn_is_formatted"):
-                    continue
-                result.decode_messages += 1
-                finals = [w for w in message["words"] if w["word_is_final"]]
-                for index, word in enumerate(finals):
-                    if (message["turn_order"], index) not in finals_seen:
-                        finals_seen.add((message["turn_order"], index))
-                        result.word_latencies.append((now - start) * 1000 - word["end"])
-                if message["end_of_turn"]:
-                    turns.append({**message, "arrived": now - start})
+            async def receive() -> None:
+                async for raw in ws:
+                    now = loop.time()
+                    message = json.loads(raw)
+                    if message.get("type") != "Turn" or message.get("turn_is_formatted"):
+                        continue
+                    result.decode_messages += 1
+                    finals = [w for w in message["words"] if w["word_is_final"]]
+                    for index, word in enumerate(finals):
+                        if (message["turn_order"], index) not in finals_seen:
+                            finals_seen.add((message["turn_order"], index))
+                            result.word_latencies.append((now - start) * 1000 - word["end"])
+                    if message["end_of_turn"]:
+                        turns.append({**message, "arrived": now - start})
 
-        receiver = asyncio.create_task(receive())
-        for index, piece in enumerate(pieces):
-            delay = start + (index + 1) * chunk_ms / 1000 - loop.time()  # once its audio is spoken
-            if delay > 0:
-                await asyncio.sleep(delay)
-            await ws.send(piece)
-        await ws.send(json.dumps({"type": "Terminate"}))
-        try:
-            await asyncio.wait_for(receiver, timeout=60)
-        except TimeoutError:
-            result.error = "no Termination within 60 s"
-        if ws.close_code not in (None, 1000):
-            result.error = f"closed with {ws.close_code} {ws.close_reason}"
+            receiver = asyncio.create_task(receive())
+            for index, piece in enumerate(pieces):
+                delay = start + (index + 1) * chunk_ms / 1000 - loop.time()  # once its audio is spoken
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                await ws.send(piece)
+            await ws.send(json.dumps({"type": "Terminate"}))
+            try:
+                await asyncio.wait_for(receiver, timeout=60)
+            except TimeoutError:
+                result.error = "no Termination within 60 s"
+            if ws.close_code not in (None, 1000):
+                result.close_code = ws.close_code
+                result.error = f"closed with {ws.close_code} {ws.close_reason}"
+    except ConnectionClosed as closed:  # refused or shed (3009): counted apart from the sessions served
+        code = closed.rcvd.code if closed.rcvd else None
+        result.close_code = code
+        result.error = f"closed with {code} {closed.rcvd.reason if closed.rcvd else ''}"
 
     ended = [(t["arrived"], t["words"][0]["start"], t["transcript"]) for t in turns if t["words"]]
     result.texts, result.eot_latencies = per_utterance(placed, ended)
@@ -227,11 +235,14 @@ async def run_level(
         jobs.append(stream_session(url, server.api_key, pcm, placed, chunk_ms))
         await asyncio.sleep(0.37)  # staggered starts, as real callers are
     results = await asyncio.gather(*jobs, return_exceptions=True)
-    good = [r for r in results if isinstance(r, SessionResult)]
-    summary = summarise(good, batch)
+    shed = [r for r in results if isinstance(r, SessionResult) and r.close_code == 3009]
+    served = [r for r in results if isinstance(r, SessionResult) and r.close_code != 3009]
+    summary = summarise(served, batch)
+    summary["shed"] = len(shed)  # refused or closed by the server's load shedding
     summary["errors"] += [repr(r) for r in results if not isinstance(r, SessionResult)]
     summary["holds"] = (
         not summary["errors"]
+        and not summary["shed"]
         and summary["turns_missing"] == 0
         and summary["eot_p95_ms"] <= HOLD_EOT_P95_MS
         and summary["word_final_p95_ms"] <= HOLD_WORD_P95_MS
@@ -336,7 +347,8 @@ def main() -> None:
     for row in capacity:
         print(f"  {row['sessions']:>2}: {row['word_final_p50_ms']}/{row['word_final_p95_ms']} ms, "
               f"{row['eot_p50_ms']}/{row['eot_p95_ms']} ms, {row['wer']:.2%}/{row['wer_batch']:.2%}, "
-              f"{'holds' if row['holds'] else 'does not hold'} (load {row['load_average']})")  # fmt: skip
+              f"{row['shed']} shed, {'holds' if row['holds'] else 'does not hold'} "
+              f"(load {row['load_average']})")  # fmt: skip
     print(
         f"concurrent real-time sessions held on {os.cpu_count()} CPUs: {report['concurrent_sessions_held']}"
     )

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     streaming_threads: int = 2  # inference threads shared by all sessions of a process
     streaming_max_session_seconds: int = 10800  # a session is closed with 3008 after this long
     streaming_max_audio_ahead_seconds: float = 30.0  # how far ahead of real time audio may be sent
+    # Load shedding (0 turns either off): no new session while a session's undecoded speech has
+    # waited this long, and the newest session closed (3009) while one's has waited this long.
+    streaming_admit_lag_seconds: float = 1.0
+    streaming_shed_lag_seconds: float = 2.0
     ssl_certfile: Path | None = None  # serve HTTPS / wss:// with this certificate (PEM) ...
     ssl_keyfile: Path | None = None  # ... and this private key
 

@@ -4,7 +4,8 @@
 A WebSocket is accepted first and then closed with a code when something is wrong, as AssemblyAI
 does, so that clients see the code: v3 1008 unauthorised, 3005 server error, 3006 invalid message or
 parameter, 3007 audio chunk outside 50-1000 ms (or audio sent far faster than real time), 3008 session
-expired, 3009 too many sessions; v2 uses its own 4xxx codes.
+expired, 3009 too many sessions (also for a session closed because the server fell behind real time:
+see :mod:`stenograph.streaming.service`); v2 uses its own 4xxx codes.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from stenograph.store import keys, streaming_tokens
 from stenograph.streaming import render
 from stenograph.streaming.audio import ENCODINGS, PcmConverter
 from stenograph.streaming.engine import StreamConfig, TurnEvent
-from stenograph.streaming.service import LiveSession, StreamingService, TooManySessions
+from stenograph.streaming.service import LiveSession, Overloaded, StreamingService, TooManySessions
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -113,7 +114,10 @@ def _service(app: Any) -> StreamingService:
     if service is None:
         settings: Settings = app.state.runtime.settings
         service = StreamingService(
-            max_sessions=settings.streaming_max_sessions, inference_threads=settings.streaming_threads
+            max_sessions=settings.streaming_max_sessions,
+            inference_threads=settings.streaming_threads,
+            admit_lag_s=settings.streaming_admit_lag_seconds,
+            shed_lag_s=settings.streaming_shed_lag_seconds,
         )
         app.state.streaming_service = service
     return service
@@ -314,10 +318,11 @@ class _Codes:
     too_long: int
     too_fast: int
     expired: int
+    too_many: int
 
 
-V3_CODES = _Codes(3005, 3006, 3006, 3007, 3007, 3007, 3008)
-V2_CODES = _Codes(1011, 4101, 4100, 4032, 4033, 4029, 4008)
+V3_CODES = _Codes(3005, 3006, 3006, 3007, 3007, 3007, 3008, 3009)
+V2_CODES = _Codes(1011, 4101, 4100, 4032, 4033, 4029, 4008, 4102)
 
 
 class _Session:
@@ -394,12 +399,17 @@ class _Session:
             return await awaitable
         except _Closed:
             raise
+        except Overloaded as exc:
+            await self.fail(self.codes.too_many, str(exc))
         except Exception:
             log.exception("streaming session %s failed", self.id)
             await self.fail(self.codes.server_error, "Server error")
 
-    async def on_engine_error(self, _exc: BaseException) -> None:
-        await self.sender.close(self.codes.server_error, "Server error")
+    async def on_engine_error(self, exc: BaseException) -> None:
+        if isinstance(exc, Overloaded):
+            await self.sender.close(self.codes.too_many, str(exc))
+        else:
+            await self.sender.close(self.codes.server_error, "Server error")
 
     def session_seconds(self) -> int:
         return round(self.loop.time() - self.started)
@@ -475,6 +485,7 @@ async def _run_v3(session: _Session, options: V3Options) -> None:
         converter=options.converter,
         on_events=on_events,
         on_error=session.on_engine_error,
+        session_id=session.id,
     )
     await sender.send(
         {"type": "Begin", "id": session.id, "expires_at": int(session.started_wall + session.max_seconds)}
@@ -610,6 +621,7 @@ async def _run_v2(
         converter=converter,
         on_events=on_events,
         on_error=session.on_engine_error,
+        session_id=session.id,
     )
     expires = dt.datetime.fromtimestamp(session.started_wall + session.max_seconds, dt.UTC).replace(
         tzinfo=None

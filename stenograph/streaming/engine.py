@@ -134,7 +134,7 @@ class TurnEvent:
         return tuple(w for w in self.words if w.final)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: it holds an array
 class DecodeJob:
     turn_id: int
     audio: np.ndarray
@@ -339,6 +339,15 @@ class StreamingEngine:
             return []
         self._forced = True
         return self._maybe_end_turn()
+
+    @property
+    def undecoded_from(self) -> int | None:
+        """The stream sample index from which audio due for decoding has no finished decode yet
+        (None: everything due is decoded). The caller knows when that audio came, so how late it is."""
+        turn = self._turn
+        if turn is None or self._window_end() <= turn.decoded_until:
+            return None
+        return turn.decoded_until
 
     @property
     def idle(self) -> bool:

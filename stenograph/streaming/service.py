@@ -6,6 +6,13 @@ converted and run through the VAD on the audio thread, decodes run on the infere
 every session, and the loaded model shared with the batch path), and the resulting turn events go to
 an async callback in order. Calls into one engine never overlap (an asyncio lock), while the
 sessions' decodes interleave on the pool. Knows nothing of HTTP or WebSockets.
+
+Past its capacity a server must not let every session fall behind: a session decoded less often
+gets longer windows, each decode costs more, and the sessions fall further behind without bound
+(on a 2-core Xeon, 24 sessions: end-of-turn 26 s late, WER past 100%). So the service watches the
+lag of its sessions (how long ago the oldest speech not yet decoded came in): while one runs
+``admit_lag_s`` behind it admits no new session, and while one runs ``shed_lag_s`` behind it
+closes the newest session (one each half second, never the last), so that the others keep real time.
 """
 
 from __future__ import annotations
@@ -15,11 +22,13 @@ import contextlib
 import logging
 import math
 import threading
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from stenograph.pipeline.audio import SAMPLE_RATE
 from stenograph.streaming.audio import PcmConverter
 from stenograph.streaming.engine import (
     DecodeJob,
@@ -34,10 +43,19 @@ from stenograph.streaming.engine import (
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[list[TurnEvent]], Awaitable[None]]
+# A job waiting for a thread: its decoder, the job, its future and the loop the future belongs to.
+_Waiting = tuple[Any, DecodeJob, "asyncio.Future[JobResult]", asyncio.AbstractEventLoop]
+
+
+SHED_INTERVAL_S = 0.5  # after closing a session, the time the others get to catch up before the next
 
 
 class TooManySessions(Exception):
     pass
+
+
+class Overloaded(Exception):
+    """The session was closed because the server could not keep its sessions in real time."""
 
 
 class DecodeBatcher:
@@ -48,9 +66,7 @@ class DecodeBatcher:
     def __init__(self, threads: int = 2, max_batch: int = 4) -> None:
         self.threads = max(1, threads)
         self.max_batch = max(1, max_batch)
-        self._pending: deque[tuple[Any, DecodeJob, asyncio.Future[JobResult], asyncio.AbstractEventLoop]] = (
-            deque()
-        )
+        self._pending: deque[_Waiting] = deque()
         self._cond = threading.Condition()
         self._closed = False
         self.batches = 0
@@ -70,29 +86,41 @@ class DecodeBatcher:
             self._cond.notify()
         return future
 
-    def _take(
-        self,
-    ) -> list[tuple[Any, DecodeJob, asyncio.Future[JobResult], asyncio.AbstractEventLoop]] | None:
+    def _take(self) -> list[_Waiting] | None:
         with self._cond:
             while not self._pending and not self._closed:
                 self._cond.wait()
             if self._closed:
                 return None
+            # A session that is gone (closed, or shed for load) cancelled its waiting job: skip it.
+            while self._pending and self._pending[0][2].cancelled():
+                self._pending.popleft()
+            if not self._pending:
+                return []
             first = self._pending.popleft()
             # Share the waiting jobs out between the threads rather than one thread taking them all.
             size = min(self.max_batch, max(1, math.ceil((len(self._pending) + 1) / self.threads)))
             batch = [first]
             if size > 1:
-                for item in list(self._pending):
-                    if len(batch) >= size:
-                        break
-                    if item[0] is first[0] and batchable(first[1], item[1]):
-                        self._pending.remove(item)
+                # Picked by identity: jobs hold arrays, which have no plain equality.
+                rest: deque[_Waiting] = deque()
+                for item in self._pending:
+                    if (
+                        len(batch) < size
+                        and item[0] is first[0]
+                        and not item[2].cancelled()
+                        and batchable(first[1], item[1])
+                    ):
                         batch.append(item)
+                    else:
+                        rest.append(item)
+                self._pending = rest
             return batch
 
     def _work(self) -> None:
         while (batch := self._take()) is not None:
+            if not batch:
+                continue
             decoder = batch[0][0]
             self.batches += 1
             self.jobs += len(batch)
@@ -120,13 +148,24 @@ def _settle(future: asyncio.Future[Any], result: Any) -> None:
 
 
 class StreamingService:
-    def __init__(self, *, max_sessions: int = 8, inference_threads: int = 2, max_batch: int = 4) -> None:
+    def __init__(
+        self,
+        *,
+        max_sessions: int = 8,
+        inference_threads: int = 2,
+        max_batch: int = 4,
+        admit_lag_s: float = 1.0,
+        shed_lag_s: float = 2.0,
+    ) -> None:
         self.max_sessions = max_sessions
+        self.admit_lag_s = admit_lag_s  # 0: admit whatever the lag
+        self.shed_lag_s = shed_lag_s  # 0: never close a session for lag
         self.inference = ThreadPoolExecutor(1, thread_name_prefix="stream-load")  # model loading
         self.audio = ThreadPoolExecutor(1, thread_name_prefix="stream-audio")
         self.batcher = DecodeBatcher(inference_threads, max_batch)
-        self._sessions: set[str] = set()
+        self._sessions: dict[str, LiveSession | None] = {}  # in order of admission
         self._lock = threading.Lock()
+        self._last_shed = -math.inf
 
     # ------------------------------------------------------------------ admission
 
@@ -138,11 +177,44 @@ class StreamingService:
         with self._lock:
             if self.max_sessions and len(self._sessions) >= self.max_sessions:
                 raise TooManySessions(f"Too many concurrent sessions (limit {self.max_sessions})")
-            self._sessions.add(session_id)
+            lag = self.lag()
+            if self.admit_lag_s and lag > self.admit_lag_s:
+                raise TooManySessions(
+                    f"Too many concurrent sessions: the server is running {lag:.1f} s behind real time"
+                )
+            self._sessions[session_id] = None
+
+    def attach(self, session_id: str, session: LiveSession) -> None:
+        """Watch an admitted session's lag (from when its engine runs)."""
+        with self._lock:
+            if session_id in self._sessions:
+                self._sessions[session_id] = session
 
     def release(self, session_id: str) -> None:
         with self._lock:
-            self._sessions.discard(session_id)
+            self._sessions.pop(session_id, None)
+
+    def lag(self) -> float:
+        """How long the oldest undecoded speech of the furthest-behind session has waited."""
+        return max((s.lag_seconds for s in self._live()), default=0.0)
+
+    def shed(self, now: float) -> LiveSession | None:
+        """Close a session so the others keep real time, if one must go: the newest, while a session
+        runs more than ``shed_lag_s`` behind, at most one per ``SHED_INTERVAL_S``, and never the only
+        one left. Returns the session closed (see :meth:`LiveSession.overload`)."""
+        if not self.shed_lag_s or now - self._last_shed < SHED_INTERVAL_S:
+            return None
+        with self._lock:
+            live = self._live()
+            lag = max((s.lag_seconds for s in live), default=0.0)
+            if len(live) < 2 or lag <= self.shed_lag_s:
+                return None
+            self._last_shed = now
+            live[-1].overload(lag)
+            return live[-1]
+
+    def _live(self) -> list[LiveSession]:
+        return [s for s in self._sessions.values() if s is not None and s.overloaded is None]
 
     async def run(self, pool: ThreadPoolExecutor, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
@@ -165,8 +237,10 @@ class LiveSession:
         converter: PcmConverter,
         on_events: EventSink,
         on_error: Callable[[BaseException], Awaitable[None]] | None = None,
+        session_id: str | None = None,
     ) -> None:
         self.service = service
+        self.session_id = session_id
         self.model = model
         self.config = config
         self.converter = converter
@@ -178,8 +252,37 @@ class LiveSession:
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._closing: asyncio.Task[None] | None = None
         self.error: BaseException | None = None
+        self.overloaded: Overloaded | None = None
         self.audio_seconds = 0.0
+        self._arrivals: deque[tuple[int, float]] = deque()  # (stream samples after a chunk, when it came)
+
+    @property
+    def lag_seconds(self) -> float:
+        """How long ago the oldest audio came in that is due for decoding and not decoded yet: how
+        far behind real time this session runs (a few tenths of a second when the server keeps up).
+        Audio sent faster than real time does not count as lag until it has waited."""
+        engine = self._engine
+        start = engine.undecoded_from if isinstance(engine, StreamingEngine) else None
+        if start is None:
+            return 0.0
+        # The chunk holding the first undecoded sample is the first that ends after it.
+        came = next((at for end, at in self._arrivals if end > start), None)
+        return 0.0 if came is None else time.monotonic() - came
+
+    def overload(self, lag: float) -> None:
+        """Close this session for the others' sake: its decodes stop at once (a waiting one leaves
+        the queue) and ``on_error`` gets :class:`Overloaded`; a later call raises it."""
+        self.overloaded = Overloaded(
+            f"Too many concurrent sessions: the server fell {lag:.1f} s behind real time and closed "
+            "its newest session"
+        )
+        log.warning("streaming session %s closed: %s", self.session_id, self.overloaded)
+        if self._task is not None:
+            self._task.cancel()
+        if self._on_error is not None:
+            self._closing = asyncio.get_running_loop().create_task(self._on_error(self.overloaded))
 
     async def start(self) -> None:
         """Load the engine's parts off the loop (the first session loads the models) and start
@@ -189,11 +292,15 @@ class LiveSession:
         self._engine = await self.service.run(self.service.audio, StreamingEngine, self.config)
         self._decoder = await self.service.run(self.service.inference, get_decoder, self.model)
         self._task = asyncio.create_task(self._decode_loop(), name="stream-decode")
+        if self.session_id is not None:
+            self.service.attach(self.session_id, self)
 
     async def feed(self, data: bytes) -> None:
         self._check()
         engine = self._engine
         assert engine is not None
+
+        arrived = time.monotonic()
 
         def work() -> list[TurnEvent]:
             return engine.feed(self.converter.convert(data))
@@ -201,8 +308,18 @@ class LiveSession:
         async with self._lock:
             events = await self.service.run(self.service.audio, work)
             self.audio_seconds = engine.audio_seconds
+            self._arrivals.append((engine.samples_in, arrived))
+            # Keep the chunks a lag may still be measured from: a turn opens at most a VAD preroll
+            # before the chunk that starts it.
+            keep_from = engine.undecoded_from
+            if keep_from is None:
+                keep_from = engine.samples_in - 2 * SAMPLE_RATE
+            while len(self._arrivals) > 1 and self._arrivals[0][0] <= keep_from:
+                self._arrivals.popleft()
         await self._emit(events)
         self._wake.set()
+        if self.service.shed(time.monotonic()) is self:
+            self._check()
 
     async def update(self, **changes: Any) -> None:
         async with self._lock:
@@ -247,6 +364,8 @@ class LiveSession:
     # ------------------------------------------------------------------ internals
 
     def _check(self) -> None:
+        if self.overloaded is not None:
+            raise self.overloaded
         if self.error is not None:
             raise RuntimeError("streaming engine failed") from self.error
 
