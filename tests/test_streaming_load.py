@@ -54,8 +54,11 @@ def test_undecoded_audio_starts_where_the_last_decode_ended() -> None:
     assert engine.undecoded_from == job.window_end
 
 
-def _session(service: StreamingService, session_id: str) -> LiveSession:
-    """A live session whose decodes never run: a server that cannot keep up at all."""
+def _session(
+    service: StreamingService, session_id: str, engine: StreamingEngine | None = None
+) -> LiveSession:
+    """A live session on ``engine`` without a decode loop: its decodes run only where a test runs
+    them (never, by default: a server that cannot keep up at all)."""
     service.acquire(session_id)
     live = LiveSession(
         service,
@@ -65,7 +68,7 @@ def _session(service: StreamingService, session_id: str) -> LiveSession:
         on_events=_ignore,
         session_id=session_id,
     )
-    live._engine = StreamingEngine(StreamConfig(), vad=_AlwaysSpeech())
+    live._engine = engine if engine is not None else StreamingEngine(StreamConfig(), vad=_AlwaysSpeech())
     service.attach(session_id, live)
     return live
 
@@ -131,17 +134,7 @@ def test_no_shedding_while_decodes_keep_up() -> None:
     service = StreamingService(admit_lag_s=0.5, shed_lag_s=0.5)
     engine = StreamingEngine(StreamConfig(min_first_decode_ms=0), vad=_AlwaysSpeech())
     try:
-        service.acquire("fast")
-        live = LiveSession(
-            service,
-            model="tiny.en",
-            config=StreamConfig(),
-            converter=PcmConverter(16000),
-            on_events=_ignore,
-            session_id="fast",
-        )
-        live._engine = engine
-        service.attach("fast", live)
+        live = _session(service, "fast", engine)
 
         async def stream() -> None:
             from stenograph.streaming.decoder import DecodeResult
