@@ -14,6 +14,14 @@ import numpy as np
 SAMPLE_RATE = 16000
 
 
+class AlwaysSpeech:
+    """A VAD stand-in for plumbing tests: every 32 ms window is speech, so a turn is open and its
+    audio due for decoding."""
+
+    def process(self, samples: np.ndarray) -> np.ndarray:
+        return np.ones(len(samples) // 512, dtype=np.float32)
+
+
 def pcm16(path: Path, sample_rate: int = SAMPLE_RATE) -> bytes:
     from stenograph.pipeline.audio import decode_audio
 

@@ -24,6 +24,7 @@ from stenograph.streaming.engine import (
     transcribe_stream,
 )
 from tests.audio_refs import librispeech, wer
+from tests.streaming_helpers import AlwaysSpeech
 
 
 def test_mulaw_and_pcm_conversion() -> None:
@@ -266,13 +267,6 @@ def test_batched_decodes_match_single_ones(shared_audio: Path) -> None:
     assert not batchable(job(beam_size=3), job())  # one generation has one beam size
 
 
-class _AlwaysSpeech:
-    """A VAD stand-in for plumbing tests: every 32 ms window is speech."""
-
-    def process(self, samples: np.ndarray) -> np.ndarray:
-        return np.ones(len(samples) // 512, dtype=np.float32)
-
-
 Hypothesis = list[tuple[str, float, float, float]]  # text, start s, end s, probability
 
 
@@ -298,7 +292,7 @@ def _scripted_decode(engine: StreamingEngine, words: Hypothesis, windows: int = 
 
 def test_words_become_final_when_two_decodes_agree() -> None:
     hypothesis = [("Hello", 0.1, 0.4, 0.95), ("big", 0.45, 0.6, 0.95), ("world", 0.65, 0.9, 0.5)]
-    engine = StreamingEngine(StreamConfig(min_first_decode_ms=0), vad=_AlwaysSpeech())
+    engine = StreamingEngine(StreamConfig(min_first_decode_ms=0), vad=AlwaysSpeech())
     assert [w.final for w in _scripted_decode(engine, hypothesis).words] == [False] * 3
     # the next decode (0.5 s later) agrees: the sure words are final; "world" (unsure) waits for
     # 1 s of audio after it
@@ -336,7 +330,7 @@ def test_a_guessed_word_waits_longer_than_an_unsure_one() -> None:
             guess_probability=guess_probability,
             guess_commit_margin_ms=2000,
         )
-        engine = StreamingEngine(config, vad=_AlwaysSpeech())
+        engine = StreamingEngine(config, vad=AlwaysSpeech())
         assert finals(engine, first, 32) == [False] * 3
         # 1.5 s of audio: "Hello" agreed and sure; "there" (0.2 in both decodes) waits, and so does
         # every word after it (final words are the forced prefix, in order)
@@ -352,7 +346,7 @@ def test_a_guessed_word_waits_longer_than_an_unsure_one() -> None:
 def test_sure_words_after_an_unsure_one_confirm_it() -> None:
     def finals(confirm_words: int, hypothesis: Hypothesis) -> list[bool]:
         config = StreamConfig(min_first_decode_ms=0, unsure_confirm_words=confirm_words)
-        engine = StreamingEngine(config, vad=_AlwaysSpeech())
+        engine = StreamingEngine(config, vad=AlwaysSpeech())
         _scripted_decode(engine, hypothesis)
         return [w.final for w in _scripted_decode(engine, hypothesis, 16).words]  # 1.5 s of audio
 

@@ -25,23 +25,16 @@ from stenograph.streaming.service import (
 )
 from tests.audio_refs import librispeech, wer
 from tests.live_server import LiveServer
-from tests.streaming_helpers import RawSession, chunks, paced, pcm16, silence
+from tests.streaming_helpers import AlwaysSpeech, RawSession, chunks, paced, pcm16, silence
 
 CHUNK = b"\x00\x00" * 1600  # 100 ms of 16 kHz PCM
-
-
-class _AlwaysSpeech:
-    """A VAD stand-in: every 32 ms window is speech, so a turn is open and its audio due."""
-
-    def process(self, samples: np.ndarray) -> np.ndarray:
-        return np.ones(len(samples) // 512, dtype=np.float32)
 
 
 def test_undecoded_audio_starts_where_the_last_decode_ended() -> None:
     from stenograph.streaming.decoder import DecodeResult
     from stenograph.streaming.engine import JobResult
 
-    engine = StreamingEngine(StreamConfig(min_first_decode_ms=0), vad=_AlwaysSpeech())
+    engine = StreamingEngine(StreamConfig(min_first_decode_ms=0), vad=AlwaysSpeech())
     assert engine.undecoded_from is None  # no turn
     engine.feed(np.zeros(512 * 10, dtype=np.float32))
     start = engine.undecoded_from
@@ -68,7 +61,7 @@ def _session(
         on_events=_ignore,
         session_id=session_id,
     )
-    live._engine = engine if engine is not None else StreamingEngine(StreamConfig(), vad=_AlwaysSpeech())
+    live._engine = engine if engine is not None else StreamingEngine(StreamConfig(), vad=AlwaysSpeech())
     service.attach(session_id, live)
     return live
 
@@ -132,7 +125,7 @@ def test_sessions_are_shed_one_at_a_time() -> None:
 def test_no_shedding_while_decodes_keep_up() -> None:
     """A fast client is not lag: audio sent ahead of real time waits only for its decode."""
     service = StreamingService(admit_lag_s=0.5, shed_lag_s=0.5)
-    engine = StreamingEngine(StreamConfig(min_first_decode_ms=0), vad=_AlwaysSpeech())
+    engine = StreamingEngine(StreamConfig(min_first_decode_ms=0), vad=AlwaysSpeech())
     try:
         live = _session(service, "fast", engine)
 

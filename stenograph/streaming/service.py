@@ -88,29 +88,24 @@ class DecodeBatcher:
 
     def _take(self) -> list[_Waiting] | None:
         with self._cond:
-            while not self._pending and not self._closed:
-                self._cond.wait()
-            if self._closed:
-                return None
-            # A session that is gone (closed, or shed for load) cancelled its waiting job: skip it.
-            while self._pending and self._pending[0][2].cancelled():
-                self._pending.popleft()
-            if not self._pending:
-                return []
+            while True:
+                while not self._pending and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return None
+                # A session that is gone (closed, or shed for load) cancelled its waiting job.
+                self._pending = deque(item for item in self._pending if not item[2].cancelled())
+                if self._pending:
+                    break
             first = self._pending.popleft()
             # Share the waiting jobs out between the threads rather than one thread taking them all.
             size = min(self.max_batch, max(1, math.ceil((len(self._pending) + 1) / self.threads)))
             batch = [first]
             if size > 1:
-                # Picked by identity: jobs hold arrays, which have no plain equality.
+                # One pass: the jobs batched leave the queue, the others keep their order.
                 rest: deque[_Waiting] = deque()
                 for item in self._pending:
-                    if (
-                        len(batch) < size
-                        and item[0] is first[0]
-                        and not item[2].cancelled()
-                        and batchable(first[1], item[1])
-                    ):
+                    if len(batch) < size and item[0] is first[0] and batchable(first[1], item[1]):
                         batch.append(item)
                     else:
                         rest.append(item)
@@ -119,8 +114,6 @@ class DecodeBatcher:
 
     def _work(self) -> None:
         while (batch := self._take()) is not None:
-            if not batch:
-                continue
             decoder = batch[0][0]
             self.batches += 1
             self.jobs += len(batch)
