@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test install install-test lint bench
+.PHONY: serve test test-fast install install-test lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,15 @@ serve: install
 
 lint: install-test
 	$(BIN)/ruff check stenograph tests benchmarks
+	$(BIN)/mypy
 
 # The whole suite, slow end-to-end tests included (`pytest -m "not slow"` for a quick run).
 test: install-test lint
 	$(BIN)/pytest -q
+
+# The unit tests only (no live server, no long real-model runs): a quick check while working.
+test-fast: install-test
+	$(BIN)/pytest -q tests/unit
 
 bench: install-test
 	$(BIN)/python benchmarks/asr.py

@@ -12,6 +12,7 @@ Utterances go through both paths sequentially, one file after another. Runs alte
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -42,26 +43,31 @@ def baseline_worker(model_name: str) -> None:
     """Load the model, warm it, then answer one JSON line per JSON list of paths read from stdin."""
     from faster_whisper import WhisperModel
 
+    from stenograph.config import get_settings
     from stenograph.pipeline.asr import whisper_decode_kwargs
-    from stenograph.pipeline.models import model_device_summary, model_directory
+    from stenograph.pipeline.models import model_directory, placement
+    from stenograph.pipeline.transcribe import plan_model
     from stenograph.pipeline.types import TranscribeOptions
+    from stenograph.runtime import model_settings
 
-    summary = model_device_summary()
+    settings = model_settings(get_settings())  # what the server would use
+    where = placement(settings)
     model = WhisperModel(
-        str(model_directory(model_name)),
-        device=str(summary["device"]),
-        compute_type=str(summary["compute_type"]),
-        cpu_threads=int(summary["cpu_threads"]),
+        str(model_directory(model_name, settings)),
+        device=where.device,
+        compute_type=where.compute_type,
+        cpu_threads=where.cpu_threads,
         local_files_only=True,
     )
-    kwargs = whisper_decode_kwargs(TranscribeOptions(model=model_name))
+    options = TranscribeOptions(model=model_name)
+    kwargs = whisper_decode_kwargs(options, plan_model(options)[1])
 
     def run(path: str) -> str:
         segments, _ = model.transcribe(path, **kwargs)
         return " ".join(" ".join(segment.text for segment in segments).split())
 
     run(str(WARMUP))
-    print(json.dumps({"ready": True, **summary}), flush=True)
+    print(json.dumps({"ready": True, **dataclasses.asdict(where)}), flush=True)
     for line in sys.stdin:
         paths: list[str] = json.loads(line)
         start = time.perf_counter()

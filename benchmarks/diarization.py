@@ -153,7 +153,7 @@ def run_main(args: argparse.Namespace) -> dict[str, Any]:
         captured["turns"] = turns
         return turns
 
-    diarization_pkg.diarize = timed_diarize  # asr._with_speakers imports it at call time
+    diarization_pkg.diarize = timed_diarize  # transcribe._with_speakers imports it at call time
     plain = TranscribeOptions(model=args.model)
     labelled = replace(plain, speaker_labels=True)
     warm = decode_audio(WARMUP)

@@ -13,13 +13,22 @@ from typing import Annotated
 
 import typer
 
-from stenograph.config import get_settings
+from stenograph.config import Settings, SettingsError, get_settings
 
 app = typer.Typer(
     help="Stenograph: self-hosted speech-to-text that speaks the AssemblyAI API.", no_args_is_help=True
 )
 keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+
+
+def _settings() -> Settings:
+    """The settings, or a clear message and exit status 2 when one is invalid (before anything starts)."""
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _logging() -> None:
@@ -41,7 +50,7 @@ def serve(
     from stenograph.api.app import create_app
 
     _logging()
-    settings = get_settings()
+    settings = _settings()
     bind_host, bind_port = host or settings.host, port or settings.port
     certfile, keyfile = ssl_certfile or settings.ssl_certfile, ssl_keyfile or settings.ssl_keyfile
     if bool(certfile) != bool(keyfile):
@@ -69,7 +78,7 @@ def worker(
     from stenograph.runtime import Runtime
 
     _logging()
-    settings = get_settings()
+    settings = _settings()
     if threads:
         settings = settings.model_copy(update={"workers": threads})
     runtime = Runtime(settings)
@@ -100,13 +109,14 @@ def transcribe(
     """Transcribe a file directly with the pipeline (no server needed)."""
     from tqdm import tqdm
 
+    from stenograph.assemblyai.models import resolve_speech_model
     from stenograph.pipeline import PipelineError, TranscribeOptions
     from stenograph.pipeline import transcribe as run_pipeline
     from stenograph.pipeline.languages import whisper_language
-    from stenograph.pipeline.models import resolve_speech_model
     from stenograph.pipeline.subtitles import to_srt
+    from stenograph.runtime import model_settings
 
-    settings = get_settings()
+    settings = _settings()
     try:
         chosen = resolve_speech_model(None, model, settings.default_model)
     except ValueError as exc:
@@ -118,7 +128,7 @@ def transcribe(
             bar.update(max(0, round(fraction * 100) - bar.n))
 
         try:
-            result = run_pipeline(file, options, progress=progress)
+            result = run_pipeline(file, options, progress=progress, models=model_settings(settings))
         except PipelineError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from exc
@@ -134,7 +144,7 @@ def transcribe(
 def _database():
     from stenograph.store.db import Database
 
-    db = Database(get_settings().resolved_database_url)
+    db = Database(_settings().resolved_database_url)
     db.migrate()
     return db
 

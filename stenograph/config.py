@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,9 +30,12 @@ class Settings(BaseSettings):
     api_key: str | None = None  # seeded at start when set
 
     default_model: str = "tiny.en"
-    device: str = "auto"  # auto | cpu | cuda
+    device: Literal["auto", "cpu", "cuda"] = "auto"
     cpu_threads: int = 0  # 0: CTranslate2 picks (all cores)
     workers: int = 1  # in-process consumer threads
+    # OpenAI-route transcriptions run while their request waits: at most this many at once, on
+    # threads of their own (more wait their turn), so they never starve the API's other requests.
+    sync_transcription_threads: int = Field(default=2, ge=1)
     embedded_worker: bool = True  # run a consumer inside the API process
 
     job_lease_seconds: float = 60.0
@@ -59,6 +63,11 @@ class Settings(BaseSettings):
     ssl_certfile: Path | None = None  # serve HTTPS / wss:// with this certificate (PEM) ...
     ssl_keyfile: Path | None = None  # ... and this private key
 
+    @field_validator("device", mode="before")
+    @classmethod
+    def _device_in_any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'stenograph.db'}"
@@ -72,6 +81,22 @@ class Settings(BaseSettings):
         return self.model_cache_dir or self.data_dir / "models"
 
 
+class SettingsError(ValueError):
+    """The environment holds a setting the server cannot run with; the message names it."""
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or SettingsError naming each bad ``STENOGRAPH_*`` variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"STENOGRAPH_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise SettingsError(f"invalid setting: {problems}") from None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

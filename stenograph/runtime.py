@@ -1,32 +1,65 @@
-"""Wires the store, the queue and the job runner together for a server or worker process."""
+"""One process's parts, built from the settings and handed to whatever needs them: the database,
+file storage, the job queue and runner, webhooks, the streaming service, the pool of synchronous
+(OpenAI-route) transcriptions, and where models run. The API reaches it through a typed dependency
+(``api/deps.py``); nothing below it reads global settings."""
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from stenograph.config import Settings
 from stenograph.jobs.queue import JobQueue
 from stenograph.jobs.reaper import Reaper
 from stenograph.jobs.runner import JobRunner
 from stenograph.jobs.webhooks import WebhookSender
+from stenograph.pipeline.models import ModelSettings
 from stenograph.store import keys
 from stenograph.store.db import Database
 from stenograph.store.files import FileStorage
+from stenograph.streaming.service import StreamingService
 
 log = logging.getLogger(__name__)
+
+
+def model_settings(settings: Settings) -> ModelSettings:
+    """Where and how this process runs its models."""
+    return ModelSettings(
+        device=settings.device,  # already stripped and lower-cased by Settings
+        cpu_threads=settings.cpu_threads,
+        cache_dir=settings.resolved_model_cache_dir,
+        streaming_threads=settings.streaming_threads,
+    )
 
 
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.model_settings = model_settings(settings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = Database(settings.resolved_database_url)
         self.db.migrate()
         self.storage = FileStorage(settings.resolved_uploads_dir)
         self.webhooks = WebhookSender(settings, self.db)
-        self.runner = JobRunner(settings, self.db, self.storage, on_finished=self._job_finished)
+        self.runner = JobRunner(
+            settings,
+            self.db,
+            self.storage,
+            on_finished=self._job_finished,
+            model_settings=self.model_settings,
+        )
         self.queue = JobQueue(settings, self.runner.run, deliver_webhook=self.webhooks.deliver)
         self._reaper: Reaper | None = None
+        self.streaming = StreamingService(
+            max_sessions=settings.streaming_max_sessions,
+            inference_threads=settings.streaming_threads,
+            admit_lag_s=settings.streaming_admit_lag_seconds,
+            shed_lag_s=settings.streaming_shed_lag_seconds,
+            model_settings=self.model_settings,
+        )
+        self.sync_transcriptions = ThreadPoolExecutor(
+            max_workers=settings.sync_transcription_threads, thread_name_prefix="sync-transcription"
+        )
 
     def _job_finished(self, transcript_id: str) -> None:
         if self.webhooks.is_owed(transcript_id):
@@ -47,6 +80,8 @@ class Runtime:
         if self._reaper is not None:
             self._reaper.stop()
         self.queue.stop_consumer()
+        self.streaming.shutdown()
+        self.sync_transcriptions.shutdown(wait=False, cancel_futures=True)
         self.db.dispose()
 
     def seed_keys(self) -> str | None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from stenograph.jobs.results import result_payload, speaker_utterances
 from stenograph.pipeline.diarization import SpeakerTurn, assign_speakers, clustering, speaker_label
 from stenograph.pipeline.diarization.engine import bridge_pauses
 from stenograph.pipeline.diarization.resegmentation import viterbi
@@ -21,7 +19,7 @@ from stenograph.pipeline.diarization.speech import (
     vocal_regions,
 )
 from stenograph.pipeline.diarization.turns import frames_to_turns
-from stenograph.pipeline.types import TranscriptResult, Word
+from stenograph.pipeline.types import Word
 
 
 def synthetic_speakers(counts: list[int], dim: int = 256, spread: float = 0.35, seed: int = 0) -> np.ndarray:
@@ -145,61 +143,6 @@ def test_assign_speakers_by_overlap_nearest_and_first_appearance() -> None:
     assert [w.speaker for w in assign_speakers(words, turns, prefix="2")] == ["2A", "2B", "2B", "2A"]
     assert {w.speaker for w in assign_speakers(words, [])} == {"A"}
     assert assign_speakers([], turns) == []
-
-
-def check_utterances(words: list[dict], utterances: list[dict]) -> None:
-    """Every word has a speaker; utterances are ordered, one speaker each, contiguous in their
-    channel's words, and together hold every word once."""
-    assert all(w["speaker"] for w in words)
-    assert all(a["start"] <= b["start"] for a, b in pairwise(utterances))
-    for utterance in utterances:
-        assert utterance["words"]
-        assert {w["speaker"] for w in utterance["words"]} == {utterance["speaker"]}
-        assert {w["channel"] for w in utterance["words"]} == {utterance["channel"]}
-        assert utterance["start"] == utterance["words"][0]["start"]
-        assert utterance["end"] >= utterance["words"][-1]["end"]
-        assert utterance["text"] == " ".join(w["text"] for w in utterance["words"])
-
-    def key(w: dict) -> tuple:
-        return (w["start"], w["channel"] or "", w["text"])
-
-    assert sorted(key(w) for u in utterances for w in u["words"]) == sorted(key(w) for w in words)
-    for channel in {w["channel"] for w in words}:
-        own = [w for w in words if w["channel"] == channel]
-        runs = [u for u in utterances if u["channel"] == channel]
-        # contiguous: consecutive utterances of a channel change speaker, and in order they are the words
-        assert all(a["speaker"] != b["speaker"] for a, b in pairwise(runs))
-        assert [key(w) for u in runs for w in u["words"]] == [key(w) for w in own]
-
-
-def test_speaker_utterances_are_runs_per_channel() -> None:
-    words = [
-        word("Hello", 0, 300, speaker="A"),
-        word("there.", 300, 600, speaker="A"),
-        word("Hi!", 900, 1100, speaker="B"),
-        word("Again", 1500, 1800, speaker="A"),
-    ]
-    result = TranscriptResult(text="", words=words)
-    payload = result_payload(result, multichannel=False, speaker_labels=True)
-    assert [u["text"] for u in payload["utterances"]] == ["Hello there.", "Hi!", "Again"]
-    assert [u["speaker"] for u in payload["utterances"]] == ["A", "B", "A"]
-    check_utterances(payload["words"], payload["utterances"])
-    assert result_payload(result, multichannel=False)["words"][0]["speaker"] == "A"
-    assert "utterances" not in result_payload(result, multichannel=False)
-
-    stereo = [
-        word("left", 0, 500, channel="1", speaker="1A"),
-        word("right", 100, 400, channel="2", speaker="2A"),
-        word("still", 500, 900, channel="1", speaker="1A"),
-        word("other", 1000, 1200, channel="1", speaker="1B"),
-    ]
-    utterances = speaker_utterances(stereo)
-    assert [(u["channel"], u["speaker"], u["text"]) for u in utterances] == [
-        ("1", "1A", "left still"),
-        ("2", "2A", "right"),
-        ("1", "1B", "other"),
-    ]
-    check_utterances(result_payload(TranscriptResult("", stereo), True, True)["words"], utterances)
 
 
 # --------------------------------------------------------------------------- the packaged encoder

@@ -12,9 +12,11 @@ from pathlib import Path
 import openai
 import pytest
 
-from stenograph.api.openai_compat import LANGUAGE_NAMES, _Form, _params
-from stenograph.pipeline.asr import plan_model
+from stenograph.api.openai.multipart import Form as _Form
+from stenograph.api.openai.params import parse_params as _params
+from stenograph.api.openai.responses import LANGUAGE_NAMES
 from stenograph.pipeline.models import MULTILINGUAL_MODEL
+from stenograph.pipeline.transcribe import plan_model
 from tests.audio_refs import normalise
 from tests.live_server import LiveServer
 

@@ -1,74 +1,17 @@
-"""Speech model name resolution and preparation of the packaged Whisper base model."""
+"""The packaged Whisper models: names, the choice for a language, and preparation of the base model."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import stenograph.config
 from stenograph.pipeline import models
 from stenograph.pipeline.languages import UnsupportedLanguageError, whisper_language
-from stenograph.pipeline.models import (
-    BASE_MODEL_SHA256,
-    accepted_speech_model_names,
-    model_directory,
-    resolve_speech_model,
-)
+from stenograph.pipeline.models import BASE_MODEL_SHA256, ModelSettings, choose_model, model_directory
 from stenograph.pipeline.types import UnknownSpeechModelError
-
-
-@pytest.mark.parametrize(
-    ("speech_models", "speech_model", "expected"),
-    [
-        (["nano"], None, "tiny.en"),
-        (["universal-2"], None, "tiny.en"),
-        (["best"], None, "base"),
-        (["universal-3-pro", "universal-2"], None, "base"),
-        (["universal-3-5-pro"], None, "base"),
-        (["slam-1"], "nano", "base"),  # the list wins over the legacy field
-        (["foo", "nano"], None, "tiny.en"),  # unknown entries in a fallback list are skipped
-        (["Universal-2"], None, "tiny.en"),
-        (None, "universal", "base"),
-        (None, "nano", "tiny.en"),
-        ([], "best", "base"),
-        (None, None, "tiny.en"),  # the default
-        (None, "tiny.en", "tiny.en"),
-        (None, "base", "base"),
-    ],
-)
-def test_resolve(speech_models: list[str] | None, speech_model: str | None, expected: str) -> None:
-    assert resolve_speech_model(speech_models, speech_model, "tiny.en") == expected
-
-
-def test_resolve_default_alias() -> None:
-    assert resolve_speech_model(None, None, "best") == "base"
-
-
-def test_unknown_list() -> None:
-    with pytest.raises(UnknownSpeechModelError, match=r"speech_models: unknown models 'foo', 'bar'") as err:
-        resolve_speech_model(["foo", "bar"], None, "tiny.en")
-    assert "Accepted values: " in str(err.value) and "nano" in str(err.value)
-
-
-def test_unknown_legacy_field() -> None:
-    with pytest.raises(UnknownSpeechModelError, match=r"speech_model: unknown model 'large'"):
-        resolve_speech_model(None, "large", "tiny.en")
-
-
-def test_unknown_default() -> None:
-    with pytest.raises(UnknownSpeechModelError, match="STENOGRAPH_DEFAULT_MODEL"):
-        resolve_speech_model(None, None, "whisper-huge")
-
-
-def test_accepted_names() -> None:
-    names = accepted_speech_model_names()
-    assert names == sorted(names)
-    assert {"nano", "best", "universal", "universal-2", "slam-1", "tiny.en", "base"} <= set(names)
-    assert all(resolve_speech_model([n], None, "tiny.en") in models.MODEL_NAMES for n in names)
 
 
 @pytest.mark.parametrize(
@@ -84,17 +27,17 @@ def test_unsupported_language() -> None:
 
 
 def test_tiny_directory_is_packaged() -> None:
-    directory = model_directory("nano")
+    directory = model_directory("tiny.en")
     assert (directory / "model.bin").is_file() and (directory / "tokenizer.json").is_file()
 
 
 @pytest.fixture
-def tmp_model_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    cache = tmp_path / "models"
-    monkeypatch.setenv("STENOGRAPH_MODEL_CACHE_DIR", str(cache))
-    stenograph.config.get_settings.cache_clear()
-    yield cache
-    stenograph.config.get_settings.cache_clear()  # monkeypatch restores the environment next
+def tmp_model_cache(tmp_path: Path) -> Path:
+    return tmp_path / "models"
+
+
+def in_cache(cache: Path) -> ModelSettings:
+    return ModelSettings(cache_dir=cache)
 
 
 def _sha256(path: Path) -> str:
@@ -106,7 +49,7 @@ def _sha256(path: Path) -> str:
 
 
 def test_base_is_joined_and_verified(tmp_model_cache: Path) -> None:
-    directory = model_directory("base")
+    directory = model_directory("base", in_cache(tmp_model_cache))
     assert directory == tmp_model_cache / "whisper-base"
     for name in ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt"):
         assert (directory / name).is_file(), name
@@ -114,15 +57,16 @@ def test_base_is_joined_and_verified(tmp_model_cache: Path) -> None:
     assert not list(directory.glob("*.tmp-*"))
 
     mtime = (directory / "model.bin").stat().st_mtime_ns
-    assert model_directory("best") == directory  # second call: verified marker present, no rebuild
+    # second call: verified marker present, no rebuild
+    assert model_directory("base", in_cache(tmp_model_cache)) == directory
     assert (directory / "model.bin").stat().st_mtime_ns == mtime
 
 
 def test_base_rebuilt_when_marker_missing(tmp_model_cache: Path) -> None:
-    directory = model_directory("base")
+    directory = model_directory("base", in_cache(tmp_model_cache))
     (directory / ".verified-sha256").unlink()
     (directory / "model.bin").write_bytes(b"truncated")
-    assert model_directory("base") == directory
+    assert model_directory("base", in_cache(tmp_model_cache)) == directory
     assert (directory / "model.bin").stat().st_size > 100_000_000
 
 
@@ -132,7 +76,7 @@ def test_concurrent_preparation(tmp_model_cache: Path) -> None:
 
     def run() -> None:
         try:
-            results.append(model_directory("base"))
+            results.append(model_directory("base", in_cache(tmp_model_cache)))
         except BaseException as exc:
             errors.append(exc)
 
@@ -149,7 +93,7 @@ def test_concurrent_preparation(tmp_model_cache: Path) -> None:
 def test_hash_mismatch(tmp_model_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(models, "BASE_MODEL_SHA256", "0" * 64)
     with pytest.raises(RuntimeError, match="checksum mismatch"):
-        model_directory("base")
+        model_directory("base", in_cache(tmp_model_cache))
     directory = tmp_model_cache / "whisper-base"
     assert not (directory / "model.bin").exists()
     assert not (directory / ".verified-sha256").exists()
@@ -165,7 +109,10 @@ def test_two_processes_prepare_once(tmp_model_cache: Path) -> None:
     import subprocess
     import sys
 
-    code = "from stenograph.pipeline.models import model_directory; print(model_directory('base'))"
+    code = (
+        "from pathlib import Path; from stenograph.pipeline.models import ModelSettings, model_directory; "
+        f"print(model_directory('base', ModelSettings(cache_dir=Path({str(tmp_model_cache)!r}))))"
+    )
     root = Path(__file__).resolve().parents[1]
     procs = [
         subprocess.Popen([sys.executable, "-c", code], cwd=root, stdout=subprocess.PIPE, text=True)
@@ -179,6 +126,27 @@ def test_two_processes_prepare_once(tmp_model_cache: Path) -> None:
 
 
 def test_is_english_only() -> None:
-    assert models.is_english_only("nano") and models.is_english_only("tiny.en")
-    assert not models.is_english_only("best") and not models.is_english_only("base")
+    assert models.is_english_only("tiny") and models.is_english_only("tiny.en")
+    assert not models.is_english_only("base")
     assert models.MULTILINGUAL_MODEL in models.MODEL_NAMES
+    with pytest.raises(UnknownSpeechModelError):
+        models.is_english_only("nano")  # an AssemblyAI name: stenograph.assemblyai.models maps it
+
+
+@pytest.mark.parametrize(
+    ("requested", "language", "detect", "expected"),
+    [
+        ("tiny.en", None, False, "tiny.en"),
+        ("tiny.en", "en_us", False, "tiny.en"),
+        ("tiny.en", "EN-gb", False, "tiny.en"),
+        ("tiny.en", "de", False, "base"),
+        ("tiny.en", None, True, "base"),
+        ("tiny.en", "en", True, "base"),
+        ("base", None, False, "base"),
+        ("base", "en", False, "base"),
+        ("base", "fr", True, "base"),
+    ],
+)
+def test_choose_model(requested: str, language: str | None, detect: bool, expected: str) -> None:
+    assert choose_model(requested, language, detect) == expected
+    assert choose_model(expected, language, detect) == expected  # the choice is stable

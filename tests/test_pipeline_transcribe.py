@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-import stenograph.config
-from stenograph.pipeline import TranscribeOptions, transcribe
-from stenograph.pipeline.asr import plan_model, whisper_decode_kwargs
+from stenograph.pipeline import TranscribeOptions
+from stenograph.pipeline import transcribe as run_pipeline
+from stenograph.pipeline.asr import whisper_decode_kwargs
 from stenograph.pipeline.languages import UnsupportedLanguageError
-from stenograph.pipeline.types import AudioDecodeError, AudioTooShortError
+from stenograph.pipeline.models import ModelSettings
+from stenograph.pipeline.transcribe import plan_model
+from stenograph.pipeline.types import AudioDecodeError, AudioTooShortError, TranscriptResult
+
+Transcribe = Callable[..., TranscriptResult]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Join the base model into a temporary cache, not the user's data directory."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("STENOGRAPH_MODEL_CACHE_DIR", str(tmp_path_factory.mktemp("models")))
-        stenograph.config.get_settings.cache_clear()
-        yield
-        stenograph.config.get_settings.cache_clear()
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> ModelSettings:
+    """The base model joined into a temporary cache, not the user's data directory."""
+    return ModelSettings(cache_dir=tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture()
+def transcribe(models: ModelSettings) -> Transcribe:
+    return partial(run_pipeline, models=models)
 
 
 def _normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
 
 
-def test_jfk_tiny_en(shared_audio: Path) -> None:
+def test_jfk_tiny_en(shared_audio: Path, transcribe: Transcribe) -> None:
     fractions: list[float] = []
     result = transcribe(
         shared_audio / "jfk" / "jfk.wav", TranscribeOptions(model="tiny.en"), fractions.append
@@ -56,7 +62,7 @@ def test_jfk_tiny_en(shared_audio: Path) -> None:
     assert all(0.0 <= f <= 1.0 for f in fractions)
 
 
-def test_samples_input_matches_file(shared_audio: Path) -> None:
+def test_samples_input_matches_file(shared_audio: Path, transcribe: Transcribe) -> None:
     from stenograph.pipeline.audio import decode_audio
 
     samples = decode_audio(shared_audio / "jfk" / "jfk_44k_stereo.flac")
@@ -64,7 +70,7 @@ def test_samples_input_matches_file(shared_audio: Path) -> None:
     assert "ask what you can do for your country" in _normalise(result.text)
 
 
-def test_base_detects_language(shared_audio: Path) -> None:
+def test_base_detects_language(shared_audio: Path, transcribe: Transcribe) -> None:
     result = transcribe(
         shared_audio / "multilingual" / "pv_cheetah_test_de.wav", TranscribeOptions(model="base")
     )
@@ -74,7 +80,7 @@ def test_base_detects_language(shared_audio: Path) -> None:
     assert "werbung" in _normalise(result.text)
 
 
-def test_english_only_model_falls_back_for_other_languages(shared_audio: Path) -> None:
+def test_english_only_model_gives_way(shared_audio: Path, transcribe: Transcribe) -> None:
     options = TranscribeOptions(model="tiny.en", language_code="fr")
     assert plan_model(options) == ("base", "fr")
     result = transcribe(shared_audio / "multilingual" / "pv_cheetah_test_fr.wav", options)
@@ -84,31 +90,34 @@ def test_english_only_model_falls_back_for_other_languages(shared_audio: Path) -
     assert "mer" in _normalise(result.text).split()
 
 
-def test_silence_is_empty_not_an_error() -> None:
+def test_silence_is_empty_not_an_error(transcribe: Transcribe) -> None:
     result = transcribe(np.zeros(16000 * 3, dtype=np.float32), TranscribeOptions(model="tiny.en"))
     assert result.text == "" and result.words == [] and result.confidence is None
     assert result.audio_duration == pytest.approx(3.0)
 
 
-def test_too_short() -> None:
+def test_too_short(transcribe: Transcribe) -> None:
     with pytest.raises(AudioTooShortError):
         transcribe(np.zeros(1600, dtype=np.float32), TranscribeOptions())
 
 
-def test_not_audio(tmp_path: Path) -> None:
+def test_not_audio(tmp_path: Path, transcribe: Transcribe) -> None:
     path = tmp_path / "a.txt"
     path.write_text("not audio")
     with pytest.raises(AudioDecodeError):
         transcribe(path, TranscribeOptions())
 
 
-def test_unsupported_language() -> None:
+def test_unsupported_language(transcribe: Transcribe) -> None:
     with pytest.raises(UnsupportedLanguageError):
         transcribe(np.zeros(16000, dtype=np.float32), TranscribeOptions(language_code="klingon"))
 
 
 def test_decode_kwargs() -> None:
-    kwargs = whisper_decode_kwargs(TranscribeOptions(model="tiny.en"))
+    def kwargs_for(options: TranscribeOptions) -> dict:
+        return whisper_decode_kwargs(options, plan_model(options)[1])
+
+    kwargs = kwargs_for(TranscribeOptions(model="tiny.en"))
     assert kwargs == {
         "beam_size": 1,
         "condition_on_previous_text": False,
@@ -116,5 +125,5 @@ def test_decode_kwargs() -> None:
         "word_timestamps": True,
         "language": "en",
     }
-    assert whisper_decode_kwargs(TranscribeOptions(model="base"))["language"] is None
-    assert whisper_decode_kwargs(TranscribeOptions(model="base", language_code="es"))["language"] == "es"
+    assert kwargs_for(TranscribeOptions(model="base"))["language"] is None
+    assert kwargs_for(TranscribeOptions(model="base", language_code="es"))["language"] == "es"

@@ -142,14 +142,14 @@ def test_force_endpoint_mid_speech(two_utterances) -> None:
 
 
 def test_render_unformatted_and_formatted() -> None:
-    from stenograph.streaming import render
+    from stenograph.assemblyai import streaming as wire
 
     words = (
         StreamWord("Hello,", 0, 300, 0.9, True),
         StreamWord("it's", 300, 500, 0.8, True),
         StreamWord("$5", 500, 900, 0.7, False),
     )
-    partial = render.v3_turn(TurnEvent(3, words, end_of_turn=False, end_of_turn_confidence=0.3))
+    partial = wire.v3_turn(TurnEvent(3, words, end_of_turn=False, end_of_turn_confidence=0.3))
     assert partial["transcript"] == "hello it's"
     assert [(w["text"], w["word_is_final"]) for w in partial["words"]] == [
         ("hello", True),
@@ -161,12 +161,12 @@ def test_render_unformatted_and_formatted() -> None:
     ended = TurnEvent(
         3, tuple(StreamWord(w.text, w.start, w.end, w.confidence, True) for w in words), True, 0.9
     )
-    plain, formatted = render.v3_messages(ended, format_turns=True)
+    plain, formatted = wire.v3_messages(ended, format_turns=True)
     assert plain["transcript"] == "hello it's five dollars" and not plain["turn_is_formatted"]
     assert formatted["transcript"] == "Hello, it's $5." and formatted["turn_is_formatted"]
     assert formatted["turn_order"] == plain["turn_order"] == 3
-    assert render.v3_messages(ended, format_turns=False) == [plain]
-    final = render.v2_transcript(ended)
+    assert wire.v3_messages(ended, format_turns=False) == [plain]
+    final = wire.v2_transcript(ended)
     assert final["message_type"] == "FinalTranscript" and final["text"] == "Hello, it's $5."
     assert (final["audio_start"], final["audio_end"]) == (0, 900)
     assert set(final) == {
@@ -201,7 +201,7 @@ def test_tokens_are_hashed_single_use_and_expire(tmp_path: Path) -> None:
 
 
 def test_v3_parameters() -> None:
-    from stenograph.api.streaming import ParamError, parse_v3_params
+    from stenograph.api.streaming.params import ParamError, parse_v3_params
     from stenograph.config import Settings
 
     settings = Settings()

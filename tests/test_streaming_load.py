@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from stenograph.streaming.audio import PcmConverter
+from stenograph.streaming.batcher import DecodeBatcher
 from stenograph.streaming.engine import StreamConfig, StreamingEngine
 from stenograph.streaming.service import (
     SHED_INTERVAL_S,
-    DecodeBatcher,
     LiveSession,
     Overloaded,
     StreamingService,

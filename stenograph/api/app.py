@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
 from stenograph import __version__
-from stenograph.api import exports, openai_compat, transcripts, upload
+from stenograph.api import exports, transcripts, upload
+from stenograph.api import openai as openai_api
 from stenograph.api import streaming as streaming_api
 from stenograph.api.errors import install_error_handlers
 from stenograph.api.ratelimit import RateLimiter
@@ -51,7 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     @app.middleware("http")
-    async def rate_limit_headers(request: Request, call_next) -> Response:
+    async def rate_limit_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response = await call_next(request)
         for name, value in getattr(request.state, "rate_limit_headers", {}).items():
             response.headers.setdefault(name, value)
@@ -64,6 +67,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(upload.router)
     app.include_router(transcripts.router)
     app.include_router(exports.router)
-    app.include_router(openai_compat.router)
+    app.include_router(openai_api.router)
     app.include_router(streaming_api.router)
     return app

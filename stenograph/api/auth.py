@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
 
+from fastapi import Depends, Request
+
+from stenograph.api.deps import runtime_of
 from stenograph.api.errors import AUTH_ERROR, ApiError
+from stenograph.api.ratelimit import RateLimiter
 from stenograph.store import keys
 
 
@@ -19,7 +23,7 @@ def key_from_header(value: str | None) -> str | None:
 
 def current_project(request: Request) -> str:
     """FastAPI dependency: the project id of the request's API key, else 401 (or 429 when limited)."""
-    runtime = request.app.state.runtime
+    runtime = runtime_of(request)
     key = key_from_header(request.headers.get("authorization"))
     if key is None:
         raise ApiError(401, AUTH_ERROR)
@@ -27,10 +31,13 @@ def current_project(request: Request) -> str:
         project_id = keys.project_for_key(session, key)
     if project_id is None:
         raise ApiError(401, AUTH_ERROR)
-    limiter = request.app.state.rate_limiter
+    limiter: RateLimiter | None = request.app.state.rate_limiter
     if limiter is not None:
         decision = limiter.hit(keys.hash_key(key))
         request.state.rate_limit_headers = decision.headers()
         if not decision.allowed:
             raise ApiError(429, "Too many requests, rate limit exceeded", decision.headers())
     return project_id
+
+
+ProjectId = Annotated[str, Depends(current_project)]

@@ -2,42 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from stenograph.api.auth import current_project
+from stenograph.api.auth import ProjectId
+from stenograph.api.deps import RuntimeDep
 from stenograph.api.errors import ApiError
 from stenograph.api.transcripts import NOT_FOUND
-from stenograph.pipeline.sentences import paragraph_spans, sentence_spans
+from stenograph.assemblyai.exports import (
+    CompletedTranscript,
+    paragraphs_json,
+    sentences_json,
+    word_search_json,
+)
 from stenograph.pipeline.subtitles import to_srt, to_vtt
-from stenograph.pipeline.types import Word
 from stenograph.pipeline.word_search import SearchQueryError, parse_terms, search
+from stenograph.runtime import Runtime
 from stenograph.store import transcripts
 from stenograph.store.models import Transcript
 
 router = APIRouter()
 
 ROOT = "/v2/transcript/{transcript_id}"
-
-
-@dataclass(frozen=True)
-class Completed:
-    """What an export needs of a completed transcript row."""
-
-    id: str
-    words: list[dict[str, Any]]  # as stored: text, start, end, confidence, speaker (, channel)
-    confidence: float | None
-    audio_duration: int | None  # whole seconds, as GET /v2/transcript/{id} answers
-
-    def timed_words(self) -> list[Word]:
-        return [Word(w["text"], w["start"], w["end"], w["confidence"]) for w in self.words]
-
-    def turns(self) -> list[Hashable]:
-        return [(w.get("speaker"), w.get("channel")) for w in self.words]
 
 
 def _not_exportable(row: Transcript) -> str | None:
@@ -54,9 +42,8 @@ def _not_exportable(row: Transcript) -> str | None:
     return None
 
 
-def completed_transcript(request: Request, transcript_id: str, project_id: str) -> Completed:
+def completed_transcript(runtime: Runtime, transcript_id: str, project_id: str) -> CompletedTranscript:
     """The caller's transcript, else 404; 400 unless it is completed."""
-    runtime = request.app.state.runtime
     with runtime.db.session() as session:
         row = transcripts.get(session, transcript_id, project_id)
         if row is None:
@@ -64,58 +51,17 @@ def completed_transcript(request: Request, transcript_id: str, project_id: str) 
         reason = _not_exportable(row)
         if reason:
             raise ApiError(400, reason)
-        result = row.result or {}
-        duration = result.get("audio_duration")
-        return Completed(
-            id=row.id,
-            words=list(result.get("words") or []),
-            confidence=result.get("confidence"),
-            audio_duration=None if duration is None else round(duration),
-        )
-
-
-def _group_json(words: Sequence[dict[str, Any]], *, with_turn: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "text": " ".join(w["text"] for w in words),
-        "start": words[0]["start"],
-        "end": words[-1]["end"],
-        "confidence": round(sum(w["confidence"] for w in words) / len(words), 4),
-        "words": list(words),
-    }
-    if with_turn:  # a sentence never spans two speakers or channels
-        body["speaker"] = words[0].get("speaker")
-        if any("channel" in w for w in words):
-            body["channel"] = words[0].get("channel")
-    return body
-
-
-def _export_json(transcript: Completed, key: str, spans: list[range], *, with_turn: bool) -> dict[str, Any]:
-    return {
-        key: [_group_json(transcript.words[s.start : s.stop], with_turn=with_turn) for s in spans],
-        "id": transcript.id,
-        "confidence": transcript.confidence,
-        "audio_duration": transcript.audio_duration,
-    }
+        return CompletedTranscript.from_result(row.id, row.result)
 
 
 @router.get(f"{ROOT}/sentences")
-def get_sentences(
-    transcript_id: str, request: Request, project_id: str = Depends(current_project)
-) -> dict[str, Any]:
-    transcript = completed_transcript(request, transcript_id, project_id)
-    spans = sentence_spans(transcript.timed_words(), transcript.turns())
-    return _export_json(transcript, "sentences", spans, with_turn=True)
+def get_sentences(transcript_id: str, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
+    return sentences_json(completed_transcript(runtime, transcript_id, project_id))
 
 
 @router.get(f"{ROOT}/paragraphs")
-def get_paragraphs(
-    transcript_id: str, request: Request, project_id: str = Depends(current_project)
-) -> dict[str, Any]:
-    transcript = completed_transcript(request, transcript_id, project_id)
-    words, turns = transcript.timed_words(), transcript.turns()
-    spans = paragraph_spans(words, sentence_spans(words, turns), turns)
-    # TranscriptParagraph has no speaker or channel field (and admits no other).
-    return _export_json(transcript, "paragraphs", spans, with_turn=False)
+def get_paragraphs(transcript_id: str, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
+    return paragraphs_json(completed_transcript(runtime, transcript_id, project_id))
 
 
 CharsPerCaption = Annotated[int | None, Query(ge=1, description="The most characters in one caption")]
@@ -123,49 +69,30 @@ CharsPerCaption = Annotated[int | None, Query(ge=1, description="The most charac
 
 @router.get(f"{ROOT}/srt", response_class=PlainTextResponse)
 def get_srt(
-    transcript_id: str,
-    request: Request,
-    project_id: str = Depends(current_project),
-    chars_per_caption: CharsPerCaption = None,
+    transcript_id: str, runtime: RuntimeDep, project_id: ProjectId, chars_per_caption: CharsPerCaption = None
 ) -> PlainTextResponse:
-    transcript = completed_transcript(request, transcript_id, project_id)
+    transcript = completed_transcript(runtime, transcript_id, project_id)
     return PlainTextResponse(to_srt(transcript.timed_words(), chars_per_caption))
 
 
 @router.get(f"{ROOT}/vtt", response_class=PlainTextResponse)
 def get_vtt(
-    transcript_id: str,
-    request: Request,
-    project_id: str = Depends(current_project),
-    chars_per_caption: CharsPerCaption = None,
+    transcript_id: str, runtime: RuntimeDep, project_id: ProjectId, chars_per_caption: CharsPerCaption = None
 ) -> PlainTextResponse:
-    transcript = completed_transcript(request, transcript_id, project_id)
+    transcript = completed_transcript(runtime, transcript_id, project_id)
     return PlainTextResponse(to_vtt(transcript.timed_words(), chars_per_caption))
 
 
 @router.get(f"{ROOT}/word-search")
 def word_search(
     transcript_id: str,
-    request: Request,
+    runtime: RuntimeDep,
+    project_id: ProjectId,
     words: Annotated[list[str], Query(description="Comma-separated words or phrases (up to 5 words)")],
-    project_id: str = Depends(current_project),
 ) -> dict[str, Any]:
-    transcript = completed_transcript(request, transcript_id, project_id)
+    transcript = completed_transcript(runtime, transcript_id, project_id)
     try:
         terms = parse_terms(words)
     except SearchQueryError as exc:
         raise ApiError(400, str(exc)) from exc
-    matches = search(transcript.timed_words(), terms)
-    return {
-        "id": transcript.id,
-        "total_count": sum(match.count for match in matches),
-        "matches": [
-            {
-                "text": match.text,
-                "count": match.count,
-                "timestamps": [list(pair) for pair in match.timestamps],
-                "indexes": match.indexes,
-            }
-            for match in matches
-        ],
-    }
+    return word_search_json(transcript.id, search(transcript.timed_words(), terms))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from stenograph.api.auth import current_project
+from stenograph.api.auth import ProjectId
+from stenograph.api.deps import RuntimeDep
 from stenograph.api.errors import ApiError
 from stenograph.api.urls import base_url
 from stenograph.store import uploads
@@ -15,8 +16,7 @@ router = APIRouter()
 
 
 @router.post("/v2/upload")
-async def upload_file(request: Request, project_id: str = Depends(current_project)) -> dict[str, str]:
-    runtime = request.app.state.runtime
+async def upload_file(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, str]:
     try:
         upload_id, size = await runtime.storage.save_stream(
             request.stream(), runtime.settings.max_upload_bytes
@@ -36,4 +36,4 @@ async def upload_file(request: Request, project_id: str = Depends(current_projec
     except BaseException:
         runtime.storage.delete(upload_id)
         raise
-    return {"upload_url": f"{base_url(request)}/v2/upload/{upload_id}"}
+    return {"upload_url": f"{base_url(request, runtime)}/v2/upload/{upload_id}"}

@@ -7,11 +7,13 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 
+from stenograph.runtime import Runtime
+
 UPLOAD_PATH = re.compile(r"^/v2/upload/(?P<id>[0-9a-f]{32})$")
 
 
-def base_url(request: Request) -> str:
-    configured = request.app.state.runtime.settings.public_url
+def base_url(request: Request, runtime: Runtime) -> str:
+    configured = runtime.settings.public_url
     return (configured or str(request.base_url)).rstrip("/")
 
 

@@ -31,6 +31,7 @@ class _WakeableWorker(Worker):
     """Polls like Huey's worker, but a job enqueued in this process wakes it at once."""
 
     wake: threading.Event
+    delay: float  # set by Worker.__init__ (huey has no type hints)
 
     def sleep(self) -> None:
         if self.wake.wait(min(self.delay, self.max_delay)):

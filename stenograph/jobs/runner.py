@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from stenograph import pipeline
+from stenograph.assemblyai.options import pipeline_options
+from stenograph.assemblyai.requests import load_options
+from stenograph.assemblyai.transcripts import result_json
 from stenograph.config import Settings
-from stenograph.jobs.options import transcribe_options
 from stenograph.jobs.outbound import OutboundError, download_to_file
-from stenograph.jobs.results import result_payload
 from stenograph.pipeline import PipelineError
+from stenograph.pipeline.models import DEFAULT_MODEL_SETTINGS, ModelSettings
 from stenograph.store import transcripts
 from stenograph.store.db import Database
 from stenograph.store.files import FileStorage
@@ -29,8 +31,10 @@ class JobRunner:
         db: Database,
         storage: FileStorage,
         on_finished: Callable[[str], None] | None = None,
+        model_settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
     ) -> None:
         self.settings = settings
+        self.model_settings = model_settings
         self.db = db
         self.storage = storage
         self.on_finished = on_finished  # called once the outcome is stored (webhook delivery)
@@ -44,9 +48,11 @@ class JobRunner:
         log.info("transcript %s: attempt %d with %s", transcript_id, claim.token, row.model)
         with self._lease_kept(transcript_id, claim.token):
             try:
+                params = load_options(row.request)
                 with self._audio_file(row.id, row.upload_id, row.audio_url) as path:
-                    options = transcribe_options(row.request, row.model)
-                    result = pipeline.transcribe(path, options)
+                    result = pipeline.transcribe(
+                        path, pipeline_options(params, row.model), models=self.model_settings
+                    )
             except (PipelineError, OutboundError) as exc:
                 self._finish(transcript_id, claim.token, status=transcripts.ERROR, error=str(exc))
                 return
@@ -59,7 +65,7 @@ class JobRunner:
             transcript_id,
             claim.token,
             status=transcripts.COMPLETED,
-            result=result_payload(result, options.multichannel, options.speaker_labels),
+            result=result_json(result, params),
             speech_model_used=result.speech_model_used,
         )
 

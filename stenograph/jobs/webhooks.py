@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from stenograph.assemblyai.webhooks import notification_json, webhook_target
 from stenograph.config import Settings
 from stenograph.jobs.outbound import OutboundError, check_url_allowed, post_json
 from stenograph.store import transcripts
@@ -38,14 +39,13 @@ class Webhook:
 
 def webhook_for(row: Transcript) -> Webhook | None:
     """The notification ``row`` is owed, or None: no webhook_url, not finished, or deleted."""
-    request = row.request or {}
-    url = request.get("webhook_url")
     finished = row.status in (transcripts.COMPLETED, transcripts.ERROR)
-    if not url or not finished or row.audio_url == transcripts.DELETED_AUDIO_URL:
+    if not finished or row.audio_url == transcripts.DELETED_AUDIO_URL:
         return None
-    name = request.get("webhook_auth_header_name")
-    headers = {name: request.get("webhook_auth_header_value") or ""} if name else {}
-    return Webhook(url, headers, {"transcript_id": row.id, "status": row.status})
+    target = webhook_target(row.request)
+    if target is None:
+        return None
+    return Webhook(target.url, target.headers, notification_json(row.id, row.status))
 
 
 def retry_delay(base_seconds: float, attempt: int) -> float:

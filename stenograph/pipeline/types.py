@@ -27,6 +27,19 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Utterance:
+    """A turn of one speaker (with speaker labels), or one decoded stretch of a channel (multichannel)."""
+
+    text: str
+    start: int  # milliseconds
+    end: int
+    confidence: float
+    words: tuple[Word, ...]
+    speaker: str | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
 class CustomSpelling:
     sources: tuple[str, ...]  # AssemblyAI "from"
     target: str  # AssemblyAI "to"
@@ -74,6 +87,8 @@ class TranscriptResult:
     language_code: str | None = None
     language_confidence: float | None = None
     speech_model_used: str = ""
+    # With speaker labels or multichannel: the turns of the transcript; None otherwise.
+    utterances: list[Utterance] | None = None
 
 
 class PipelineError(Exception):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from stenograph.store.db import rows_matched
 from stenograph.store.keys import hash_key
 from stenograph.store.models import StreamingToken, utcnow
 
@@ -67,7 +68,7 @@ def claim_token(session: Session, token: str, *, kind: str) -> ClaimedToken | No
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rows_matched(claimed) != 1:
         return None
     row = session.execute(
         select(StreamingToken.project_id, StreamingToken.max_session_seconds).where(
@@ -80,4 +81,4 @@ def claim_token(session: Session, token: str, *, kind: str) -> ClaimedToken | No
 def purge_expired(session: Session, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
     """Delete tokens that expired more than ``older_than`` ago."""
     result = session.execute(delete(StreamingToken).where(StreamingToken.expires_at < utcnow() - older_than))
-    return result.rowcount or 0
+    return rows_matched(result)

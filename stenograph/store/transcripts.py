@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from stenograph.store.db import rows_matched
 from stenograph.store.models import Transcript, utcnow
 
 QUEUED, PROCESSING, COMPLETED, ERROR = "queued", "processing", "completed", "error"
@@ -142,7 +143,7 @@ def claim(session: Session, transcript_id: str, lease_seconds: float) -> Claim |
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         return None
     row = session.scalar(
         select(Transcript).where(Transcript.id == transcript_id).execution_options(populate_existing=True)
@@ -163,7 +164,7 @@ def renew_lease(session: Session, transcript_id: str, token: int, lease_seconds:
         .values(lease_expires_at=now + dt.timedelta(seconds=lease_seconds), updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_matched(result) == 1
 
 
 def finish(
@@ -192,7 +193,7 @@ def finish(
         )
         .execution_options(synchronize_session=False)
     )
-    return written.rowcount == 1
+    return rows_matched(written) == 1
 
 
 def record_webhook_status(session: Session, transcript_id: str, status_code: int) -> None:

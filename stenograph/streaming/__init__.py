@@ -4,5 +4,10 @@
 - :mod:`~stenograph.streaming.vad`: Silero VAD run incrementally
 - :mod:`~stenograph.streaming.decoder`: Whisper on a short rolling window (shared model)
 - :mod:`~stenograph.streaming.engine`: turn detection, local agreement, final words
-- :mod:`~stenograph.streaming.render`: turn events -> v3 ``Turn`` and v2 transcript messages
+- :mod:`~stenograph.streaming.batcher`: the inference threads, batching decodes across sessions
+- :mod:`~stenograph.streaming.service`: live sessions on an event loop, admission and load shedding
+
+The package speaks only in its own events (:class:`~stenograph.streaming.engine.TurnEvent` of
+:class:`~stenograph.streaming.engine.StreamWord`); the protocols' messages and close codes are
+built from them in :mod:`stenograph.assemblyai.streaming`.
 """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from stenograph.pipeline.audio import SAMPLE_RATE
@@ -35,7 +37,7 @@ class PcmConverter:
         self.encoding = encoding
         self.bytes_per_sample = 2 if encoding == "pcm_s16le" else 1
         self._carry = b""
-        self._resampler = None
+        self._resampler: Any = None  # an av.AudioResampler when the rate is not 16 kHz
         if sample_rate != SAMPLE_RATE:
             import av
 

@@ -18,6 +18,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from stenograph.pipeline.audio import SAMPLE_RATE
+from stenograph.pipeline.models import (
+    DEFAULT_MODEL_SETTINGS,
+    ModelSettings,
+    get_whisper_model,
+    model_directory,
+    packaged_model,
+    placement,
+)
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -286,7 +294,7 @@ def _norm(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def _without_loop(words: list[DecodedWord], before: list[str] = ()) -> list[DecodedWord]:
+def _without_loop(words: list[DecodedWord], before: list[str] | tuple[str, ...] = ()) -> list[DecodedWord]:
     """Cut a decoding loop: new words that only repeat, again and again, a run of the words before.
 
     A short encoder window sometimes makes Whisper say the last phrase again (and again, until the
@@ -322,11 +330,11 @@ def _suppressed_tokens(tokenizer: Any) -> tuple[int, ...]:
     return tuple(sorted(tokens))
 
 
-_decoders: dict[str, WindowDecoder] = {}
+_decoders: dict[tuple[str, ModelSettings], WindowDecoder] = {}
 _decoders_lock = threading.Lock()
 
 
-def _streaming_model(name: str) -> WhisperModel:
+def _streaming_model(name: str, settings: ModelSettings) -> WhisperModel:
     """On CPU, one instance for all streaming sessions with one thread per decode and
     ``streaming_threads`` decodes at once: short decodes gain nothing from a second thread (tiny.en
     decodes a token in about 3.5 ms on one thread, 5 ms on two) but two decodes side by side double
@@ -334,31 +342,26 @@ def _streaming_model(name: str) -> WhisperModel:
     the batch path's instance is shared."""
     from faster_whisper import WhisperModel
 
-    from stenograph.config import get_settings
-    from stenograph.pipeline.models import get_whisper_model, model_device_summary, model_directory
-
-    summary = model_device_summary()
-    if summary["device"] != "cpu":
-        return get_whisper_model(name)
+    where = placement(settings)
+    if where.device != "cpu":
+        return get_whisper_model(name, settings)
     return WhisperModel(
-        str(model_directory(name)),
+        str(model_directory(name, settings)),
         device="cpu",
-        compute_type=str(summary["compute_type"]),
+        compute_type=where.compute_type,
         cpu_threads=1,
-        num_workers=max(1, get_settings().streaming_threads),
+        num_workers=max(1, settings.streaming_threads),
         local_files_only=True,
     )
 
 
-def get_decoder(model_name: str) -> WindowDecoder:
+def get_decoder(model_name: str, settings: ModelSettings = DEFAULT_MODEL_SETTINGS) -> WindowDecoder:
     """The process-wide streaming decoder of a packaged model (thread-safe; loads on first use)."""
-    from stenograph.pipeline.models import canonical_model_name
-
-    name = canonical_model_name(model_name) or model_name
-    decoder = _decoders.get(name)
+    key = (packaged_model(model_name), settings)
+    decoder = _decoders.get(key)
     if decoder is None:
         with _decoders_lock:
-            decoder = _decoders.get(name)
+            decoder = _decoders.get(key)
             if decoder is None:
-                decoder = _decoders[name] = WindowDecoder(_streaming_model(name))
+                decoder = _decoders[key] = WindowDecoder(_streaming_model(key[0], settings))
     return decoder

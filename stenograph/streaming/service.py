@@ -1,6 +1,7 @@
 """Live sessions on an event loop: the engine's work goes to bounded thread pools, never the loop.
 
-:class:`StreamingService` (one per server process) owns the pools and counts sessions;
+:class:`StreamingService` (one per server process) owns the pools (decodes go to its
+:class:`~stenograph.streaming.batcher.DecodeBatcher`) and counts sessions;
 :class:`LiveSession` drives one :class:`~stenograph.streaming.engine.StreamingEngine`: audio is
 converted and run through the VAD on the audio thread, decodes run on the inference pool (shared by
 every session, and the loaded model shared with the batch path), and the resulting turn events go to
@@ -24,28 +25,19 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from stenograph.pipeline.audio import SAMPLE_RATE
+from stenograph.pipeline.models import DEFAULT_MODEL_SETTINGS, ModelSettings
 from stenograph.streaming.audio import PcmConverter
-from stenograph.streaming.engine import (
-    DecodeJob,
-    JobResult,
-    StreamConfig,
-    StreamingEngine,
-    TurnEvent,
-    batchable,
-    run_jobs,
-)
+from stenograph.streaming.batcher import DecodeBatcher
+from stenograph.streaming.engine import StreamConfig, StreamingEngine, TurnEvent
 
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[list[TurnEvent]], Awaitable[None]]
-# A job waiting for a thread: its decoder, the job, its future and the loop the future belongs to.
-_Waiting = tuple[Any, DecodeJob, "asyncio.Future[JobResult]", asyncio.AbstractEventLoop]
-
 
 SHED_INTERVAL_S = 0.5  # after closing a session, the time the others get to catch up before the next
 
@@ -58,88 +50,6 @@ class Overloaded(Exception):
     """The session was closed because the server could not keep its sessions in real time."""
 
 
-class DecodeBatcher:
-    """A bounded set of inference threads shared by every session. A thread takes the oldest job
-    and, when several sessions wait, others that can share its batch (same model, same language),
-    so a busy server runs fewer, fuller decodes instead of queueing one per session."""
-
-    def __init__(self, threads: int = 2, max_batch: int = 4) -> None:
-        self.threads = max(1, threads)
-        self.max_batch = max(1, max_batch)
-        self._pending: deque[_Waiting] = deque()
-        self._cond = threading.Condition()
-        self._closed = False
-        self.batches = 0
-        self.jobs = 0
-        self._workers = [
-            threading.Thread(target=self._work, name=f"stream-asr-{i}", daemon=True)
-            for i in range(self.threads)
-        ]
-        for worker in self._workers:
-            worker.start()
-
-    def submit(self, decoder: Any, job: DecodeJob) -> asyncio.Future[JobResult]:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[JobResult] = loop.create_future()
-        with self._cond:
-            self._pending.append((decoder, job, future, loop))
-            self._cond.notify()
-        return future
-
-    def _take(self) -> list[_Waiting] | None:
-        with self._cond:
-            while True:
-                while not self._pending and not self._closed:
-                    self._cond.wait()
-                if self._closed:
-                    return None
-                # A session that is gone (closed, or shed for load) cancelled its waiting job.
-                self._pending = deque(item for item in self._pending if not item[2].cancelled())
-                if self._pending:
-                    break
-            first = self._pending.popleft()
-            # Share the waiting jobs out between the threads rather than one thread taking them all.
-            size = min(self.max_batch, max(1, math.ceil((len(self._pending) + 1) / self.threads)))
-            batch = [first]
-            if size > 1:
-                # One pass: the jobs batched leave the queue, the others keep their order.
-                rest: deque[_Waiting] = deque()
-                for item in self._pending:
-                    if len(batch) < size and item[0] is first[0] and batchable(first[1], item[1]):
-                        batch.append(item)
-                    else:
-                        rest.append(item)
-                self._pending = rest
-            return batch
-
-    def _work(self) -> None:
-        while (batch := self._take()) is not None:
-            decoder = batch[0][0]
-            self.batches += 1
-            self.jobs += len(batch)
-            try:
-                results: list[Any] = run_jobs(decoder, [job for _, job, _, _ in batch])
-            except BaseException as exc:  # delivered to every waiting session
-                results = [exc] * len(batch)
-            for (_, _, future, loop), result in zip(batch, results, strict=True):
-                with contextlib.suppress(RuntimeError):  # the loop may be gone at shutdown
-                    loop.call_soon_threadsafe(_settle, future, result)
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-
-def _settle(future: asyncio.Future[Any], result: Any) -> None:
-    if future.done():
-        return
-    if isinstance(result, BaseException):
-        future.set_exception(result)
-    else:
-        future.set_result(result)
-
-
 class StreamingService:
     def __init__(
         self,
@@ -149,8 +59,10 @@ class StreamingService:
         max_batch: int = 4,
         admit_lag_s: float = 1.0,
         shed_lag_s: float = 2.0,
+        model_settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
     ) -> None:
         self.max_sessions = max_sessions
+        self.model_settings = model_settings  # where and how the sessions' models run
         self.admit_lag_s = admit_lag_s  # 0: admit whatever the lag
         self.shed_lag_s = shed_lag_s  # 0: never close a session for lag
         self.inference = ThreadPoolExecutor(1, thread_name_prefix="stream-load")  # model loading
@@ -213,6 +125,8 @@ class StreamingService:
         return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
 
     def shutdown(self) -> None:
+        """Stop the pools without waiting for them: queued work is dropped, a decode under way ends
+        on its (daemon) thread."""
         self.batcher.close()
         self.inference.shutdown(wait=False, cancel_futures=True)
         self.audio.shutdown(wait=False, cancel_futures=True)
@@ -229,7 +143,7 @@ class LiveSession:
         config: StreamConfig,
         converter: PcmConverter,
         on_events: EventSink,
-        on_error: Callable[[BaseException], Awaitable[None]] | None = None,
+        on_error: Callable[[BaseException], Coroutine[Any, Any, None]] | None = None,
         session_id: str | None = None,
     ) -> None:
         self.service = service
@@ -283,7 +197,9 @@ class LiveSession:
         from stenograph.streaming.decoder import get_decoder
 
         self._engine = await self.service.run(self.service.audio, StreamingEngine, self.config)
-        self._decoder = await self.service.run(self.service.inference, get_decoder, self.model)
+        self._decoder = await self.service.run(
+            self.service.inference, get_decoder, self.model, self.service.model_settings
+        )
         self._task = asyncio.create_task(self._decode_loop(), name="stream-decode")
         if self.session_id is not None:
             self.service.attach(self.session_id, self)

@@ -107,7 +107,7 @@ def vocal_regions(
     found: list[list[int]] = []
     for index in np.nonzero(loud)[0]:
         if found and index - found[-1][1] <= round(bridge_s * per_s):
-            found[-1][1] = index + 1
+            found[-1][1] = int(index) + 1
         else:
             found.append([int(index), int(index) + 1])
     return [(a / per_s, b / per_s) for a, b in found if b - a >= round(min_s * per_s)]

@@ -1,0 +1,126 @@
+"""The multipart form, streamed: the ``file`` part straight to a scratch file (size-limited), the other
+parts, small, into fields."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from fastapi import Request
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from stenograph.api.openai.errors import OpenAIError
+
+MAX_FIELD_BYTES = 64 * 1024
+MAX_FIELDS = 100
+
+
+@dataclass
+class Form:
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    file_parts: int = 0
+    file_size: int = 0
+
+    def get(self, name: str) -> str | None:
+        values = self.fields.get(name)
+        return values[-1] if values else None
+
+    def get_list(self, name: str) -> list[str]:
+        return self.fields.get(f"{name}[]", []) + self.fields.get(name, [])
+
+
+class _FormReader:
+    """python-multipart callbacks: the ``file`` part goes to ``dest`` (size-limited), others to fields."""
+
+    def __init__(self, dest: Path, max_file_bytes: int) -> None:
+        self.dest = dest
+        self.max_file_bytes = max_file_bytes
+        self.form = Form()
+        self._header_field = b""
+        self._header_value = b""
+        self._headers: dict[bytes, bytes] = {}
+        self._name: str | None = None
+        self._value = bytearray()
+        self._out: IO[bytes] | None = None
+
+    def callbacks(self) -> dict[str, Callable[..., None]]:
+        return {
+            "on_part_begin": self._part_begin,
+            "on_header_field": self._header_field_data,
+            "on_header_value": self._header_value_data,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._part_data,
+            "on_part_end": self._part_end,
+        }
+
+    def _part_begin(self) -> None:
+        self._headers, self._name, self._value = {}, None, bytearray()
+
+    def _header_field_data(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def _header_value_data(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _header_end(self) -> None:
+        self._headers[self._header_field.lower()] = self._header_value
+        self._header_field, self._header_value = b"", b""
+
+    def _headers_finished(self) -> None:
+        _, options = parse_options_header(self._headers.get(b"content-disposition"))
+        if b"name" not in options:
+            raise OpenAIError(400, "Malformed multipart body: a part has no name")
+        self._name = options[b"name"].decode("utf-8", "replace")
+        if self._name == "file":
+            self.form.file_parts += 1
+            if self.form.file_parts > 1:
+                raise OpenAIError(400, "Send exactly one 'file' part", param="file")
+            self._out = self.dest.open("wb")
+        elif sum(len(v) for v in self.form.fields.values()) >= MAX_FIELDS:
+            raise OpenAIError(400, f"Too many form fields (at most {MAX_FIELDS})")
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._out is not None:
+            self.form.file_size += end - start
+            if self.form.file_size > self.max_file_bytes:
+                message = f"file exceeds the maximum size of {self.max_file_bytes} bytes"
+                raise OpenAIError(413, message, param="file", code="file_too_large")
+            self._out.write(data[start:end])
+            return
+        self._value += data[start:end]
+        if len(self._value) > MAX_FIELD_BYTES:
+            raise OpenAIError(400, f"Form field '{self._name}' is too long", param=self._name)
+
+    def _part_end(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+        elif self._name is not None:
+            self.form.fields.setdefault(self._name, []).append(self._value.decode("utf-8", "replace"))
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+
+async def read_form(request: Request, dest: Path, max_file_bytes: int) -> Form:
+    content_type, options = parse_options_header(request.headers.get("content-type"))
+    boundary = options.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
+        raise OpenAIError(400, "Send the request as multipart/form-data with a 'file' part")
+    reader = _FormReader(dest, max_file_bytes)
+    parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except MultipartParseError as exc:
+        raise OpenAIError(400, f"Malformed multipart body: {exc}") from exc
+    finally:
+        reader.close()
+    return reader.form

@@ -1,0 +1,129 @@
+"""The form's fields -> the request's options: model, language, output format, decoding hints.
+
+Options this server cannot honour yet are a 400 naming the field, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stenograph.api.openai.errors import OpenAIError
+from stenograph.api.openai.multipart import Form
+from stenograph.assemblyai.models import accepted_speech_model_names, packaged_model_for, resolve_speech_model
+from stenograph.pipeline import TranscribeOptions
+from stenograph.pipeline.languages import is_supported_language, whisper_language
+from stenograph.pipeline.models import choose_model
+
+RESPONSE_FORMATS = ("json", "text", "srt", "vtt", "verbose_json")
+GRANULARITIES = ("word", "segment")
+# OpenAI's transcription models: served by the server's default model. (``-diarize`` is not matched:
+# speakers are not built, so that model is an unknown one here.)
+OPENAI_MODEL_NAMES = re.compile(r"^(whisper-1|gpt-4o(-mini)?-transcribe(-\d{4}-\d{2}-\d{2})?)$")
+# Request fields of features not built yet: a 400 naming them rather than a silently lesser result.
+UNSUPPORTED_FIELDS = frozenset(
+    {"include", "keywords", "languages", "known_speaker_names", "known_speaker_references"}
+)
+
+
+@dataclass(frozen=True)
+class Params:
+    model: str  # the packaged model that runs (the multilingual one for detection or another language)
+    language: str | None
+    response_format: str
+    granularities: frozenset[str]
+    detect_language: bool = False
+    prompt: str | None = None
+    temperature: float | None = None
+
+    def options(self) -> TranscribeOptions:
+        return TranscribeOptions(
+            model=self.model,
+            language_code=self.language,
+            language_detection=self.detect_language,
+            prompt=self.prompt,
+            temperature=self.temperature,
+        )
+
+
+def requested_model(value: str, default: str) -> str:
+    """The packaged model an OpenAI ``model`` asks for: OpenAI's names get the server default."""
+    if OPENAI_MODEL_NAMES.match(value.strip().lower()):
+        return resolve_speech_model(None, None, default)
+    name = packaged_model_for(value)
+    if name is None:
+        accepted = ", ".join(["whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe"])
+        message = f"model: unknown model {value!r}. Accepted values: {accepted}, " + ", ".join(
+            accepted_speech_model_names()
+        )
+        raise OpenAIError(400, message, param="model", code="model_not_found")
+    return name
+
+
+def _reject_unsupported(form: Form) -> None:
+    """Options this server cannot honour yet are a 400, never silently ignored."""
+    for name in sorted(UNSUPPORTED_FIELDS):
+        if any(v.strip() for v in form.get_list(name)):
+            raise OpenAIError(400, f"{name}: not supported by this server yet", param=name)
+    chunking = form.get("chunking_strategy")
+    if chunking not in (None, "", "auto") or any(k.startswith("chunking_strategy[") for k in form.fields):
+        raise OpenAIError(400, "chunking_strategy: only 'auto' is supported", param="chunking_strategy")
+    if (form.get("stream") or "false").strip().lower() not in ("false", "0", ""):
+        raise OpenAIError(
+            400, "stream: streaming transcription is not supported by this server yet", param="stream"
+        )
+
+
+def _temperature(form: Form) -> float | None:
+    """The fixed sampling temperature, or None for Whisper's fallback schedule (OpenAI's 0)."""
+    raw = (form.get("temperature") or "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise OpenAIError(400, "temperature: must be a number", param="temperature") from None
+    if not 0 <= value <= 1:  # NaN fails this too
+        raise OpenAIError(400, "temperature: must be between 0 and 1", param="temperature")
+    return value or None
+
+
+def parse_params(form: Form, default_model: str) -> Params:
+    """The request's options, or an OpenAIError naming the first field at fault."""
+    _reject_unsupported(form)
+    model = (form.get("model") or "").strip()
+    if not model:
+        raise OpenAIError(400, "you must provide a model parameter", param="model")
+    response_format = (form.get("response_format") or "json").strip()
+    if response_format not in RESPONSE_FORMATS:
+        raise OpenAIError(
+            400,
+            f"response_format: {response_format!r} is not one of {', '.join(RESPONSE_FORMATS)}",
+            param="response_format",
+        )
+    granularities = frozenset(g.strip() for g in form.get_list("timestamp_granularities"))
+    unknown = sorted(granularities - set(GRANULARITIES))
+    if unknown:
+        message = f"timestamp_granularities: {unknown[0]!r} is not one of word, segment"
+        raise OpenAIError(400, message, param="timestamp_granularities")
+    if granularities and response_format != "verbose_json":
+        message = (
+            "timestamp_granularities: response_format must be verbose_json to use timestamp granularities"
+        )
+        raise OpenAIError(400, message, param="timestamp_granularities")
+    language = (form.get("language") or "").strip() or None
+    if language is not None and not is_supported_language(language):
+        raise OpenAIError(400, f"language: {language!r} is not a supported language", param="language")
+    requested = requested_model(model, default_model)
+    language_code = whisper_language(language)
+    # OpenAI detects the language when none is given; our own model names keep their defaults.
+    detect_language = language is None and bool(OPENAI_MODEL_NAMES.match(model.lower()))
+    return Params(
+        model=choose_model(requested, language_code, detect_language),
+        language=language_code,
+        response_format=response_format,
+        granularities=granularities,
+        detect_language=detect_language,
+        prompt=(form.get("prompt") or "").strip() or None,
+        temperature=_temperature(form),
+    )

@@ -1,0 +1,150 @@
+"""Query and message parameters of the streaming endpoints -> what a session runs with."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import QueryParams
+
+from stenograph.assemblyai.models import streaming_model_request
+from stenograph.config import Settings
+from stenograph.pipeline.languages import UnsupportedLanguageError, whisper_language
+from stenograph.pipeline.models import choose_model, is_english_only
+from stenograph.pipeline.types import UnknownSpeechModelError
+from stenograph.streaming.audio import ENCODINGS, PcmConverter
+from stenograph.streaming.engine import StreamConfig
+
+
+class ParamError(ValueError):
+    pass
+
+
+def parse_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise ParamError(f"Invalid value for '{name}': expected true or false, got {value!r}")
+
+
+def parse_number(
+    name: str, value: Any, kind: type, low: float | None = None, high: float | None = None
+) -> Any:
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = kind(value) if kind is float else int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ParamError(f"Invalid value for '{name}': {value!r}") from None
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ParamError(f"Invalid value for '{name}': {value!r} is outside {low}..{high}")
+    return number
+
+
+def string_list(name: str, values: list[Any]) -> list[str]:
+    """A list given as repeated parameters, one JSON-encoded array, or a JSON array in a message."""
+    if len(values) == 1 and isinstance(values[0], list):
+        values = values[0]
+    elif len(values) == 1 and isinstance(values[0], str) and values[0].strip().startswith("["):
+        try:
+            values = json.loads(values[0])
+        except json.JSONDecodeError:
+            raise ParamError(f"Invalid value for '{name}': not a JSON array") from None
+        if not isinstance(values, list):
+            raise ParamError(f"Invalid value for '{name}': not a JSON array")
+    out = []
+    for value in values:
+        if not isinstance(value, str):
+            raise ParamError(f"Invalid value for '{name}': expected strings")
+        if value.strip():
+            out.append(value.strip())
+    return out
+
+
+def audio_params(query: QueryParams, *, default_rate: int | None = 16000) -> PcmConverter:
+    raw_rate = query.get("sample_rate")
+    if raw_rate is None:
+        if default_rate is None:
+            raise ParamError("sample_rate is required")
+        rate = default_rate
+    else:
+        rate = parse_number("sample_rate", raw_rate, int, 1, 384_000)
+    encoding = (query.get("encoding") or "pcm_s16le").strip().lower()
+    if encoding not in ENCODINGS:
+        raise ParamError(f"Invalid value for 'encoding': {encoding!r}. Supported: {', '.join(ENCODINGS)}")
+    return PcmConverter(rate, encoding)
+
+
+TURN_SETTINGS: dict[str, tuple[str, type, float, float]] = {
+    # wire name -> (engine setting, kind, low, high)
+    "end_of_turn_confidence_threshold": ("end_of_turn_confidence_threshold", float, 0.0, 1.0),
+    "min_end_of_turn_silence_when_confident": ("min_turn_silence_ms", int, 0, 60_000),
+    "min_turn_silence": ("min_turn_silence_ms", int, 0, 60_000),
+    "max_turn_silence": ("max_turn_silence_ms", int, 0, 60_000),
+    "vad_threshold": ("vad_threshold", float, 0.0, 1.0),
+}
+
+
+def turn_settings(values: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name, (setting, kind, low, high) in TURN_SETTINGS.items():
+        if values.get(name) is not None:
+            changes[setting] = parse_number(name, values[name], kind, low, high)
+    return changes
+
+
+@dataclass
+class V3Options:
+    model: str
+    converter: PcmConverter
+    config: StreamConfig
+    format_turns: bool = False
+    language_detection: bool = False
+    inactivity_timeout: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _no_primary_subtag(code: str) -> bool:
+    """A code such as ``""`` or ``-fr``: choose_model takes it for English, but it has always asked
+    for the multilingual model (which detects the language for ``""`` and rejects the others)."""
+    return not code.lower().replace("-", "_").split("_", 1)[0]
+
+
+def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
+    converter = audio_params(query)
+    language_codes = string_list("language_codes", query.getlist("language_codes"))
+    if query.get("language_code"):
+        language_codes = [query["language_code"].strip(), *language_codes]
+    try:
+        model, multilingual = streaming_model_request(query.get("speech_model"), settings.streaming_model)
+    except UnknownSpeechModelError as exc:
+        raise ParamError(str(exc)) from None
+    # An English-only model gives way to the multilingual one for a multilingual speech_model or any
+    # non-English language code.
+    model = choose_model(model, detect=multilingual or any(_no_primary_subtag(c) for c in language_codes))
+    for code in language_codes:
+        model = choose_model(model, code)
+    language: str | None = "en"
+    if not is_english_only(model):
+        try:
+            languages = [whisper_language(c) for c in language_codes]
+        except UnsupportedLanguageError as exc:
+            raise ParamError(str(exc)) from None
+        language = languages[0] if len(languages) == 1 else None  # None: detected per turn
+    config = StreamConfig(language=language, **turn_settings(dict(query.items())))
+    config.keyterms = tuple(string_list("keyterms_prompt", query.getlist("keyterms_prompt")))
+    options = V3Options(model=model, converter=converter, config=config)
+    if query.get("format_turns") is not None:
+        options.format_turns = parse_bool("format_turns", query["format_turns"])
+    if query.get("language_detection") is not None:
+        options.language_detection = parse_bool("language_detection", query["language_detection"])
+    if query.get("inactivity_timeout") is not None:
+        options.inactivity_timeout = float(
+            parse_number("inactivity_timeout", query["inactivity_timeout"], int, 5, 3600)
+        )
+    return options

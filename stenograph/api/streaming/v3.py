@@ -1,0 +1,130 @@
+"""``WS /v3/ws``: Universal-Streaming v3 sessions."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from fastapi import APIRouter
+from starlette.websockets import WebSocket
+
+from stenograph.api.deps import runtime_of
+from stenograph.api.streaming.params import (
+    ParamError,
+    V3Options,
+    parse_bool,
+    parse_v3_params,
+    string_list,
+    turn_settings,
+)
+from stenograph.api.streaming.session import Closed, Session, json_message, open_session
+from stenograph.assemblyai.streaming import (
+    MAX_CHUNK_MS,
+    NORMAL_CLOSURE,
+    V3_CODES,
+    V3_UNAUTHORIZED,
+    V3_UNAUTHORIZED_REASON,
+    v3_begin,
+    v3_session_messages,
+    v3_termination,
+)
+from stenograph.config import Settings
+from stenograph.streaming.engine import TurnEvent
+from stenograph.streaming.service import LiveSession, TooManySessions
+
+router = APIRouter()
+
+
+@router.websocket("/v3/ws")
+async def v3_websocket(websocket: WebSocket) -> None:
+    opened = await open_session(websocket, "v3", (V3_UNAUTHORIZED, V3_UNAUTHORIZED_REASON))
+    if opened is None:
+        return
+    sender, (_project_id, token_seconds) = opened
+    settings: Settings = runtime_of(websocket).settings
+    try:
+        options = parse_v3_params(websocket.query_params, settings)
+    except ParamError as exc:
+        await sender.close(V3_CODES.invalid, str(exc))
+        return
+    max_seconds = min(
+        settings.streaming_max_session_seconds, token_seconds or settings.streaming_max_session_seconds
+    )
+    session = Session(websocket, sender, V3_CODES, max_seconds)
+    try:
+        session.service.acquire(session.id)
+    except TooManySessions as exc:
+        await sender.close(V3_CODES.too_many, str(exc))
+        return
+    try:
+        await _run_v3(session, options)
+    except Closed:
+        pass
+    finally:
+        session.service.release(session.id)
+        if session.live is not None:
+            await session.live.close()
+
+
+async def _run_v3(session: Session, options: V3Options) -> NoReturn:
+    sender = session.sender
+
+    async def on_events(events: list[TurnEvent]) -> None:
+        for event in events:
+            for message in v3_session_messages(
+                event,
+                format_turns=options.format_turns,
+                language_detection=options.language_detection,
+                language=options.config.language,
+            ):
+                await sender.send(message)
+
+    live = session.live = LiveSession(
+        session.service,
+        model=options.model,
+        config=options.config,
+        converter=options.converter,
+        on_events=on_events,
+        on_error=session.on_engine_error,
+        session_id=session.id,
+    )
+    await sender.send(v3_begin(session.id, session.expires_at))
+    await session.guard(live.start())  # the first session loads the models: after Begin
+    while True:
+        message = await session.receive(options.inactivity_timeout)
+        if message is None:  # inactivity timeout: end like a Terminate
+            await _terminate_v3(session)
+        if message.get("bytes") is not None:
+            await session.audio(message["bytes"], MAX_CHUNK_MS)
+            continue
+        payload = json_message(message.get("text"))
+        if payload is None:
+            await session.fail(
+                V3_CODES.invalid, "Invalid message: expected audio bytes or a JSON object with a 'type'"
+            )
+        kind = payload.get("type")
+        if kind == "Terminate":
+            await _terminate_v3(session)
+        elif kind == "ForceEndpoint":
+            await session.guard(live.force_endpoint())
+        elif kind == "KeepAlive":
+            pass
+        elif kind == "UpdateConfiguration":
+            try:
+                changes = turn_settings(payload)
+                if payload.get("keyterms_prompt") is not None:
+                    changes["keyterms"] = tuple(string_list("keyterms_prompt", [payload["keyterms_prompt"]]))
+                if payload.get("format_turns") is not None:
+                    options.format_turns = parse_bool("format_turns", payload["format_turns"])
+            except ParamError as exc:
+                await session.fail(V3_CODES.invalid, str(exc))
+            await live.update(**changes)
+        else:
+            await session.fail(V3_CODES.invalid, f"Invalid message type: {kind!r}")
+
+
+async def _terminate_v3(session: Session) -> NoReturn:
+    assert session.live is not None
+    await session.guard(session.live.finish())
+    await session.sender.send(v3_termination(session.live.audio_seconds, session.session_seconds()))
+    await session.sender.close(NORMAL_CLOSURE, "")
+    raise Closed

@@ -1,0 +1,39 @@
+"""Request options -> the pipeline's TranscribeOptions: the one place AssemblyAI's option names meet
+the pipeline's, done from the typed model."""
+
+from __future__ import annotations
+
+from stenograph.assemblyai.requests import TranscriptOptionalParams
+from stenograph.pipeline.types import CustomSpelling, TranscribeOptions
+
+
+def pipeline_options(params: TranscriptOptionalParams, model: str) -> TranscribeOptions:
+    """What the pipeline runs for ``params`` on ``model`` (the model chosen when the job was made)."""
+    detection = params.language_detection_options
+    speakers = params.speaker_options
+    return TranscribeOptions(
+        model=model,
+        language_code=params.language_code,
+        language_detection=bool(params.language_detection),
+        expected_languages=tuple(detection.expected_languages or ()) if detection else (),
+        fallback_language=detection.fallback_language if detection else None,
+        language_confidence_threshold=params.language_confidence_threshold,
+        prompt=params.prompt,
+        keyterms=tuple(params.keyterms_prompt or params.word_boost or ()),
+        temperature=params.temperature,
+        start_ms=params.audio_start_from,
+        end_ms=params.audio_end_at,
+        speech_threshold=params.speech_threshold,
+        multichannel=params.multichannel_requested,
+        punctuate=params.punctuate is not False,
+        format_text=params.format_text is not False,
+        disfluencies=bool(params.disfluencies),
+        filter_profanity=bool(params.filter_profanity),
+        custom_spelling=tuple(
+            CustomSpelling(tuple(rule.from_), rule.to) for rule in params.custom_spelling or ()
+        ),
+        speaker_labels=bool(params.speaker_labels),
+        speakers_expected=params.speakers_expected,
+        min_speakers=speakers.min_speakers_expected if speakers else None,
+        max_speakers=speakers.max_speakers_expected if speakers else None,
+    )

@@ -1,0 +1,192 @@
+"""The streaming protocols' wire format: the messages of Universal-Streaming v3 (``Begin``, ``Turn``,
+``Termination``) and of the legacy v2 realtime API (``SessionBegins``, transcripts,
+``SessionInformation``, ``SessionTerminated``), their close codes and reasons, and the audio chunk
+limits. Built from :mod:`stenograph.streaming`'s own events (:class:`TurnEvent`, :class:`StreamWord`).
+
+Unformatted text follows AssemblyAI: lower case, no punctuation, numbers as spoken words
+(``textform.unformat`` + ``remove_punctuation``). Formatted text is the recogniser's own
+punctuation and casing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from stenograph.pipeline import textform
+from stenograph.pipeline.types import Word
+from stenograph.streaming.engine import StreamWord, TurnEvent
+
+# --------------------------------------------------------------------------- close codes and limits
+
+NORMAL_CLOSURE = 1000  # after Termination / SessionTerminated
+
+
+@dataclass(frozen=True)
+class CloseCodes:
+    """The close codes a session uses, per protocol."""
+
+    server_error: int
+    invalid: int  # an invalid message or parameter
+    bad_json: int
+    too_short: int  # an audio chunk under MIN_CHUNK_MS
+    too_long: int  # an audio chunk over the protocol's longest
+    too_fast: int  # audio sent far faster than real time
+    expired: int  # the maximum session duration passed
+    too_many: int  # too many sessions, or a session closed because the server fell behind
+
+
+V3_CODES = CloseCodes(3005, 3006, 3006, 3007, 3007, 3007, 3008, 3009)
+V2_CODES = CloseCodes(1011, 4101, 4100, 4032, 4033, 4029, 4008, 4102)
+
+V3_UNAUTHORIZED = 1008
+V3_UNAUTHORIZED_REASON = "Unauthorized connection: missing or invalid API key or temporary token"
+
+V2_NOT_AUTHORIZED = 4001
+V2_NOT_AUTHORIZED_REASON = "Not Authorized"
+V2_BAD_SAMPLE_RATE = 4000
+V2_BAD_WORD_BOOST = 4104
+
+MIN_CHUNK_MS, MAX_CHUNK_MS = 50.0, 1000.0  # v3 audio chunks
+V2_MAX_CHUNK_MS = 2000.0
+
+
+# --------------------------------------------------------------------------- words
+
+
+_SENTENCE_END = (".", "?", "!")
+
+
+def _as_words(words: Sequence[StreamWord]) -> list[Word]:
+    return [Word(text=w.text, start=w.start, end=w.end, confidence=w.confidence) for w in words]
+
+
+def unformatted(words: Sequence[StreamWord]) -> list[Word]:
+    return textform.remove_punctuation(textform.unformat(_as_words(words)))
+
+
+def formatted(words: Sequence[StreamWord]) -> list[Word]:
+    out = _as_words(words)
+    if out and out[0].text[:1].islower():
+        out[0] = Word(out[0].text[0].upper() + out[0].text[1:], out[0].start, out[0].end, out[0].confidence)
+    if out and not out[-1].text.endswith(_SENTENCE_END):
+        last = out[-1]
+        out[-1] = Word(last.text.rstrip(",;:-") + ".", last.start, last.end, last.confidence)
+    return out
+
+
+def _word_json(word: Word, final: bool) -> dict[str, Any]:
+    return {
+        "start": word.start,
+        "end": word.end,
+        "text": word.text,
+        "confidence": word.confidence,
+        "word_is_final": final,
+    }
+
+
+# --------------------------------------------------------------------------- v3
+
+
+def v3_begin(session_id: str, expires_at: float) -> dict[str, Any]:
+    """``Begin``: ``expires_at`` in Unix seconds."""
+    return {"type": "Begin", "id": session_id, "expires_at": int(expires_at)}
+
+
+def v3_turn(event: TurnEvent, *, formatted_text: bool = False) -> dict[str, Any]:
+    """One v3 ``Turn`` message. ``formatted_text`` only for an ended turn (``turn_is_formatted``)."""
+    final = [w for w in event.words if w.final]
+    partial = [w for w in event.words if not w.final]
+    if formatted_text:
+        final_words, partial_words = formatted(final), []
+    else:
+        final_words, partial_words = unformatted(final), unformatted(partial)
+    message: dict[str, Any] = {
+        "type": "Turn",
+        "turn_order": event.turn_order,
+        "turn_is_formatted": formatted_text,
+        "end_of_turn": event.end_of_turn,
+        "transcript": textform.join_text(final_words),
+        "end_of_turn_confidence": event.end_of_turn_confidence,
+        "words": [_word_json(w, True) for w in final_words] + [_word_json(w, False) for w in partial_words],
+    }
+    if event.end_of_turn and event.language_code:
+        message["language_code"] = event.language_code
+        message["language_confidence"] = event.language_confidence
+    return message
+
+
+def v3_messages(event: TurnEvent, format_turns: bool) -> list[dict[str, Any]]:
+    """The v3 messages for one engine event: the turn, and its formatted form when it ends and
+    ``format_turns`` is on (same ``turn_order``)."""
+    messages = [v3_turn(event)]
+    if event.end_of_turn and format_turns:
+        messages.append(v3_turn(event, formatted_text=True))
+    return messages
+
+
+def v3_session_messages(
+    event: TurnEvent, *, format_turns: bool, language_detection: bool, language: str | None
+) -> list[dict[str, Any]]:
+    """:func:`v3_messages` as a session sends them: ``language_code`` and ``language_confidence``
+    only with ``language_detection`` on, and then on every ended turn (the session's ``language``,
+    English when none, with confidence 1 when the turn's language was not detected)."""
+    if language_detection and event.end_of_turn and event.language_code is None:
+        event = replace(event, language_code=language or "en", language_confidence=1.0)
+    messages = v3_messages(event, format_turns)
+    if not language_detection:
+        for message in messages:
+            message.pop("language_code", None)
+            message.pop("language_confidence", None)
+    return messages
+
+
+def v3_termination(audio_seconds: float, session_seconds: int) -> dict[str, Any]:
+    return {
+        "type": "Termination",
+        "audio_duration_seconds": round(audio_seconds),
+        "session_duration_seconds": session_seconds,
+    }
+
+
+# --------------------------------------------------------------------------- v2 (legacy realtime)
+
+
+def _naive_utc(timestamp: dt.datetime) -> str:
+    return timestamp.replace(tzinfo=None).isoformat()
+
+
+def v2_session_begins(session_id: str, expires_at: float) -> dict[str, Any]:
+    """``SessionBegins``: ``expires_at`` in Unix seconds, sent as a naive UTC ISO timestamp."""
+    expires = _naive_utc(dt.datetime.fromtimestamp(expires_at, dt.UTC))
+    return {"message_type": "SessionBegins", "session_id": session_id, "expires_at": expires}
+
+
+def v2_transcript(event: TurnEvent) -> dict[str, Any]:
+    """v2 ``PartialTranscript`` (every word so far, unformatted) or ``FinalTranscript`` (formatted)."""
+    words = formatted(event.words) if event.end_of_turn else unformatted(event.words)
+    message: dict[str, Any] = {
+        "message_type": "FinalTranscript" if event.end_of_turn else "PartialTranscript",
+        "audio_start": words[0].start if words else 0,
+        "audio_end": words[-1].end if words else 0,
+        "confidence": round(sum(w.confidence for w in words) / len(words), 4) if words else 0.0,
+        "text": textform.join_text(words),
+        "words": [
+            {"start": w.start, "end": w.end, "confidence": w.confidence, "text": w.text} for w in words
+        ],
+        "created": _naive_utc(dt.datetime.now(dt.UTC)),
+    }
+    if event.end_of_turn:
+        message["punctuated"] = True
+        message["text_formatted"] = True
+    return message
+
+
+def v2_session_information(audio_seconds: float) -> dict[str, Any]:
+    return {"message_type": "SessionInformation", "audio_duration_seconds": round(audio_seconds, 3)}
+
+
+def v2_session_terminated() -> dict[str, Any]:
+    return {"message_type": "SessionTerminated"}

@@ -1,0 +1,197 @@
+"""Transcript JSON: a pipeline result -> the JSON stored on the row, and a row -> the ``Transcript``
+object, ``TranscriptListItem`` and ``TranscriptList`` of the API.
+
+A new result feature adds its field to :func:`result_json` and its name to ``RESULT_FIELDS``;
+nothing else here changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+from stenograph.assemblyai.requests import TranscriptOptionalParams
+from stenograph.pipeline.types import TranscriptResult, Utterance, Word
+
+
+class StoredTranscript(Protocol):
+    """What the wire needs of a stored transcript row (``store.models.Transcript`` is one)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def audio_url(self) -> str: ...
+
+    @property
+    def error(self) -> str | None: ...
+
+    @property
+    def request(self) -> dict[str, Any] | None: ...
+
+    @property
+    def result(self) -> dict[str, Any] | None: ...
+
+    @property
+    def speech_model_used(self) -> str | None: ...
+
+    @property
+    def webhook_status_code(self) -> int | None: ...
+
+    @property
+    def created_at(self) -> dt.datetime | None: ...
+
+    @property
+    def completed_at(self) -> dt.datetime | None: ...
+
+
+# Options echoed under their own name; the secret header value never is.
+ECHOED_OPTIONS = [
+    name for name in TranscriptOptionalParams.model_fields if name != "webhook_auth_header_value"
+]
+
+# Result fields of the Transcript schema, as stored by result_json; null until a feature fills them.
+RESULT_FIELDS = (
+    "text",
+    "words",
+    "utterances",
+    "confidence",
+    "language_confidence",
+    "audio_channels",
+    "auto_highlights_result",
+    "chapters",
+    "content_safety_labels",
+    "entities",
+    "iab_categories_result",
+    "sentiment_analysis_results",
+    "summary",
+    "translated_texts",
+    "throttled",
+    "speed_boost",
+)
+
+
+# --------------------------------------------------------------------------- result -> stored JSON
+
+
+def word_json(word: Word) -> dict[str, Any]:
+    return {
+        "text": word.text,
+        "start": word.start,
+        "end": word.end,
+        "confidence": word.confidence,
+        "speaker": word.speaker,
+        "channel": word.channel,
+    }
+
+
+def utterance_json(utterance: Utterance) -> dict[str, Any]:
+    return {
+        "text": utterance.text,
+        "start": utterance.start,
+        "end": utterance.end,
+        "confidence": utterance.confidence,
+        "speaker": utterance.speaker,
+        "channel": utterance.channel,
+        "words": [word_json(w) for w in utterance.words],
+    }
+
+
+def result_json(result: TranscriptResult, params: TranscriptOptionalParams) -> dict[str, Any]:
+    """The result fields stored on the row once the job completes."""
+    payload: dict[str, Any] = {
+        "text": result.text,
+        "words": [word_json(w) for w in result.words],
+        "confidence": result.confidence,
+        "audio_duration": result.audio_duration,
+        "language_code": result.language_code,
+        "language_confidence": result.language_confidence,
+    }
+    if params.multichannel_requested:
+        payload["audio_channels"] = result.audio_channels
+    if result.utterances is not None:
+        payload["utterances"] = [utterance_json(u) for u in result.utterances]
+    return payload
+
+
+# --------------------------------------------------------------------------- row -> API objects
+
+
+def timestamp(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat() if value else None
+
+
+def transcript_json(row: StoredTranscript) -> dict[str, Any]:
+    request = row.request or {}
+    result = row.result or {}
+    body: dict[str, Any] = {name: request.get(name) for name in ECHOED_OPTIONS}
+    body.update({name: result.get(name) for name in RESULT_FIELDS})
+    body.update(
+        {
+            "id": row.id,
+            "status": row.status,
+            "audio_url": row.audio_url,
+            "error": row.error,
+            "audio_duration": _whole_seconds(result.get("audio_duration")),
+            "speech_model_used": row.speech_model_used,
+            # Required booleans of the Transcript schema: false when not asked for.
+            "webhook_auth": bool(request.get("webhook_auth_header_name")),
+            "webhook_status_code": row.webhook_status_code,
+            "auto_highlights": bool(request.get("auto_highlights")),
+            "redact_pii": bool(request.get("redact_pii")),
+            "summarization": bool(request.get("summarization")),
+            "language_model": "assemblyai_default",
+            "acoustic_model": "assemblyai_default",
+        }
+    )
+    if result.get("language_code"):
+        body["language_code"] = _assemblyai_language(result["language_code"], request.get("language_code"))
+    return body
+
+
+def _whole_seconds(seconds: float | None) -> int | None:
+    # The spec (and the Python SDK's model) types audio_duration as an integer number of seconds.
+    return None if seconds is None else round(seconds)
+
+
+def _assemblyai_language(detected: str, requested: str | None) -> str:
+    """Keep the caller's own spelling (``en_us``) when it names the language that ran."""
+    if requested and requested.lower().replace("-", "_").split("_", 1)[0] == detected:
+        return requested
+    return detected
+
+
+def list_item_json(row: StoredTranscript, base_url: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "resource_url": f"{base_url}/v2/transcript/{row.id}",
+        "status": row.status,
+        "created": timestamp(row.created_at),
+        "completed": timestamp(row.completed_at),
+        "audio_url": row.audio_url,
+        "error": row.error,
+    }
+
+
+def transcript_list_json(
+    rows: list[StoredTranscript],
+    *,
+    base_url: str,
+    limit: int,
+    current_url: str,
+    prev_url: str | None,
+    next_url: str | None,
+) -> dict[str, Any]:
+    return {
+        "page_details": {
+            "limit": limit,
+            "result_count": len(rows),
+            "current_url": current_url,
+            "prev_url": prev_url,
+            "next_url": next_url,
+        },
+        "transcripts": [list_item_json(row, base_url) for row in rows],
+    }

@@ -1,0 +1,171 @@
+"""The pipeline's steps in one place: audio in, transcript out.
+
+    decode -> window (audio_start_from / audio_end_at) -> speech-fraction check -> language
+    -> ASR per channel -> text form per segment -> speakers -> utterances
+
+Each step lives in its own module (``audio``, ``asr``, ``textform``, ``diarization``,
+``utterances``); this function only orders them. Steps that act on the finished words (redaction,
+understanding) are called here, after speakers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from stenograph.pipeline import asr, textform
+from stenograph.pipeline.audio import SAMPLE_RATE, check_duration, decode_audio
+from stenograph.pipeline.languages import whisper_language
+from stenograph.pipeline.models import (
+    DEFAULT_MODEL_SETTINGS,
+    ENGLISH_ONLY_MODELS,
+    ModelSettings,
+    choose_model,
+    get_whisper_model,
+)
+from stenograph.pipeline.types import PipelineError, Segment, TranscribeOptions, TranscriptResult
+from stenograph.pipeline.utterances import channel_utterances, speaker_utterances
+
+Progress = Callable[[float], None]
+
+
+def plan_model(options: TranscribeOptions) -> tuple[str, str | None]:
+    """(model that will run, Whisper language or None for detection) for these options."""
+    model = choose_model(options.model, options.language_code, options.language_detection)
+    if model in ENGLISH_ONLY_MODELS:
+        return model, "en"
+    return model, None if options.language_detection else whisper_language(options.language_code)
+
+
+def transcribe(
+    audio: str | Path | np.ndarray,
+    options: TranscribeOptions,
+    progress: Progress | None = None,
+    models: ModelSettings = DEFAULT_MODEL_SETTINGS,
+) -> TranscriptResult:
+    """Transcribe a file (any format PyAV reads) or 16 kHz float32 samples ((samples,) or
+    (channels, samples)).
+
+    ``progress`` receives the fraction of the audio transcribed so far (0..1), once per segment.
+    ``models`` says where models run (device, threads, cache). Raises ``PipelineError`` subclasses
+    (messages meant for the user) for unusable input.
+    """
+    model_name, language = plan_model(options)
+    channels = _as_channels(audio, options.multichannel)
+    check_duration(channels[0], SAMPLE_RATE)
+    duration = channels.shape[1] / SAMPLE_RATE
+    window, offset_ms = _window(channels, options)
+    mono = window.mean(axis=0) if len(window) > 1 else window[0]
+    if options.speech_threshold:
+        _check_speech_fraction(mono, options.speech_threshold)
+
+    model = get_whisper_model(model_name, models)
+    language_confidence = None
+    if language is None:
+        language, language_confidence = asr.detect_language(model, mono, options)
+    kwargs = asr.whisper_decode_kwargs(options, language)
+
+    segments: list[Segment] = []
+    window_seconds = max(window.shape[1] / SAMPLE_RATE, 1e-9)
+    for index, samples in enumerate(window):
+        channel = str(index + 1) if options.multichannel else None
+
+        def report(seconds: float, done_channels: int = index) -> None:
+            if progress is not None:
+                progress(min(1.0, (done_channels + seconds / window_seconds) / len(window)))
+
+        for segment in asr.decode(model, samples, kwargs, offset_ms, channel, report):
+            segments.append(_with_text_form(segment, options))
+    if options.speaker_labels:
+        segments = _with_speakers(segments, window, offset_ms, options)
+    if progress is not None:
+        progress(1.0)
+
+    segments = [s for s in sorted(segments, key=lambda s: (s.start, s.channel or "")) if s.words]
+    words = sorted((w for s in segments for w in s.words), key=lambda w: (w.start, w.channel or ""))
+    if options.speaker_labels:
+        utterances = speaker_utterances(words)
+    elif options.multichannel:
+        utterances = channel_utterances(segments)
+    else:
+        utterances = None
+    return TranscriptResult(
+        text=textform.join_text(words),
+        words=words,
+        segments=segments,
+        confidence=round(sum(w.confidence for w in words) / len(words), 4) if words else None,
+        audio_duration=duration,
+        audio_channels=len(channels),
+        language_code=language,
+        language_confidence=language_confidence,
+        speech_model_used=model_name,
+        utterances=utterances,
+    )
+
+
+def _as_channels(audio: str | Path | np.ndarray, keep_channels: bool) -> np.ndarray:
+    """(channels, samples) float32; one row (a downmix) unless channels are to be kept apart."""
+    if isinstance(audio, np.ndarray):
+        samples = np.ascontiguousarray(audio, dtype=np.float32)
+        if samples.ndim == 1:
+            samples = samples[np.newaxis, :]
+        if samples.ndim != 2:
+            raise ValueError(f"expected mono or (channels, samples) audio, got shape {samples.shape}")
+        return samples if keep_channels else samples.mean(axis=0, keepdims=True)
+    decoded = decode_audio(audio, SAMPLE_RATE, keep_channels=keep_channels)
+    return decoded if keep_channels else decoded[np.newaxis, :]
+
+
+def _window(channels: np.ndarray, options: TranscribeOptions) -> tuple[np.ndarray, int]:
+    """The part between audio_start_from and audio_end_at, and its offset in ms."""
+    start_ms = options.start_ms or 0
+    total_ms = channels.shape[1] * 1000 // SAMPLE_RATE
+    end_ms = min(options.end_ms, total_ms) if options.end_ms is not None else total_ms
+    if start_ms >= total_ms:
+        raise PipelineError(f"audio_start_from ({start_ms} ms) is past the end of the audio ({total_ms} ms).")
+    if end_ms <= start_ms:
+        raise PipelineError(f"audio_end_at ({end_ms} ms) must be after audio_start_from ({start_ms} ms).")
+    window = channels[:, start_ms * SAMPLE_RATE // 1000 : end_ms * SAMPLE_RATE // 1000]
+    check_duration(window[0], SAMPLE_RATE)
+    return window, start_ms
+
+
+def _check_speech_fraction(mono: np.ndarray, threshold: float) -> None:
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    spans = get_speech_timestamps(mono, VadOptions())
+    fraction = sum(span["end"] - span["start"] for span in spans) / max(len(mono), 1)
+    if fraction < threshold:
+        raise PipelineError(
+            f"Audio speech fraction {fraction:.2f} is below the requested speech_threshold of {threshold}: "
+            "the file holds too little speech."
+        )
+
+
+def _with_text_form(segment: Segment, options: TranscribeOptions) -> Segment:
+    words = textform.apply_options(list(segment.words), options)
+    words = [replace(w, channel=segment.channel) for w in words]
+    return replace(segment, words=tuple(words), text=textform.join_text(words))
+
+
+def _with_speakers(
+    segments: list[Segment], window: np.ndarray, offset_ms: int, options: TranscribeOptions
+) -> list[Segment]:
+    """Diarize each channel (the downmix when channels are not kept apart) and give every word its
+    speaker: "A", "B", ... in order of first appearance, or "1A", "2A", ... per channel."""
+    from stenograph.pipeline.diarization import assign_speakers, diarize
+
+    out: list[Segment] = []
+    for index, samples in enumerate(window):
+        channel = str(index + 1) if options.multichannel else None
+        own = [s for s in segments if s.channel == channel and s.words]
+        if not own:
+            continue
+        turns = diarize(samples, options.speakers_expected, options.min_speakers, options.max_speakers)
+        turns = [replace(t, start=t.start + offset_ms, end=t.end + offset_ms) for t in turns]
+        labelled = iter(assign_speakers([w for s in own for w in s.words], turns, prefix=channel or ""))
+        out.extend(replace(s, words=tuple(next(labelled) for _ in s.words)) for s in own)
+    return out

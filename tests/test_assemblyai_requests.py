@@ -1,0 +1,162 @@
+"""The wire's request side: parsing and checks of POST /v2/transcript, the stored request and its
+mapping onto the pipeline's options, and the transcript JSON built from a row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from stenograph.assemblyai.options import pipeline_options
+from stenograph.assemblyai.requests import (
+    InvalidRequest,
+    TranscriptParams,
+    check_transcript_params,
+    load_options,
+    stored_options,
+)
+from stenograph.assemblyai.transcripts import ECHOED_OPTIONS, RESULT_FIELDS, transcript_json
+from stenograph.pipeline.types import CustomSpelling, TranscribeOptions
+
+
+def params(**fields: Any) -> TranscriptParams:
+    return TranscriptParams.model_validate({"audio_url": "https://example.com/a.mp3", **fields})
+
+
+def test_the_stored_request_maps_onto_the_pipeline_options() -> None:
+    request = params(
+        language_code="de",
+        language_detection_options={"expected_languages": ["de", "fr"], "fallback_language": "fr"},
+        language_confidence_threshold=0.4,
+        prompt="Names: Ada.",
+        word_boost=["Ada"],
+        temperature=0.2,
+        audio_start_from=1000,
+        audio_end_at=5000,
+        speech_threshold=0.3,
+        dual_channel=True,
+        punctuate=False,
+        format_text=False,
+        disfluencies=True,
+        filter_profanity=True,
+        custom_spelling=[{"from": ["ada", "adda"], "to": "Ada"}],
+        speaker_labels=True,
+        speakers_expected=2,
+        speaker_options={"min_speakers_expected": 1, "max_speakers_expected": 3},
+        some_future_field="ignored",
+    )
+    stored = stored_options(request)
+    assert stored["custom_spelling"] == [{"from": ["ada", "adda"], "to": "Ada"}]  # the wire's own name
+    assert "audio_url" not in stored and "some_future_field" not in stored
+    assert pipeline_options(load_options(stored), "base") == TranscribeOptions(
+        model="base",
+        language_code="de",
+        expected_languages=("de", "fr"),
+        fallback_language="fr",
+        language_confidence_threshold=0.4,
+        prompt="Names: Ada.",
+        keyterms=("Ada",),
+        temperature=0.2,
+        start_ms=1000,
+        end_ms=5000,
+        speech_threshold=0.3,
+        multichannel=True,
+        punctuate=False,
+        format_text=False,
+        disfluencies=True,
+        filter_profanity=True,
+        custom_spelling=(CustomSpelling(("ada", "adda"), "Ada"),),
+        speaker_labels=True,
+        speakers_expected=2,
+        min_speakers=1,
+        max_speakers=3,
+    )
+
+
+def test_an_empty_request_gets_the_api_defaults() -> None:
+    options = pipeline_options(load_options(stored_options(params())), "tiny.en")
+    assert options == TranscribeOptions(model="tiny.en")
+    assert options.punctuate and options.format_text and not options.multichannel
+    assert pipeline_options(load_options(None), "tiny.en") == options
+
+
+def test_keyterms_prompt_wins_over_word_boost() -> None:
+    request = params(keyterms_prompt=["Stenograph"], word_boost=["other"])
+    assert pipeline_options(request, "tiny.en").keyterms == ("Stenograph",)
+
+
+@pytest.mark.parametrize(
+    ("fields", "model"),
+    [
+        ({}, "tiny.en"),
+        ({"speech_model": "best"}, "base"),
+        ({"speech_models": ["nano"], "language_code": "en_us"}, "tiny.en"),
+        ({"speech_models": ["nano"], "language_code": "de"}, "base"),  # stored as what will run
+        ({"language_detection": True}, "base"),
+        ({"language_detection": True, "language_code": "en"}, "base"),
+    ],
+)
+def test_the_model_stored_is_the_model_that_runs(fields: dict[str, Any], model: str) -> None:
+    assert check_transcript_params(params(**fields), "tiny.en") == model
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"sentiment_analysis": True}, "sentiment_analysis: not supported by this server yet"),
+        ({"speech_models": ["large"]}, "speech_models: unknown model 'large'"),
+        ({"language_code": "xx"}, "language_code: 'xx' is not a supported language"),
+        ({"audio_start_from": 5, "audio_end_at": 5}, "audio_end_at: must be greater than audio_start_from"),
+        ({"custom_spelling": [{"from": [" "], "to": "x"}]}, "custom_spelling: every rule needs"),
+        ({"speaker_options": {"min_speakers_expected": 3, "max_speakers_expected": 2}}, "greater than"),
+        ({"webhook_url": "ftp://example.com"}, "webhook_url: must be an http(s) URL"),
+        ({"webhook_auth_header_value": "x"}, "webhook_auth_header_name: required"),
+        ({"webhook_auth_header_name": "Host", "webhook_auth_header_value": "x"}, "not a usable HTTP header"),
+    ],
+)
+def test_requests_the_models_cannot_check_are_refused(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidRequest, match=re.escape(message)):
+        check_transcript_params(params(**fields), "tiny.en")
+
+
+def test_defaults_equal_to_the_api_default_are_accepted() -> None:
+    assert check_transcript_params(params(sentiment_analysis=False, language_codes=[]), "tiny.en")
+
+
+@dataclass
+class Row:
+    id: str = "t1"
+    status: str = "completed"
+    audio_url: str = "https://example.com/a.mp3"
+    error: str | None = None
+    request: dict[str, Any] | None = field(default_factory=dict)
+    result: dict[str, Any] | None = None
+    speech_model_used: str | None = "tiny.en"
+    webhook_status_code: int | None = None
+    created_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+
+
+def test_the_transcript_echoes_options_and_never_the_webhook_secret() -> None:
+    request = stored_options(
+        params(
+            punctuate=False,
+            language_code="en_us",
+            webhook_url="https://example.com/hook",
+            webhook_auth_header_name="X-Secret",
+            webhook_auth_header_value="s3cret",
+        )
+    )
+    body = transcript_json(
+        Row(request=request, result={"text": "Hi.", "language_code": "en", "audio_duration": 10.6})
+    )
+    assert "s3cret" not in repr(body) and "webhook_auth_header_value" not in body
+    assert body["webhook_auth"] is True and body["webhook_auth_header_name"] == "X-Secret"
+    assert body["punctuate"] is False and body["format_text"] is None
+    assert body["language_code"] == "en_us"  # the caller's spelling of the language that ran
+    assert body["audio_duration"] == 11 and body["text"] == "Hi."
+    assert set(ECHOED_OPTIONS) | set(RESULT_FIELDS) <= set(body)
+    assert body["sentiment_analysis_results"] is None and body["utterances"] is None
