@@ -4,9 +4,10 @@
 
 Baseline: ``faster_whisper.WhisperModel`` with the server's device / compute type / threads and the exact
 decode kwargs the server uses, in a subprocess of its own (so its peak RSS is its own). API path: the real
-server (``tests.live_server.LiveServer``) driven by the official ``assemblyai`` SDK, timed from before the
-upload to ``completed``. Model load is excluded on both sides (each is warmed with one short file first).
-Utterances go through both paths sequentially, one file after another. Runs alternate baseline / API.
+server (``tests.support.live_server.LiveServer``) driven by the official ``assemblyai`` SDK, timed from
+before the upload to ``completed``. Model load is excluded on both sides (each is warmed with one short
+file first). Utterances go through both paths sequentially, one file after another. Runs alternate
+baseline / API.
 """
 
 from __future__ import annotations
@@ -45,12 +46,16 @@ def baseline_worker(model_name: str) -> None:
 
     from stenograph.config import get_settings
     from stenograph.pipeline.asr import whisper_decode_kwargs
-    from stenograph.pipeline.models import model_directory, placement
+    from stenograph.pipeline.models import ModelSettings, model_directory, placement
     from stenograph.pipeline.transcribe import plan_model
     from stenograph.pipeline.types import TranscribeOptions
-    from stenograph.runtime import model_settings
 
-    settings = model_settings(get_settings())  # what the server would use
+    # What the server would use (as runtime.model_settings builds it; importing the runtime here
+    # would load the whole server stack into the baseline's process and its peak memory).
+    server = get_settings()
+    settings = ModelSettings(
+        device=server.device, cpu_threads=server.cpu_threads, cache_dir=server.resolved_model_cache_dir
+    )
     where = placement(settings)
     model = WhisperModel(
         str(model_directory(model_name, settings)),
@@ -131,7 +136,7 @@ def server_peak_rss_mib(pid: int) -> float:
 
 
 def datasets(skip_utterances: bool) -> list[Dataset]:
-    from tests.audio_refs import librispeech
+    from tests.support.audio_refs import librispeech
 
     folder = AUDIO_DIR / "longform"
     refs = dict(line.split("\t", 1) for line in (folder / "refs.tsv").read_text().splitlines() if line)
@@ -148,7 +153,7 @@ def audio_seconds(paths: list[Path]) -> float:
 
 
 def summarise(audio: float, times: list[float], refs: list[str], texts: list[str]) -> dict[str, Any]:
-    from tests.audio_refs import wer
+    from tests.support.audio_refs import wer
 
     best, median = min(times), statistics.median(times)
     rtf = {"rtf_best": audio / best, "rtf_median": audio / median, "wer": wer(refs, texts)}
@@ -198,7 +203,7 @@ def measure(
     """Alternate baseline and API runs: wall times and texts per (dataset, path), the server's peak RSS."""
     import assemblyai as aai
 
-    from tests.live_server import LiveServer
+    from tests.support.live_server import LiveServer
 
     times: dict[Key, list[float]] = {}
     texts: dict[Key, list[str]] = {}
@@ -236,7 +241,7 @@ def main() -> None:
         baseline_worker(args.model)
         return
 
-    from tests.audio_refs import normalise
+    from tests.support.audio_refs import normalise
 
     started = time.perf_counter()
     data = datasets(args.skip_utterances)

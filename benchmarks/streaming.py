@@ -4,8 +4,8 @@
         [--json PATH]
 
 Streams LibriSpeech utterances from ../shared/audio/librispeech, joined by ``--gap`` seconds of
-silence, to a live server (``tests.live_server.LiveServer``) at real-time pace in chunks of
-``--chunk-ms`` (100 ms), and prints:
+silence, to a live server (``tests.support.live_server.LiveServer``) at real-time pace in chunks
+of ``--chunk-ms`` (100 ms), and prints:
 
 - word-final latency: for every word, when the client first received it with ``word_is_final``, minus
   the audio time of the word's end (its ``end`` in the stream); p50 / p95. The clock is the audio's:
@@ -76,7 +76,7 @@ def load_utterances(count: int) -> list[Utterance]:
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     from stenograph.pipeline.audio import decode_audio
-    from tests.audio_refs import librispeech
+    from tests.support.audio_refs import librispeech
 
     out = []
     for path, reference in librispeech(AUDIO_DIR)[: count or None]:
@@ -193,7 +193,7 @@ def batch_texts(utterances: list[Utterance], model: str) -> tuple[list[str], flo
 def summarise(results: list[SessionResult], batch: dict[Path, str] | None = None) -> dict[str, Any]:
     """Latency percentiles and WER of sessions; with ``batch`` (the batch path's text of each file)
     also the batch WER of the same utterances and the relative difference."""
-    from tests.audio_refs import wer
+    from tests.support.audio_refs import wer
 
     words = [x for r in results for x in r.word_latencies]
     eots = [x for r in results for x in r.eot_latencies]
@@ -265,7 +265,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
-    from tests.live_server import LiveServer
+    from tests.support.live_server import LiveServer
 
     if not AUDIO_DIR.is_dir():
         sys.exit(f"shared audio not found at {AUDIO_DIR}")
@@ -276,7 +276,7 @@ def main() -> None:
 
     print("batch path (same model, in process) ...", flush=True)
     batch, batch_seconds = batch_texts(utterances, args.model)
-    from tests.audio_refs import wer
+    from tests.support.audio_refs import wer
 
     batch_wer = wer([u.reference for u in utterances], batch)
 

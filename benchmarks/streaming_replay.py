@@ -142,7 +142,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from stenograph.streaming.decoder import get_decoder
-    from tests.audio_refs import wer
+    from tests.support.audio_refs import wer
 
     utterances = load_utterances(args.utterances)
     references = [u.reference for u in utterances]

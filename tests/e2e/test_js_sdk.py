@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.audio_refs import normalise
+from tests.support.audio_refs import normalise
 
 
 def test_js_sdk_transcribes_lists_and_deletes(js_sdk: Path, server, shared_audio: Path) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.audio_refs import normalise
-from tests.live_server import REPO_ROOT, LiveServer
+from tests.support.audio_refs import normalise
+from tests.support.live_server import REPO_ROOT, LiveServer
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.audio_refs import normalise
-from tests.live_server import LiveServer
+from tests.support.audio_refs import normalise
+from tests.support.live_server import LiveServer
 
 
 def wait_for_status(server: LiveServer, transcript_id: str, wanted: set[str], timeout: float) -> dict:

@@ -7,7 +7,7 @@ from stenograph.assemblyai.requests import TranscriptOptionalParams
 from stenograph.assemblyai.transcripts import result_json, utterance_json
 from stenograph.pipeline.types import Segment, TranscriptResult, Word
 from stenograph.pipeline.utterances import channel_utterances, speaker_utterances
-from tests.utterance_checks import check_utterances
+from tests.support.utterance_checks import check_utterances
 
 
 def word(text: str, start: int, end: int, channel: str | None = None, speaker: str | None = None) -> Word:

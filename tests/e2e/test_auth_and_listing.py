@@ -10,22 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live_server import REPO_ROOT, LiveServer
+from tests.support.live_server import REPO_ROOT, LiveServer, create_key
 
 AUTH_ERROR = {"error": "Authentication error, API token missing/invalid"}
-
-
-def create_key(server: LiveServer) -> str:
-    """A key of a new project, made with the real `stenograph keys create` command."""
-    output = subprocess.run(
-        [sys.executable, "-m", "stenograph.cli", "keys", "create", "--name", "test"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "STENOGRAPH_DATA_DIR": str(server.data_dir)},
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return output.split()[0]
 
 
 @pytest.fixture()

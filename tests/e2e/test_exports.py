@@ -18,10 +18,9 @@ import srt
 import webvtt
 
 from stenograph.pipeline.sentences import MAX_SENTENCE_WORDS, SENTENCE_PAUSE_MS
-from tests.live_server import LiveServer
-from tests.test_e2e_auth_and_listing import create_key
+from tests.support.live_server import LiveServer, create_key
 
-SPEC = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "openapi.json"
+SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "openapi.json"
 CLIPS = {
     "jfk": "jfk/jfk.wav",  # 11 s: "ask not what your country can do for you ..."
     "call": "diarization/pyannote_sample.wav",  # 30 s phone call: many short sentences

@@ -16,9 +16,9 @@ from pathlib import Path
 import jiwer
 import pytest
 
-from tests.audio_refs import librispeech, normalise
-from tests.live_server import REPO_ROOT, LiveServer
-from tests.streaming_helpers import chunks, paced, pcm16, silence
+from tests.support.audio_refs import librispeech, normalise
+from tests.support.live_server import REPO_ROOT, LiveServer
+from tests.support.streaming_helpers import chunks, paced, pcm16, silence
 
 UTTERANCE = "1688-142285-0004"
 

@@ -19,7 +19,7 @@ import pytest
 from whisper_normalizer.basic import BasicTextNormalizer
 
 from stenograph.pipeline.audio import decode_audio
-from tests.audio_refs import normalise, read_tsv, wer
+from tests.support.audio_refs import normalise, read_tsv, wer
 
 JFK_TEXT = (
     "And so, my fellow Americans, ask not what your country can do for you, "

@@ -113,7 +113,7 @@ def test_two_processes_prepare_once(tmp_model_cache: Path) -> None:
         "from pathlib import Path; from stenograph.pipeline.models import ModelSettings, model_directory; "
         f"print(model_directory('base', ModelSettings(cache_dir=Path({str(tmp_model_cache)!r}))))"
     )
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[3]
     procs = [
         subprocess.Popen([sys.executable, "-c", code], cwd=root, stdout=subprocess.PIPE, text=True)
         for _ in range(2)
@@ -140,6 +140,7 @@ def test_is_english_only() -> None:
         ("tiny.en", "en_us", False, "tiny.en"),
         ("tiny.en", "EN-gb", False, "tiny.en"),
         ("tiny.en", "de", False, "base"),
+        ("tiny.en", "", False, "base"),  # an empty code is not English: no English-only model for it
         ("tiny.en", None, True, "base"),
         ("tiny.en", "en", True, "base"),
         ("base", None, False, "base"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -90,3 +90,16 @@ class LiveServer:
     def log(self, tail: int | None = 5000) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path else ""
         return text[-tail:] if tail else text
+
+
+def create_key(server: LiveServer) -> str:
+    """A key of a new project, made with the real `stenograph keys create` command."""
+    output = subprocess.run(
+        [sys.executable, "-m", "stenograph.cli", "keys", "create", "--name", "test"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "STENOGRAPH_DATA_DIR": str(server.data_dir)},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return output.split()[0]

@@ -12,7 +12,7 @@ import pytest
 from stenograph.pipeline.audio import MIN_AUDIO_SECONDS, check_duration, decode_audio
 from stenograph.pipeline.types import AudioDecodeError, AudioTooShortError
 
-COMPRESSED = Path(__file__).resolve().parents[1].parent / "shared" / "audio" / "compressed"
+COMPRESSED = Path(__file__).resolve().parents[3].parent / "shared" / "audio" / "compressed"
 FILES = sorted(p for p in COMPRESSED.glob("*") if p.suffix != ".tsv") if COMPRESSED.is_dir() else []
 TOLERANCE_S = 0.1
 # Raw ADTS AAC has no gapless info: the encoder's priming/padding samples decode as audio, and

@@ -92,6 +92,7 @@ def test_keyterms_prompt_wins_over_word_boost() -> None:
     ("fields", "model"),
     [
         ({}, "tiny.en"),
+        ({"language_code": ""}, "tiny.en"),  # the SDKs may send an empty code: as if absent
         ({"speech_model": "best"}, "base"),
         ({"speech_models": ["nano"], "language_code": "en_us"}, "tiny.en"),
         ({"speech_models": ["nano"], "language_code": "de"}, "base"),  # stored as what will run

@@ -15,8 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from stenograph.jobs.webhooks import MAX_RETRY_DELAY_SECONDS, retry_delay
-from tests.live_server import LiveServer
+from tests.support.live_server import LiveServer
 
 SECRET = "s3cret-" + secrets.token_hex(8)
 HEADER = "X-Webhook-Secret"
@@ -167,11 +166,6 @@ def wait_until(
 
 def webhook_answered(body: dict) -> bool:
     return body["webhook_status_code"] is not None
-
-
-def test_retry_delay_doubles_and_is_capped() -> None:
-    assert [retry_delay(5, n) for n in (1, 2, 3, 4)] == [5, 10, 20, 40]
-    assert retry_delay(5, 9) == MAX_RETRY_DELAY_SECONDS
 
 
 def test_completed_webhook_through_the_sdk(

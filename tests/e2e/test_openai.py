@@ -17,8 +17,8 @@ from stenograph.api.openai.params import parse_params as _params
 from stenograph.api.openai.responses import LANGUAGE_NAMES
 from stenograph.pipeline.models import MULTILINGUAL_MODEL
 from stenograph.pipeline.transcribe import plan_model
-from tests.audio_refs import normalise
-from tests.live_server import LiveServer
+from tests.support.audio_refs import normalise
+from tests.support.live_server import LiveServer
 
 JFK_LINE = "ask not what your country can do for you ask what you can do for your country"
 # LJ001-0031: "... Sweynheim and Pannartz began printing in the monastery of Subiaco near Rome."

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.audio_refs import normalise
+from tests.support.audio_refs import normalise
 
 RARE_WORDS = ("Sweynheim", "Pannartz", "Subiaco")  # in ljspeech_LJ001-0031
 

@@ -14,9 +14,9 @@ import httpx
 import jiwer
 import pytest
 
-from tests.audio_refs import librispeech, normalise
-from tests.live_server import LiveServer
-from tests.streaming_helpers import RawSession, chunks, paced, pcm16, silence
+from tests.support.audio_refs import librispeech, normalise
+from tests.support.live_server import LiveServer
+from tests.support.streaming_helpers import RawSession, chunks, paced, pcm16, silence
 
 MAX_SESSIONS = 3
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.audio_refs import compressed_with_reference, librispeech, normalise, wer
+from tests.support.audio_refs import compressed_with_reference, librispeech, normalise, wer
 
-SPEC = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "openapi.json"
+SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "openapi.json"
 
 
 def wait_all(transcripts: list) -> list:

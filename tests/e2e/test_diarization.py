@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from stenograph.pipeline.audio import decode_audio
-from tests.utterance_checks import check_utterances
+from tests.support.utterance_checks import check_utterances
 
 DER_BOUND = 0.10  # the LibriSpeech conversations, no hint (the benchmark measures ~0%)
 

@@ -1,30 +1,27 @@
-"""The streaming engine and its parts without a server: audio conversion, VAD, turns on real audio,
-rendering, token storage and v3 parameter parsing."""
+"""The streaming engine and its parts without a server: audio conversion, VAD, loop cutting, turns on
+real audio, batched decodes and when words become final."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
-from starlette.datastructures import QueryParams
 
 from stenograph.streaming.audio import PcmConverter
 from stenograph.streaming.decoder import DecodedWord, _without_loop
 from stenograph.streaming.engine import (
     StreamConfig,
     StreamingEngine,
-    StreamWord,
     TurnEvent,
     _key,
     end_of_turn_confidence,
     transcribe_stream,
 )
-from tests.audio_refs import librispeech, wer
-from tests.streaming_helpers import AlwaysSpeech
+from tests.support.audio_refs import librispeech, wer
+from tests.support.streaming_helpers import AlwaysSpeech
 
 
 def test_mulaw_and_pcm_conversion() -> None:
@@ -139,98 +136,6 @@ def test_force_endpoint_mid_speech(two_utterances) -> None:
         while (job := engine.pending_decode()) is not None:
             events += engine.complete_decode(job, run_job(decoder, job))
     assert [e.turn_order for e in events if e.end_of_turn][:2] == [0, 1]
-
-
-def test_render_unformatted_and_formatted() -> None:
-    from stenograph.assemblyai import streaming as wire
-
-    words = (
-        StreamWord("Hello,", 0, 300, 0.9, True),
-        StreamWord("it's", 300, 500, 0.8, True),
-        StreamWord("$5", 500, 900, 0.7, False),
-    )
-    partial = wire.v3_turn(TurnEvent(3, words, end_of_turn=False, end_of_turn_confidence=0.3))
-    assert partial["transcript"] == "hello it's"
-    assert [(w["text"], w["word_is_final"]) for w in partial["words"]] == [
-        ("hello", True),
-        ("it's", True),
-        ("five", False),
-        ("dollars", False),
-    ]
-    assert partial["turn_order"] == 3 and not partial["end_of_turn"] and not partial["turn_is_formatted"]
-    ended = TurnEvent(
-        3, tuple(StreamWord(w.text, w.start, w.end, w.confidence, True) for w in words), True, 0.9
-    )
-    plain, formatted = wire.v3_messages(ended, format_turns=True)
-    assert plain["transcript"] == "hello it's five dollars" and not plain["turn_is_formatted"]
-    assert formatted["transcript"] == "Hello, it's $5." and formatted["turn_is_formatted"]
-    assert formatted["turn_order"] == plain["turn_order"] == 3
-    assert wire.v3_messages(ended, format_turns=False) == [plain]
-    final = wire.v2_transcript(ended)
-    assert final["message_type"] == "FinalTranscript" and final["text"] == "Hello, it's $5."
-    assert (final["audio_start"], final["audio_end"]) == (0, 900)
-    assert set(final) == {
-        "message_type", "audio_start", "audio_end", "confidence", "text", "words", "created", "punctuated",
-        "text_formatted",
-    }  # fmt: skip
-    assert set(final["words"][0]) == {"start", "end", "confidence", "text"}
-
-
-def test_tokens_are_hashed_single_use_and_expire(tmp_path: Path) -> None:
-    from stenograph.store import keys, streaming_tokens
-    from stenograph.store.db import Database
-    from stenograph.store.models import StreamingToken
-
-    db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    db.migrate()
-    with db.session() as session:
-        project = keys.add_key(session, "k" * 32).project_id
-        token = streaming_tokens.create_token(session, project, kind="v3", expires_in_seconds=60)
-        short = streaming_tokens.create_token(session, project, kind="v3", expires_in_seconds=60)
-        session.get(StreamingToken, 2).expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
-        stored = [row.token_hash for row in session.query(StreamingToken)]
-    assert token not in stored and keys.hash_key(token) in stored
-    with db.session() as session:
-        assert streaming_tokens.claim_token(session, token, kind="v2") is None
-        claimed = streaming_tokens.claim_token(session, token, kind="v3")
-        assert claimed is not None and claimed.project_id == project
-        assert streaming_tokens.claim_token(session, token, kind="v3") is None
-        assert streaming_tokens.claim_token(session, short, kind="v3") is None
-        assert keys.project_for_key(session, token) is None  # not an API key
-    db.dispose()
-
-
-def test_v3_parameters() -> None:
-    from stenograph.api.streaming.params import ParamError, parse_v3_params
-    from stenograph.config import Settings
-
-    settings = Settings()
-    options = parse_v3_params(
-        QueryParams(
-            "sample_rate=8000&encoding=pcm_mulaw&format_turns=True&end_of_turn_confidence_threshold=0.7"
-            "&min_end_of_turn_silence_when_confident=300&max_turn_silence=900"
-            '&keyterms_prompt=["Stenograph","AssemblyAI"]&language_detection=TRUE&vad_threshold=0.5'
-        ),
-        settings,
-    )
-    assert options.converter.sample_rate == 8000 and options.converter.encoding == "pcm_mulaw"
-    assert options.format_turns and options.language_detection and options.model == "tiny.en"
-    assert options.config.end_of_turn_confidence_threshold == 0.7
-    assert (options.config.min_turn_silence_ms, options.config.max_turn_silence_ms) == (300, 900)
-    assert options.config.keyterms == ("Stenograph", "AssemblyAI")
-    assert options.config.vad_threshold == 0.5 and options.config.language == "en"
-    repeated = parse_v3_params(
-        QueryParams("keyterms_prompt=one&keyterms_prompt=two&min_turn_silence=200"), settings
-    )
-    assert repeated.config.keyterms == ("one", "two") and repeated.config.min_turn_silence_ms == 200
-    multilingual = parse_v3_params(QueryParams("speech_model=universal-streaming-multilingual"), settings)
-    assert multilingual.model == "base" and multilingual.config.language is None
-    german = parse_v3_params(QueryParams('language_codes=["de"]'), settings)
-    assert german.model == "base" and german.config.language == "de"
-    for bad in ("sample_rate=abc", "encoding=aac", "format_turns=perhaps", "keyterms_prompt=[1,2]",
-                "speech_model=nope", "max_turn_silence=-1", 'language_codes=["xx"]'):  # fmt: skip
-        with pytest.raises(ParamError):
-            parse_v3_params(QueryParams(bad), settings)
 
 
 def test_batched_decodes_match_single_ones(shared_audio: Path) -> None:

@@ -1,0 +1,39 @@
+"""The v3 streaming query parameters (``parse_v3_params``) and the errors for bad ones."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.datastructures import QueryParams
+
+
+def test_v3_parameters() -> None:
+    from stenograph.api.streaming.params import ParamError, parse_v3_params
+    from stenograph.config import Settings
+
+    settings = Settings()
+    options = parse_v3_params(
+        QueryParams(
+            "sample_rate=8000&encoding=pcm_mulaw&format_turns=True&end_of_turn_confidence_threshold=0.7"
+            "&min_end_of_turn_silence_when_confident=300&max_turn_silence=900"
+            '&keyterms_prompt=["Stenograph","AssemblyAI"]&language_detection=TRUE&vad_threshold=0.5'
+        ),
+        settings,
+    )
+    assert options.converter.sample_rate == 8000 and options.converter.encoding == "pcm_mulaw"
+    assert options.format_turns and options.language_detection and options.model == "tiny.en"
+    assert options.config.end_of_turn_confidence_threshold == 0.7
+    assert (options.config.min_turn_silence_ms, options.config.max_turn_silence_ms) == (300, 900)
+    assert options.config.keyterms == ("Stenograph", "AssemblyAI")
+    assert options.config.vad_threshold == 0.5 and options.config.language == "en"
+    repeated = parse_v3_params(
+        QueryParams("keyterms_prompt=one&keyterms_prompt=two&min_turn_silence=200"), settings
+    )
+    assert repeated.config.keyterms == ("one", "two") and repeated.config.min_turn_silence_ms == 200
+    multilingual = parse_v3_params(QueryParams("speech_model=universal-streaming-multilingual"), settings)
+    assert multilingual.model == "base" and multilingual.config.language is None
+    german = parse_v3_params(QueryParams('language_codes=["de"]'), settings)
+    assert german.model == "base" and german.config.language == "de"
+    for bad in ("sample_rate=abc", "encoding=aac", "format_turns=perhaps", "keyterms_prompt=[1,2]",
+                "speech_model=nope", "max_turn_silence=-1", 'language_codes=["xx"]'):  # fmt: skip
+        with pytest.raises(ParamError):
+            parse_v3_params(QueryParams(bad), settings)

@@ -1,0 +1,41 @@
+"""The streaming wire messages (``stenograph.assemblyai.streaming``): v3 turns, formatted and not, and
+v2 final transcripts rendered from the engine's turn events."""
+
+from __future__ import annotations
+
+from stenograph.streaming.engine import StreamWord, TurnEvent
+
+
+def test_render_unformatted_and_formatted() -> None:
+    from stenograph.assemblyai import streaming as wire
+
+    words = (
+        StreamWord("Hello,", 0, 300, 0.9, True),
+        StreamWord("it's", 300, 500, 0.8, True),
+        StreamWord("$5", 500, 900, 0.7, False),
+    )
+    partial = wire.v3_turn(TurnEvent(3, words, end_of_turn=False, end_of_turn_confidence=0.3))
+    assert partial["transcript"] == "hello it's"
+    assert [(w["text"], w["word_is_final"]) for w in partial["words"]] == [
+        ("hello", True),
+        ("it's", True),
+        ("five", False),
+        ("dollars", False),
+    ]
+    assert partial["turn_order"] == 3 and not partial["end_of_turn"] and not partial["turn_is_formatted"]
+    ended = TurnEvent(
+        3, tuple(StreamWord(w.text, w.start, w.end, w.confidence, True) for w in words), True, 0.9
+    )
+    plain, formatted = wire.v3_messages(ended, format_turns=True)
+    assert plain["transcript"] == "hello it's five dollars" and not plain["turn_is_formatted"]
+    assert formatted["transcript"] == "Hello, it's $5." and formatted["turn_is_formatted"]
+    assert formatted["turn_order"] == plain["turn_order"] == 3
+    assert wire.v3_messages(ended, format_turns=False) == [plain]
+    final = wire.v2_transcript(ended)
+    assert final["message_type"] == "FinalTranscript" and final["text"] == "Hello, it's $5."
+    assert (final["audio_start"], final["audio_end"]) == (0, 900)
+    assert set(final) == {
+        "message_type", "audio_start", "audio_end", "confidence", "text", "words", "created", "punctuated",
+        "text_formatted",
+    }  # fmt: skip
+    assert set(final["words"][0]) == {"start", "end", "confidence", "text"}
