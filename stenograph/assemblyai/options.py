@@ -13,7 +13,7 @@ def pipeline_options(params: TranscriptOptionalParams, model: str) -> Transcribe
     speakers = params.speaker_options
     return TranscribeOptions(
         model=model,
-        language_code=params.language_code,
+        language_code=params.language_code or None,  # "" is not given
         language_detection=bool(params.language_detection),
         expected_languages=tuple(detection.expected_languages or ()) if detection else (),
         fallback_language=detection.fallback_language if detection else None,

@@ -170,7 +170,7 @@ def check_transcript_params(params: TranscriptOptionalParams, default_model: str
 def transcript_model(params: TranscriptOptionalParams, default_model: str) -> str:
     """The packaged model that runs for these options (UnknownSpeechModelError if none serves)."""
     requested = resolve_speech_model(params.speech_models, params.speech_model, default_model)
-    return choose_model(requested, params.language_code, bool(params.language_detection))
+    return choose_model(requested, params.language_code or None, bool(params.language_detection))
 
 
 def _check_languages(params: TranscriptOptionalParams) -> None:

@@ -81,13 +81,14 @@ def is_english_only(name: str) -> bool:
 
 
 def _is_english(language: str | None) -> bool:
-    return language is None or language.strip().lower().replace("-", "_").split("_", 1)[0] in ("", "en")
+    return language is None or language.strip().lower().replace("-", "_").split("_", 1)[0] == "en"
 
 
 def choose_model(requested: str, language: str | None = None, detect: bool = False) -> str:
     """The packaged model that runs for a request of ``requested`` in ``language`` (None: not
-    given), with language detection or not. An English-only model asked for another language, or
-    for detection, gives way to the multilingual one. The one place this rule lives."""
+    given), with language detection or not. An English-only model asked for another language (any
+    code but ``en``, ``en_us``, ... : a code with no language in it too), or for detection, gives
+    way to the multilingual one. The one place this rule lives."""
     model = packaged_model(requested)
     if model in ENGLISH_ONLY_MODELS and (detect or not _is_english(language)):
         return MULTILINGUAL_MODEL

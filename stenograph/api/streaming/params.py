@@ -109,12 +109,6 @@ class V3Options:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _no_primary_subtag(code: str) -> bool:
-    """A code such as ``""`` or ``-fr``: choose_model takes it for English, but it has always asked
-    for the multilingual model (which detects the language for ``""`` and rejects the others)."""
-    return not code.lower().replace("-", "_").split("_", 1)[0]
-
-
 def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
     converter = audio_params(query)
     language_codes = string_list("language_codes", query.getlist("language_codes"))
@@ -125,8 +119,8 @@ def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
     except UnknownSpeechModelError as exc:
         raise ParamError(str(exc)) from None
     # An English-only model gives way to the multilingual one for a multilingual speech_model or any
-    # non-English language code.
-    model = choose_model(model, detect=multilingual or any(_no_primary_subtag(c) for c in language_codes))
+    # language code but English (an empty one too: its language is then detected per turn).
+    model = choose_model(model, detect=multilingual)
     for code in language_codes:
         model = choose_model(model, code)
     language: str | None = "en"
