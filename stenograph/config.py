@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 2_200_000_000
     max_download_bytes: int = 2_200_000_000
     download_timeout_seconds: float = 300.0
+    # Longest audio a job or request may hold (10 h); with the size limits above, it bounds a decode's memory.
+    max_audio_seconds: float = Field(default=36_000.0, gt=0)
     allow_private_urls: bool = False
     webhook_timeout_seconds: float = 10.0  # per delivery attempt
     webhook_retry_base_seconds: float = 5.0  # first retry delay; doubles per attempt, capped

@@ -13,6 +13,7 @@ from stenograph.jobs.queue import JobQueue
 from stenograph.jobs.reaper import Reaper
 from stenograph.jobs.runner import JobRunner
 from stenograph.jobs.webhooks import WebhookSender
+from stenograph.pipeline.audio import AudioLimits
 from stenograph.pipeline.models import ModelSettings
 from stenograph.store import keys
 from stenograph.store.db import Database
@@ -20,6 +21,11 @@ from stenograph.store.files import FileStorage
 from stenograph.streaming.service import StreamingService
 
 log = logging.getLogger(__name__)
+
+
+def audio_limits(settings: Settings) -> AudioLimits:
+    """What a file may hold before the pipeline refuses it."""
+    return AudioLimits(max_seconds=settings.max_audio_seconds)
 
 
 def model_settings(settings: Settings) -> ModelSettings:
@@ -36,6 +42,7 @@ class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.model_settings = model_settings(settings)
+        self.audio_limits = audio_limits(settings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = Database(settings.resolved_database_url)
         self.db.migrate()
@@ -47,6 +54,7 @@ class Runtime:
             self.storage,
             on_finished=self._job_finished,
             model_settings=self.model_settings,
+            audio_limits=self.audio_limits,
         )
         self.queue = JobQueue(settings, self.runner.run, deliver_webhook=self.webhooks.deliver)
         self._reaper: Reaper | None = None

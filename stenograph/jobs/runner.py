@@ -15,7 +15,8 @@ from stenograph.assemblyai.requests import load_options
 from stenograph.assemblyai.transcripts import result_json
 from stenograph.config import Settings
 from stenograph.jobs.outbound import OutboundError, download_to_file
-from stenograph.pipeline import PipelineError
+from stenograph.pipeline import AudioLimits, PipelineError
+from stenograph.pipeline.audio import DEFAULT_AUDIO_LIMITS
 from stenograph.pipeline.models import DEFAULT_MODEL_SETTINGS, ModelSettings
 from stenograph.store import transcripts
 from stenograph.store.db import Database
@@ -32,9 +33,11 @@ class JobRunner:
         storage: FileStorage,
         on_finished: Callable[[str], None] | None = None,
         model_settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
+        audio_limits: AudioLimits = DEFAULT_AUDIO_LIMITS,
     ) -> None:
         self.settings = settings
         self.model_settings = model_settings
+        self.audio_limits = audio_limits
         self.db = db
         self.storage = storage
         self.on_finished = on_finished  # called once the outcome is stored (webhook delivery)
@@ -51,7 +54,10 @@ class JobRunner:
                 params = load_options(row.request)
                 with self._audio_file(row.id, row.upload_id, row.audio_url) as path:
                     result = pipeline.transcribe(
-                        path, pipeline_options(params, row.model), models=self.model_settings
+                        path,
+                        pipeline_options(params, row.model),
+                        models=self.model_settings,
+                        limits=self.audio_limits,
                     )
             except (PipelineError, OutboundError) as exc:
                 self._finish(transcript_id, claim.token, status=transcripts.ERROR, error=str(exc))

@@ -6,9 +6,11 @@ result = transcribe("meeting.mp3", TranscribeOptions(model="tiny.en"))
 faster-whisper, CTranslate2 and torch load on first use, not on import.
 """
 
+from stenograph.pipeline.audio import AudioLimits
 from stenograph.pipeline.transcribe import transcribe
 from stenograph.pipeline.types import (
     AudioDecodeError,
+    AudioTooLongError,
     AudioTooShortError,
     PipelineError,
     TranscribeOptions,
@@ -20,6 +22,8 @@ from stenograph.pipeline.types import (
 
 __all__ = [
     "AudioDecodeError",
+    "AudioLimits",
+    "AudioTooLongError",
     "AudioTooShortError",
     "PipelineError",
     "TranscribeOptions",

@@ -17,7 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from stenograph.pipeline import asr, textform
-from stenograph.pipeline.audio import SAMPLE_RATE, check_duration, decode_audio
+from stenograph.pipeline.audio import (
+    DEFAULT_AUDIO_LIMITS,
+    SAMPLE_RATE,
+    AudioLimits,
+    check_duration,
+    decode_audio,
+)
 from stenograph.pipeline.languages import whisper_language
 from stenograph.pipeline.models import (
     DEFAULT_MODEL_SETTINGS,
@@ -45,16 +51,18 @@ def transcribe(
     options: TranscribeOptions,
     progress: Progress | None = None,
     models: ModelSettings = DEFAULT_MODEL_SETTINGS,
+    limits: AudioLimits = DEFAULT_AUDIO_LIMITS,
 ) -> TranscriptResult:
     """Transcribe a file (any format PyAV reads) or 16 kHz float32 samples ((samples,) or
     (channels, samples)).
 
     ``progress`` receives the fraction of the audio transcribed so far (0..1), once per segment.
-    ``models`` says where models run (device, threads, cache). Raises ``PipelineError`` subclasses
+    ``models`` says where models run (device, threads, cache); ``limits`` what a file may hold
+    (duration, channels, sample rate) before it is refused. Raises ``PipelineError`` subclasses
     (messages meant for the user) for unusable input.
     """
     model_name, language = plan_model(options)
-    channels = _as_channels(audio, options.multichannel)
+    channels = _as_channels(audio, options.multichannel, limits)
     check_duration(channels[0], SAMPLE_RATE)
     duration = channels.shape[1] / SAMPLE_RATE
     window, offset_ms = _window(channels, options)
@@ -106,7 +114,7 @@ def transcribe(
     )
 
 
-def _as_channels(audio: str | Path | np.ndarray, keep_channels: bool) -> np.ndarray:
+def _as_channels(audio: str | Path | np.ndarray, keep_channels: bool, limits: AudioLimits) -> np.ndarray:
     """(channels, samples) float32; one row (a downmix) unless channels are to be kept apart."""
     if isinstance(audio, np.ndarray):
         samples = np.ascontiguousarray(audio, dtype=np.float32)
@@ -115,7 +123,7 @@ def _as_channels(audio: str | Path | np.ndarray, keep_channels: bool) -> np.ndar
         if samples.ndim != 2:
             raise ValueError(f"expected mono or (channels, samples) audio, got shape {samples.shape}")
         return samples if keep_channels else samples.mean(axis=0, keepdims=True)
-    decoded = decode_audio(audio, SAMPLE_RATE, keep_channels=keep_channels)
+    decoded = decode_audio(audio, SAMPLE_RATE, keep_channels=keep_channels, limits=limits)
     return decoded if keep_channels else decoded[np.newaxis, :]
 
 

@@ -103,5 +103,9 @@ class AudioTooShortError(PipelineError):
     pass
 
 
+class AudioTooLongError(PipelineError):
+    pass
+
+
 class UnknownSpeechModelError(ValueError):
     pass

@@ -144,6 +144,21 @@ def test_too_short_audio_ends_in_error(aai_client, tmp_path: Path) -> None:
     assert "160 ms" in transcript.error or "too short" in transcript.error.lower()
 
 
+def test_a_header_claiming_one_hertz_ends_in_error_without_decoding(aai_client, tmp_path: Path) -> None:
+    import wave
+
+    aai = aai_client
+    bomb = tmp_path / "one_hertz.wav"  # 64 KB claiming 32,000 s: 2 GB once resampled to 16 kHz
+    with wave.open(str(bomb), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(1)
+        out.writeframes(b"\x10\x00" * 32000)
+    transcript = aai.Transcriber().transcribe(str(bomb))
+    assert transcript.status == aai.TranscriptStatus.error
+    assert "sample rate of 1 Hz is outside the supported range" in transcript.error
+
+
 def test_unknown_speech_model_is_rejected(aai_client, shared_audio: Path) -> None:
     aai = aai_client
     config = aai.TranscriptionConfig(speech_models=["no-such-model"])

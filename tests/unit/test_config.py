@@ -22,3 +22,13 @@ def test_sync_transcription_threads_come_from_the_environment(monkeypatch: pytes
     monkeypatch.setenv("STENOGRAPH_SYNC_TRANSCRIPTION_THREADS", "0")
     with pytest.raises(SettingsError, match="STENOGRAPH_SYNC_TRANSCRIPTION_THREADS"):
         load_settings()
+
+
+def test_max_audio_seconds_bounds_what_the_pipeline_decodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stenograph.runtime import audio_limits
+
+    monkeypatch.setenv("STENOGRAPH_MAX_AUDIO_SECONDS", "5400")
+    assert audio_limits(load_settings()).max_seconds == 5400
+    monkeypatch.setenv("STENOGRAPH_MAX_AUDIO_SECONDS", "0")
+    with pytest.raises(SettingsError, match="STENOGRAPH_MAX_AUDIO_SECONDS"):
+        load_settings()

@@ -26,7 +26,7 @@ async def _transcribe(runtime: Runtime, audio: Path, options: TranscribeOptions)
     """The pipeline on the uploaded file, on the runtime's bounded pool for synchronous
     transcriptions (a burst of them waits there, not in the thread pool the API's other requests
     share); unusable audio is a 400 on ``file``."""
-    run = partial(transcribe, audio, options, models=runtime.model_settings)
+    run = partial(transcribe, audio, options, models=runtime.model_settings, limits=runtime.audio_limits)
     try:
         return await asyncio.get_running_loop().run_in_executor(runtime.sync_transcriptions, run)
     except PipelineError as exc:

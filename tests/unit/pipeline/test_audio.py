@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stenograph.pipeline.audio import MIN_AUDIO_SECONDS, check_duration, decode_audio
-from stenograph.pipeline.types import AudioDecodeError, AudioTooShortError
+from stenograph.pipeline.audio import MIN_AUDIO_SECONDS, AudioLimits, check_duration, decode_audio
+from stenograph.pipeline.types import AudioDecodeError, AudioTooLongError, AudioTooShortError
 
 COMPRESSED = Path(__file__).resolve().parents[3].parent / "shared" / "audio" / "compressed"
 FILES = sorted(p for p in COMPRESSED.glob("*") if p.suffix != ".tsv") if COMPRESSED.is_dir() else []
@@ -116,3 +116,59 @@ def test_empty_wav_is_too_short(tmp_path: Path) -> None:
     _write_wav(path, 0.0)
     with pytest.raises((AudioTooShortError, AudioDecodeError)):
         check_duration(decode_audio(path), 16000)
+
+
+# Bounds: what a header claims must not decide how much memory a decode takes.
+
+
+def _write_pcm_wav(path: Path, *, rate: int, channels: int, frames: int) -> None:
+    noise = np.random.default_rng(0).integers(-3000, 3000, frames * channels).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(noise.tobytes())
+
+
+def test_an_absurd_sample_rate_is_refused_before_resampling(tmp_path: Path) -> None:
+    # 4 KB of samples at 1 Hz is 2,000 s: resampled to 16 kHz it would be 128 MB of float32 (the
+    # probe's 32 KB file took 3.9 GB).
+    path = tmp_path / "one_hertz.wav"
+    _write_pcm_wav(path, rate=1, channels=1, frames=2000)
+    with pytest.raises(AudioDecodeError, match="sample rate of 1 Hz is outside the supported range"):
+        decode_audio(path)
+
+
+def test_too_many_channels_are_refused_with_a_user_message(tmp_path: Path) -> None:
+    path = tmp_path / "sixty_four.wav"
+    _write_pcm_wav(path, rate=16000, channels=64, frames=8000)
+    for keep_channels in (False, True):
+        with pytest.raises(AudioDecodeError, match="64 channels; this server accepts at most 32"):
+            decode_audio(path, keep_channels=keep_channels)
+
+
+def test_a_duration_over_the_limit_is_refused_from_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "three_seconds.wav"
+    _write_pcm_wav(path, rate=16000, channels=1, frames=48000)
+    with pytest.raises(AudioTooLongError, match=r"maximum on this server is 0:00:01 .*has 0:00:03"):
+        decode_audio(path, limits=AudioLimits(max_seconds=1))
+
+
+def test_audio_beyond_the_limit_stops_the_decode_whatever_the_header_says(tmp_path: Path) -> None:
+    # 3 s is within the header's slack of a 2.5 s limit, so only the count of decoded samples stops it.
+    path = tmp_path / "three_seconds.wav"
+    _write_pcm_wav(path, rate=16000, channels=1, frames=48000)
+    with pytest.raises(AudioTooLongError, match="has more than 0:00:03"):
+        decode_audio(path, limits=AudioLimits(max_seconds=2.5))
+    assert len(decode_audio(path, limits=AudioLimits(max_seconds=3))) == 48000
+
+
+def test_the_pipeline_passes_its_limits_to_the_decode(tmp_path: Path) -> None:
+    from stenograph.pipeline import TranscribeOptions, transcribe
+
+    path = tmp_path / "three_seconds.wav"
+    _write_pcm_wav(path, rate=16000, channels=2, frames=48000)
+    with pytest.raises(AudioTooLongError):
+        transcribe(
+            path, TranscribeOptions(model="tiny.en", multichannel=True), limits=AudioLimits(max_seconds=1)
+        )
