@@ -20,6 +20,9 @@ from stenograph.store.db import Database
 from stenograph.store.files import FileStorage
 from stenograph.streaming.service import StreamingService
 
+# Partial uploads and scratch files untouched this long were left by a process that died.
+ABANDONED_FILE_SECONDS = 6 * 3600
+
 log = logging.getLogger(__name__)
 
 
@@ -47,6 +50,7 @@ class Runtime:
         self.db = Database(settings.resolved_database_url)
         self.db.migrate()
         self.storage = FileStorage(settings.resolved_uploads_dir)
+        self.remove_abandoned_files()
         self.webhooks = WebhookSender(settings, self.db)
         self.runner = JobRunner(
             settings,
@@ -72,6 +76,11 @@ class Runtime:
     def _job_finished(self, transcript_id: str) -> None:
         if self.webhooks.is_owed(transcript_id):
             self.queue.enqueue_webhook(transcript_id)
+
+    def remove_abandoned_files(self) -> None:
+        removed = self.storage.remove_abandoned(ABANDONED_FILE_SECONDS)
+        if removed:
+            log.info("removed %d abandoned partial upload(s) and scratch file(s)", removed)
 
     def start_worker(self) -> None:
         """Consume jobs in this process (threads) and reap expired leases."""

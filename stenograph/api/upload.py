@@ -17,10 +17,12 @@ router = APIRouter()
 
 @router.post("/v2/upload")
 async def upload_file(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, str]:
+    max_bytes = runtime.settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:  # refused before a byte of the body is read
+        raise ApiError(413, f"Upload exceeds the maximum size of {max_bytes} bytes")
     try:
-        upload_id, size = await runtime.storage.save_stream(
-            request.stream(), runtime.settings.max_upload_bytes
-        )
+        upload_id, size = await runtime.storage.save_stream(request.stream(), max_bytes)
     except UploadTooLargeError as exc:
         raise ApiError(413, str(exc)) from exc
     if size == 0:

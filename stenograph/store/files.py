@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+
+PARTIAL_SUFFIX = ".part"
 
 
 class UploadTooLargeError(Exception):
@@ -26,7 +29,7 @@ class FileStorage:
         """Write a request body to a new file; returns (upload_id, size). Nothing is left on failure."""
         upload_id = uuid.uuid4().hex
         final = self.path_for(upload_id)
-        partial = final.with_suffix(".part")
+        partial = final.with_suffix(PARTIAL_SUFFIX)
         size = 0
         try:
             with partial.open("wb") as out:
@@ -49,3 +52,24 @@ class FileStorage:
         scratch = self.root / "tmp"
         scratch.mkdir(exist_ok=True)
         return scratch / name
+
+    def remove_abandoned(self, older_than_seconds: float) -> int:
+        """Delete partial uploads and scratch files untouched for ``older_than_seconds``: what a
+        process killed mid-upload or mid-job left behind. A transfer in progress writes its file
+        continuously, so its modification time stays fresh. Returns how many files went."""
+        cutoff = time.time() - older_than_seconds
+        removed = 0
+        for path in self._abandonable():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # another process removed it first
+                continue
+        return removed
+
+    def _abandonable(self) -> Iterator[Path]:
+        yield from self.root.glob(f"*{PARTIAL_SUFFIX}")
+        scratch = self.root / "tmp"
+        if scratch.is_dir():
+            yield from (path for path in scratch.iterdir() if path.is_file())
