@@ -167,6 +167,14 @@ def test_private_addresses_refused_before_any_request(
         "::ffff:127.0.0.1",
         "::ffff:10.0.0.1",
         "::ffff:169.254.169.254",
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "2002:a00:1::",  # 6to4 of 10.0.0.1
+        "2002:a9fe:a9fe::",  # 6to4 of 169.254.169.254
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "64:ff9b:1::808:808",  # local-use NAT64 prefix
+        "::7f00:1",  # IPv4-compatible form of 127.0.0.1
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
     ],
 )
 def test_check_url_allowed_refuses_non_public(address: str) -> None:
@@ -176,7 +184,10 @@ def test_check_url_allowed_refuses_non_public(address: str) -> None:
     check_url_allowed(f"http://{host}/x", allow_private=True)
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"])
+@pytest.mark.parametrize(
+    "address",
+    ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8", "2002:808:808::", "64:ff9b::808:808"],
+)
 def test_check_url_allowed_accepts_public(address: str) -> None:
     host = f"[{address}]" if ":" in address else address
     check_url_allowed(f"https://{host}/x", allow_private=False)
@@ -192,6 +203,42 @@ def test_any_private_answer_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outbound.socket, "getaddrinfo", fake_getaddrinfo)
     with pytest.raises(OutboundError, match=r"fe80::1\)"):
         check_url_allowed("https://rebind.example/a.mp3", allow_private=False)
+
+
+def _rebinding_resolver(port: int) -> object:
+    """Answers ``rebind.test`` with a public address the first time and loopback after that, as a
+    DNS-rebinding attacker's server would; numeric hosts resolve as usual."""
+    real = socket.getaddrinfo
+    answers = iter(["8.8.8.8"])
+
+    def getaddrinfo(host: str, *args: object, **kwargs: object) -> list[tuple]:
+        if host != "rebind.test":
+            return real(host, *args, **kwargs)  # type: ignore[arg-type]
+        address = next(answers, "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    return getaddrinfo
+
+
+def test_the_request_goes_to_the_address_that_was_checked(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", _rebinding_resolver(server.port))
+    url = f"http://rebind.test:{server.port}/audio.bin"
+    with pytest.raises(OutboundError):  # 8.8.8.8 is unreachable here, or answers no such file
+        download_to_file(url, tmp_path / "a", max_bytes=10**6, timeout_seconds=2, allow_private=False)
+    with pytest.raises(OutboundError):
+        post_json(f"http://rebind.test:{server.port}/hook", {}, timeout_seconds=2, allow_private=False)
+    assert server.requests == []  # the second answer (loopback) was never used
+
+
+def test_a_pinned_request_keeps_the_host_header(server: Server) -> None:
+    target = outbound._pinned(
+        "https://user@audio.example:8443/a.mp3?x=1", outbound.ipaddress.ip_address("::1")
+    )
+    assert target.url == "https://[::1]:8443/a.mp3?x=1"
+    assert target.headers == {"Host": "audio.example:8443"}
+    assert target.extensions == {"sni_hostname": "audio.example"}
 
 
 def test_unresolvable_host(monkeypatch: pytest.MonkeyPatch) -> None:
