@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from stenograph import __version__
 from stenograph.api import exports, transcripts, upload
 from stenograph.api import openai as openai_api
 from stenograph.api import streaming as streaming_api
 from stenograph.api.errors import install_error_handlers
-from stenograph.api.ratelimit import RateLimiter
+from stenograph.api.ratelimit import RateLimiter, RateLimitHeaders
+from stenograph.api.rendered import RenderedBodies
 from stenograph.config import Settings, get_settings
 from stenograph.runtime import Runtime
 
 log = logging.getLogger("stenograph")
+# Finished transcripts' JSON kept rendered per process (about 200 ten-minute transcripts).
+RENDERED_TRANSCRIPTS_BYTES = 32 * 1024 * 1024
 
 
 def announce_new_key(key: str) -> None:
@@ -49,16 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = (
         RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     )
+    app.state.rendered_transcripts = RenderedBodies(RENDERED_TRANSCRIPTS_BYTES)
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def rate_limit_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in getattr(request.state, "rate_limit_headers", {}).items():
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(RateLimitHeaders)
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from stenograph.api.deps import runtime_of
 from stenograph.api.errors import AUTH_ERROR, ApiError
-from stenograph.api.ratelimit import RateLimiter
+from stenograph.api.ratelimit import STATE_KEY, RateLimiter
 from stenograph.store import keys
 
 
@@ -34,7 +34,7 @@ def current_project(request: Request) -> str:
     limiter: RateLimiter | None = request.app.state.rate_limiter
     if limiter is not None:
         decision = limiter.hit(keys.hash_key(key))
-        request.state.rate_limit_headers = decision.headers()
+        setattr(request.state, STATE_KEY, decision.headers())
         if not decision.allowed:
             raise ApiError(429, "Too many requests, rate limit exceeded", decision.headers())
     return project_id

@@ -7,6 +7,11 @@ import threading
 import time
 from dataclasses import dataclass
 
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+STATE_KEY = "rate_limit_headers"  # in request.state: the headers the auth dependency decided on
+
 
 @dataclass(frozen=True)
 class RateDecision:
@@ -45,3 +50,28 @@ class RateLimiter:
             self._windows[key_id] = (start, count)
         reset = max(1, math.ceil(start + self.window - now))
         return RateDecision(allowed, self.limit, max(0, self.limit - count), reset)
+
+
+class RateLimitHeaders:
+    """ASGI middleware: adds the headers the auth dependency left in ``request.state`` to the
+    response (a plain ASGI wrapper: Starlette's ``BaseHTTPMiddleware`` costs a task and a stream
+    per request, which shows on a busy polling endpoint)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = scope.get("state", {}).get(STATE_KEY)
+                if extra:
+                    headers = MutableHeaders(scope=message)
+                    for name, value in extra.items():
+                        headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -9,7 +9,7 @@ import logging
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from stenograph.api.auth import ProjectId
 from stenograph.api.deps import RuntimeDep
 from stenograph.api.errors import ApiError
+from stenograph.api.rendered import RenderedBodies, render_json
 from stenograph.api.urls import base_url, upload_id_from_url
 from stenograph.assemblyai.requests import (
     InvalidRequest,
@@ -98,8 +99,26 @@ def _get_or_404(runtime: Runtime, transcript_id: str, project_id: str) -> Transc
 
 
 @router.get("/v2/transcript/{transcript_id}")
-def get_transcript(transcript_id: str, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
-    return transcript_json(_get_or_404(runtime, transcript_id, project_id))
+def get_transcript(
+    transcript_id: str, request: Request, runtime: RuntimeDep, project_id: ProjectId
+) -> Response:
+    """A finished transcript's body is rendered once per version (see :mod:`stenograph.api.rendered`):
+    a poll then costs one small query."""
+    rendered: RenderedBodies = request.app.state.rendered_transcripts
+    with runtime.db.session() as session:
+        current = transcripts.version(session, transcript_id, project_id)
+        if current is None:
+            raise ApiError(404, NOT_FOUND)
+        key = (transcript_id, current.updated_at, current.webhook_status_code)
+        body = rendered.get(key) if current.status in transcripts.FINISHED else None
+        if body is None:
+            row = transcripts.get(session, transcript_id, project_id)
+            if row is None:
+                raise ApiError(404, NOT_FOUND)
+            body = render_json(transcript_json(row))
+            if row.status in transcripts.FINISHED:  # keyed by the row read, should it have changed since
+                rendered.put((row.id, row.updated_at, row.webhook_status_code), body)
+    return Response(body, media_type="application/json")
 
 
 @router.delete("/v2/transcript/{transcript_id}")

@@ -29,15 +29,26 @@ def _enable_sqlite_wal(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Connections kept open: one for each thread of the API's thread pool (AnyIO's default of 40, where
+# every sync route and dependency runs), so a burst of requests reuses connections instead of
+# opening and closing one per request. Connections open only when needed, so a worker process that
+# uses three never holds more.
+POOL_SIZE = 40
+POOL_OVERFLOW = 10
+
+
 def make_engine(url: str) -> Engine:
+    pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        else:
+            pool = {}  # an in-memory database lives in one connection (SingletonThreadPool)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
         event.listen(engine, "connect", _enable_sqlite_wal)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def migrate(engine: Engine) -> None:

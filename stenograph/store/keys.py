@@ -62,8 +62,9 @@ def ensure_key(session: Session, key: str, name: str = "seeded") -> ApiKey:
 
 def project_for_key(session: Session, key: str) -> str | None:
     """The project id a valid, unrevoked key belongs to, else None."""
-    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)))
-    return row.project_id if row else None
+    return session.scalar(
+        select(ApiKey.project_id).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
+    )
 
 
 def has_any_key(session: Session) -> bool:

@@ -20,6 +20,7 @@ from stenograph.store.models import Transcript, utcnow
 
 QUEUED, PROCESSING, COMPLETED, ERROR = "queued", "processing", "completed", "error"
 STATUSES = (QUEUED, PROCESSING, COMPLETED, ERROR)
+FINISHED = (COMPLETED, ERROR)
 DELETED_AUDIO_URL = "http://deleted_by_user"
 DELETED_TEXT = "Deleted by user."
 
@@ -58,6 +59,26 @@ def get(session: Session, transcript_id: str, project_id: str | None = None) -> 
     if project_id is not None:
         query = query.where(Transcript.project_id == project_id)
     return session.scalar(query)
+
+
+@dataclass(frozen=True)
+class Version:
+    """What says whether a row changed: ``updated_at`` moves with every change the API shows,
+    except the webhook's answer, which has its own column."""
+
+    status: str
+    updated_at: dt.datetime
+    webhook_status_code: int | None
+
+
+def version(session: Session, transcript_id: str, project_id: str) -> Version | None:
+    """A row's version without loading its (possibly large) result."""
+    found = session.execute(
+        select(Transcript.status, Transcript.updated_at, Transcript.webhook_status_code).where(
+            Transcript.id == transcript_id, Transcript.project_id == project_id
+        )
+    ).first()
+    return None if found is None else Version(*found)
 
 
 class UnknownCursorError(LookupError):
