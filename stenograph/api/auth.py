@@ -27,8 +27,8 @@ def current_project(request: Request) -> str:
     key = key_from_header(request.headers.get("authorization"))
     if key is None:
         raise ApiError(401, AUTH_ERROR)
-    with runtime.db.session() as session:
-        project_id = keys.project_for_key(session, key)
+    with runtime.db.reader() as connection:
+        project_id = keys.project_for_key(connection, key)
     if project_id is None:
         raise ApiError(401, AUTH_ERROR)
     limiter: RateLimiter | None = request.app.state.rate_limiter

@@ -105,19 +105,17 @@ def get_transcript(
     """A finished transcript's body is rendered once per version (see :mod:`stenograph.api.rendered`):
     a poll then costs one small query."""
     rendered: RenderedBodies = request.app.state.rendered_transcripts
-    with runtime.db.session() as session:
-        current = transcripts.version(session, transcript_id, project_id)
-        if current is None:
-            raise ApiError(404, NOT_FOUND)
-        key = (transcript_id, current.updated_at, current.webhook_status_code)
-        body = rendered.get(key) if current.status in transcripts.FINISHED else None
-        if body is None:
-            row = transcripts.get(session, transcript_id, project_id)
-            if row is None:
-                raise ApiError(404, NOT_FOUND)
-            body = render_json(transcript_json(row))
-            if row.status in transcripts.FINISHED:  # keyed by the row read, should it have changed since
-                rendered.put((row.id, row.updated_at, row.webhook_status_code), body)
+    with runtime.db.reader() as connection:
+        current = transcripts.version(connection, transcript_id, project_id)
+    if current is None:
+        raise ApiError(404, NOT_FOUND)
+    key = (transcript_id, current.updated_at, current.webhook_status_code)
+    body = rendered.get(key) if current.status in transcripts.FINISHED else None
+    if body is None:
+        row = _get_or_404(runtime, transcript_id, project_id)
+        body = render_json(transcript_json(row))
+        if row.status in transcripts.FINISHED:  # keyed by the row read, should it have changed since
+            rendered.put((row.id, row.updated_at, row.webhook_status_code), body)
     return Response(body, media_type="application/json")
 
 

@@ -7,7 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from stenograph.store.models import ApiKey, Project, utcnow
@@ -60,7 +60,7 @@ def ensure_key(session: Session, key: str, name: str = "seeded") -> ApiKey:
     return add_key(session, key, name=name)
 
 
-def project_for_key(session: Session, key: str) -> str | None:
+def project_for_key(session: Session | Connection, key: str) -> str | None:
     """The project id a valid, unrevoked key belongs to, else None."""
     return session.scalar(
         select(ApiKey.project_id).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))

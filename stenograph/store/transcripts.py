@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import Connection, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from stenograph.store.db import rows_matched
@@ -71,7 +71,7 @@ class Version:
     webhook_status_code: int | None
 
 
-def version(session: Session, transcript_id: str, project_id: str) -> Version | None:
+def version(session: Session | Connection, transcript_id: str, project_id: str) -> Version | None:
     """A row's version without loading its (possibly large) result."""
     found = session.execute(
         select(Transcript.status, Transcript.updated_at, Transcript.webhook_status_code).where(

@@ -417,6 +417,21 @@ def test_record_webhook_status(db: Database) -> None:
     assert load(db, tid).webhook_status_code == 200
 
 
+def test_version_read_on_a_plain_connection_matches_the_row(db: Database) -> None:
+    """The GET route keys its rendered-body cache by the version it reads on a plain connection
+    and stores bodies under the ORM row's values: they must be equal, or the cache never hits."""
+    project = new_project(db)
+    tid = new_transcript(db, project)
+    held = claim(db, tid)
+    assert held is not None and finish(db, tid, held.token)
+    row = load(db, tid)
+    with db.reader() as connection:
+        current = transcripts.version(connection, tid, project)
+        assert transcripts.version(connection, tid, new_project(db)) is None
+    assert current == transcripts.Version(row.status, row.updated_at, row.webhook_status_code)
+    assert current.status in transcripts.FINISHED
+
+
 def test_finish_with_error_status(db: Database) -> None:
     tid = new_transcript(db, new_project(db))
     held = claim(db, tid)
