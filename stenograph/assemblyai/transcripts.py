@@ -73,6 +73,25 @@ RESULT_FIELDS = (
     "speed_boost",
 )
 
+# Optional properties of the Transcript schema that the spec does not let be null: left out of the
+# body when they have no value (the spec says e.g. ``audio_channels`` "is only present when
+# multichannel is enabled"; the SDKs read an absent field as null). Kept equal to the spec by
+# tests/unit/assemblyai/test_spec_shapes.py.
+ABSENT_WHEN_NULL = (
+    "audio_channels",
+    "error",
+    "keyterms_prompt",
+    "language_code",
+    "language_detection_options",
+    "prompt",
+    "redact_pii_audio_options",
+    "redact_pii_sub",
+    "speech_model_used",
+    "speech_understanding",
+    "topics",
+    "translated_texts",
+)
+
 
 # --------------------------------------------------------------------------- result -> stored JSON
 
@@ -149,6 +168,9 @@ def transcript_json(row: StoredTranscript) -> dict[str, Any]:
     )
     if result.get("language_code"):
         body["language_code"] = _assemblyai_language(result["language_code"], request.get("language_code"))
+    for name in ABSENT_WHEN_NULL:
+        if body.get(name) is None:
+            body.pop(name, None)
     return body
 
 

@@ -18,7 +18,12 @@ from stenograph.assemblyai.requests import (
     load_options,
     stored_options,
 )
-from stenograph.assemblyai.transcripts import ECHOED_OPTIONS, RESULT_FIELDS, transcript_json
+from stenograph.assemblyai.transcripts import (
+    ABSENT_WHEN_NULL,
+    ECHOED_OPTIONS,
+    RESULT_FIELDS,
+    transcript_json,
+)
 from stenograph.pipeline.types import CustomSpelling, TranscribeOptions
 
 
@@ -159,5 +164,6 @@ def test_the_transcript_echoes_options_and_never_the_webhook_secret() -> None:
     assert body["punctuate"] is False and body["format_text"] is None
     assert body["language_code"] == "en_us"  # the caller's spelling of the language that ran
     assert body["audio_duration"] == 11 and body["text"] == "Hi."
-    assert set(ECHOED_OPTIONS) | set(RESULT_FIELDS) <= set(body)
+    assert (set(ECHOED_OPTIONS) | set(RESULT_FIELDS)) - set(ABSENT_WHEN_NULL) <= set(body)
+    assert not set(ABSENT_WHEN_NULL) - {"language_code", "speech_model_used"} & set(body)
     assert body["sentiment_analysis_results"] is None and body["utterances"] is None
