@@ -9,7 +9,9 @@ from fastapi import Depends, Request
 from stenograph.api.deps import runtime_of
 from stenograph.api.errors import AUTH_ERROR, ApiError
 from stenograph.api.ratelimit import STATE_KEY, RateLimiter
+from stenograph.api.reads import point_read
 from stenograph.store import keys
+from stenograph.store.db import Database
 
 
 def key_from_header(value: str | None) -> str | None:
@@ -21,14 +23,18 @@ def key_from_header(value: str | None) -> str | None:
     return value or None
 
 
-def current_project(request: Request) -> str:
+def _project_for_key(db: Database, key: str) -> str | None:
+    with db.reader() as connection:
+        return keys.project_for_key(connection, key)
+
+
+async def current_project(request: Request) -> str:
     """FastAPI dependency: the project id of the request's API key, else 401 (or 429 when limited)."""
     runtime = runtime_of(request)
     key = key_from_header(request.headers.get("authorization"))
     if key is None:
         raise ApiError(401, AUTH_ERROR)
-    with runtime.db.reader() as connection:
-        project_id = keys.project_for_key(connection, key)
+    project_id = await point_read(runtime.db, _project_for_key, runtime.db, key)
     if project_id is None:
         raise ApiError(401, AUTH_ERROR)
     limiter: RateLimiter | None = request.app.state.rate_limiter

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from stenograph.api.auth import ProjectId
 from stenograph.api.deps import RuntimeDep
 from stenograph.api.errors import ApiError
+from stenograph.api.reads import point_read
 from stenograph.api.rendered import RenderedBodies, render_json
 from stenograph.api.urls import base_url, upload_id_from_url
 from stenograph.assemblyai.requests import (
@@ -98,24 +99,33 @@ def _get_or_404(runtime: Runtime, transcript_id: str, project_id: str) -> Transc
     return row
 
 
+def _version(runtime: Runtime, transcript_id: str, project_id: str) -> transcripts.Version | None:
+    with runtime.db.reader() as connection:
+        return transcripts.version(connection, transcript_id, project_id)
+
+
+def _rendered(runtime: Runtime, transcript_id: str, project_id: str, cache: RenderedBodies) -> bytes:
+    row = _get_or_404(runtime, transcript_id, project_id)
+    body = render_json(transcript_json(row))
+    if row.status in transcripts.FINISHED:  # keyed by the row read, should it have changed since
+        cache.put((row.id, row.updated_at, row.webhook_status_code), body)
+    return body
+
+
 @router.get("/v2/transcript/{transcript_id}")
-def get_transcript(
+async def get_transcript(
     transcript_id: str, request: Request, runtime: RuntimeDep, project_id: ProjectId
 ) -> Response:
     """A finished transcript's body is rendered once per version (see :mod:`stenograph.api.rendered`):
     a poll then costs one small query."""
     rendered: RenderedBodies = request.app.state.rendered_transcripts
-    with runtime.db.reader() as connection:
-        current = transcripts.version(connection, transcript_id, project_id)
+    current = await point_read(runtime.db, _version, runtime, transcript_id, project_id)
     if current is None:
         raise ApiError(404, NOT_FOUND)
     key = (transcript_id, current.updated_at, current.webhook_status_code)
     body = rendered.get(key) if current.status in transcripts.FINISHED else None
     if body is None:
-        row = _get_or_404(runtime, transcript_id, project_id)
-        body = render_json(transcript_json(row))
-        if row.status in transcripts.FINISHED:  # keyed by the row read, should it have changed since
-            rendered.put((row.id, row.updated_at, row.webhook_status_code), body)
+        body = await run_in_threadpool(_rendered, runtime, transcript_id, project_id, rendered)
     return Response(body, media_type="application/json")
 
 
