@@ -14,7 +14,7 @@ from stenograph.api import openai as openai_api
 from stenograph.api import streaming as streaming_api
 from stenograph.api.errors import install_error_handlers
 from stenograph.api.ratelimit import RateLimiter, RateLimitHeaders
-from stenograph.api.rendered import RenderedBodies
+from stenograph.api.rendered import RenderedBodies, RenderedJSON
 from stenograph.config import Settings, get_settings
 from stenograph.runtime import Runtime
 
@@ -48,7 +48,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             runtime.shutdown()
 
-    app = FastAPI(title="Stenograph", version=__version__, lifespan=lifespan, docs_url="/docs")
+    app = FastAPI(
+        title="Stenograph",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs",
+        default_response_class=RenderedJSON,
+    )
     app.state.rate_limiter = (
         RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
     )

@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from stenograph.api.rendered import RenderedJSON
+
 log = logging.getLogger(__name__)
 
 AUTH_ERROR = "Authentication error, API token missing/invalid"
@@ -23,7 +25,7 @@ class ApiError(Exception):
 
 
 def error_response(status_code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status_code, headers=headers)
+    return RenderedJSON({"error": message}, status_code=status_code, headers=headers)
 
 
 def describe_validation_error(exc: RequestValidationError) -> str:

@@ -12,16 +12,47 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import threading
 from collections import OrderedDict
 from typing import Any
+
+from starlette.responses import JSONResponse
 
 Version = tuple[str, dt.datetime, int | None]  # (transcript id, updated_at, webhook_status_code)
 
 
 def render_json(body: Any) -> bytes:
-    """Bytes as Starlette's JSONResponse renders them."""
-    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    """Bytes as Starlette's JSONResponse renders them; for a body no request can produce but a stored
+    row may hold (a lone surrogate, NaN), valid JSON all the same rather than an error."""
+    try:
+        return _dumps(body).encode()
+    except ValueError:  # UnicodeEncodeError is one
+        text = _dumps(_finite(body))
+        # Through UTF-16: a lone surrogate becomes U+FFFD, a pair of them the character they make.
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace").encode()
+
+
+def _dumps(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities as null (JSON has no such numbers)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
+class RenderedJSON(JSONResponse):
+    """The API's JSON responses, rendered by :func:`render_json`."""
+
+    def render(self, content: Any) -> bytes:
+        return render_json(content)
 
 
 class RenderedBodies:

@@ -3,25 +3,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from stenograph.api.auth import ProjectId
 from stenograph.api.deps import RuntimeDep
 from stenograph.api.errors import ApiError
+from stenograph.api.jsonio import read_json_body, validated
 from stenograph.api.reads import point_read
 from stenograph.api.rendered import RenderedBodies, render_json
 from stenograph.api.urls import base_url, upload_id_from_url
 from stenograph.assemblyai.requests import (
     InvalidRequest,
+    ListTranscriptParams,
     TranscriptParams,
     check_transcript_params,
     stored_options,
@@ -37,22 +36,11 @@ router = APIRouter()
 NOT_FOUND = "Transcript not found"
 
 
-async def _json_body(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw or b"null")
-    except ValueError as exc:
-        raise ApiError(400, "Request body must be valid JSON") from exc
-
-
 def _parsed(body: Any, default_model: str) -> tuple[TranscriptParams, str]:
     """The validated request and the model that will run, else 400."""
     if not isinstance(body, dict):
         raise ApiError(400, "Request body must be a JSON object with at least 'audio_url'")
-    try:
-        params = TranscriptParams.model_validate(body)
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors()) from exc
+    params = validated(TranscriptParams, body)
     try:
         model = check_transcript_params(params, default_model)
     except InvalidRequest as exc:
@@ -67,7 +55,8 @@ def _parsed(body: Any, default_model: str) -> tuple[TranscriptParams, str]:
 
 @router.post("/v2/transcript")
 async def create_transcript(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
-    params, model = _parsed(await _json_body(request), runtime.settings.default_model)
+    parse = partial(_parsed, default_model=runtime.settings.default_model)
+    params, model = await read_json_body(request, parse)
     upload_id = upload_id_from_url(params.audio_url)
 
     def insert() -> Transcript:
@@ -148,15 +137,11 @@ def list_transcripts(
     request: Request,
     runtime: RuntimeDep,
     project_id: ProjectId,
-    limit: Annotated[int, Query(ge=1, le=200)] = 10,
-    status: Annotated[str | None, Query(pattern="^(queued|processing|completed|error)$")] = None,
-    created_on: dt.date | None = None,
-    before_id: str | None = None,
-    after_id: str | None = None,
-    throttled_only: bool | None = None,
+    query: Annotated[ListTranscriptParams, Query()],
 ) -> dict[str, Any]:
+    limit, status, created_on = query.limit, query.status, query.created_on
     with runtime.db.session() as session:
-        if throttled_only:  # nothing is ever throttled here
+        if query.throttled_only:  # nothing is ever throttled here
             page = transcripts.Page([], has_older=False, has_newer=False)
         else:
             try:
@@ -166,8 +151,8 @@ def list_transcripts(
                     limit=limit,
                     status=status,
                     created_on=created_on,
-                    before_id=before_id,
-                    after_id=after_id,
+                    before_id=query.before_id,
+                    after_id=query.after_id,
                 )
             except transcripts.UnknownCursorError as exc:
                 raise ApiError(400, str(exc)) from exc

@@ -4,50 +4,102 @@ of options whose feature is not built yet.
 
 Unknown fields are ignored, as the SDKs pass extra fields through. Every known option is stored
 and echoed on the transcript object (null when the caller did not set it).
+
+Types are strict, as the API's are: ``"temperature": true`` or ``"punctuate": "true"`` is a 400,
+not a coerced value (an integer is still a number). Every string and list has a bound: the API's
+documented limits where it has them, otherwise generous ones of ours (the README's "Request
+limits" lists them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from stenograph.assemblyai.models import resolve_speech_model
 from stenograph.pipeline.languages import is_supported_language
 from stenograph.pipeline.models import choose_model
 from stenograph.pipeline.types import UnknownSpeechModelError
 
+# Documented by AssemblyAI: up to 1,500 words of prompt; up to 1000 key terms (Universal-3 Pro;
+# 200 for Universal-2) of at most 6 words each.
+MAX_PROMPT_WORDS = 1500
+MAX_KEYTERMS = 1000
+MAX_KEYTERM_WORDS = 6
+# Ours, where the API documents none.
+MAX_PROMPT_CHARS = 15_000
+MAX_KEYTERM_CHARS = 100
+MAX_URL_CHARS = 2048
+MAX_SPELLING_RULES = 1000
+MAX_SPELLING_SOURCES = 100  # "from" entries of one rule
+MAX_SPELLING_CHARS = 100  # each "from" and "to"
+MAX_HEADER_NAME_CHARS = 256
+MAX_HEADER_VALUE_CHARS = 4096
+MAX_NAME_CHARS = 100  # language codes, model names, policies, topics...
+MAX_NAMES = 100  # items of those lists
+
 
 class InvalidRequest(ValueError):
     """A request the API answers with 400; the message names the field."""
 
 
-class TranscriptCustomSpelling(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-    from_: list[str] = Field(alias="from")
-    to: str
+def _words_at_most(limit: int) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if len(value.split()) > limit:
+            raise ValueError(f"at most {limit} words")
+        return value
+
+    return check
 
 
-class SpeakerOptions(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+Url = Annotated[str, Field(max_length=MAX_URL_CHARS)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+Names = Annotated[list[Name], Field(max_length=MAX_NAMES)]
+Prompt = Annotated[str, Field(max_length=MAX_PROMPT_CHARS), AfterValidator(_words_at_most(MAX_PROMPT_WORDS))]
+KeyTerm = Annotated[
+    str, Field(max_length=MAX_KEYTERM_CHARS), AfterValidator(_words_at_most(MAX_KEYTERM_WORDS))
+]
+KeyTerms = Annotated[list[KeyTerm], Field(max_length=MAX_KEYTERMS)]
+SpellingText = Annotated[str, Field(max_length=MAX_SPELLING_CHARS)]
+Options = Annotated[dict[str, Any], Field(max_length=MAX_NAMES)]
+
+
+class _Strict(BaseModel):
+    """Strict types as the API has them; unknown fields ignored; numbers finite."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, allow_inf_nan=False)
+
+
+class TranscriptCustomSpelling(_Strict):
+    model_config = ConfigDict(populate_by_name=True)
+    from_: Annotated[list[SpellingText], Field(max_length=MAX_SPELLING_SOURCES)] = Field(alias="from")
+    to: SpellingText
+
+
+SpellingRules = Annotated[list[TranscriptCustomSpelling], Field(max_length=MAX_SPELLING_RULES)]
+HeaderName = Annotated[str, Field(max_length=MAX_HEADER_NAME_CHARS)]
+HeaderValue = Annotated[str, Field(max_length=MAX_HEADER_VALUE_CHARS)]
+
+
+class SpeakerOptions(_Strict):
     min_speakers_expected: int | None = None
     max_speakers_expected: int | None = None
 
 
-class LanguageDetectionOptions(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    expected_languages: list[str] | None = None
-    fallback_language: str | None = None
+class LanguageDetectionOptions(_Strict):
+    expected_languages: Names | None = None
+    fallback_language: Name | None = None
     code_switching: bool | None = None
     code_switching_confidence_threshold: float | None = None
 
 
-class TranscriptOptionalParams(BaseModel):
+class TranscriptOptionalParams(_Strict):
     """Every request option of POST /v2/transcript, current and legacy (legacy-2025-05 spec)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     audio_end_at: int | None = Field(default=None, ge=0)
     audio_start_from: int | None = Field(default=None, ge=0)
@@ -56,7 +108,7 @@ class TranscriptOptionalParams(BaseModel):
     boost_param: Literal["low", "default", "high"] | None = None
     content_safety: bool | None = None
     content_safety_confidence: int | None = Field(default=None, ge=25, le=100)
-    custom_spelling: list[TranscriptCustomSpelling] | None = None
+    custom_spelling: SpellingRules | None = None
     custom_topics: bool | None = None
     disfluencies: bool | None = None
     dual_channel: bool | None = None
@@ -64,39 +116,39 @@ class TranscriptOptionalParams(BaseModel):
     filter_profanity: bool | None = None
     format_text: bool | None = None
     iab_categories: bool | None = None
-    keyterms_prompt: list[str] | None = None
-    language_code: str | None = None
-    language_codes: list[str] | None = None
+    keyterms_prompt: KeyTerms | None = None
+    language_code: Name | None = None
+    language_codes: Names | None = None
     language_confidence_threshold: float | None = Field(default=None, ge=0, le=1)
     language_detection: bool | None = None
     language_detection_options: LanguageDetectionOptions | None = None
     multichannel: bool | None = None
-    prompt: str | None = None
+    prompt: Prompt | None = None
     punctuate: bool | None = None
     redact_pii: bool | None = None
     redact_pii_audio: bool | None = None
-    redact_pii_audio_options: dict[str, Any] | None = None
+    redact_pii_audio_options: Options | None = None
     redact_pii_audio_quality: Literal["mp3", "wav"] | None = None
-    redact_pii_policies: list[str] | None = None
+    redact_pii_policies: Names | None = None
     redact_pii_sub: Literal["entity_name", "hash"] | None = None
     remove_audio_tags: Literal["all"] | None = None
     sentiment_analysis: bool | None = None
     speaker_labels: bool | None = None
     speaker_options: SpeakerOptions | None = None
     speakers_expected: int | None = Field(default=None, ge=1)
-    speech_model: str | None = None
-    speech_models: list[str] | None = None
+    speech_model: Name | None = None
+    speech_models: Names | None = None
     speech_threshold: float | None = Field(default=None, ge=0, le=1)
-    speech_understanding: dict[str, Any] | None = None
+    speech_understanding: Options | None = None
     summarization: bool | None = None
-    summary_model: str | None = None
-    summary_type: str | None = None
+    summary_model: Name | None = None
+    summary_type: Name | None = None
     temperature: float | None = Field(default=None, ge=0, le=1)
-    topics: list[str] | None = None
-    webhook_auth_header_name: str | None = None
-    webhook_auth_header_value: str | None = None
-    webhook_url: str | None = None
-    word_boost: list[str] | None = None
+    topics: Names | None = None
+    webhook_auth_header_name: HeaderName | None = None
+    webhook_auth_header_value: HeaderValue | None = None
+    webhook_url: Url | None = None
+    word_boost: KeyTerms | None = None
 
     @property
     def multichannel_requested(self) -> bool:
@@ -104,7 +156,28 @@ class TranscriptOptionalParams(BaseModel):
 
 
 class TranscriptParams(TranscriptOptionalParams):
-    audio_url: str = Field(min_length=1)
+    audio_url: Annotated[Url, Field(min_length=1)]
+
+
+class ListTranscriptParams(BaseModel):
+    """The query of ``GET /v2/transcript``. An empty parameter (``status=``, as the JS SDK sends for
+    an unset one) is as if absent."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(default=10, ge=1, le=200)
+    status: Literal["queued", "processing", "completed", "error"] | None = None
+    created_on: dt.date | None = None
+    before_id: Name | None = None
+    after_id: Name | None = None
+    throttled_only: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if value != ""}
+        return data
 
 
 def stored_options(params: TranscriptParams) -> dict[str, Any]:
@@ -113,8 +186,9 @@ def stored_options(params: TranscriptParams) -> dict[str, Any]:
 
 
 def load_options(stored: dict[str, Any] | None) -> TranscriptOptionalParams:
-    """A stored request, validated again through the model (never read field by field)."""
-    return TranscriptOptionalParams.model_validate(stored or {})
+    """A stored request, validated again through the model (never read field by field). Not strict:
+    it was checked when it was made, perhaps by an older, laxer server."""
+    return TranscriptOptionalParams.model_validate(stored or {}, strict=False)
 
 
 # --------------------------------------------------------------------------- not built yet

@@ -8,6 +8,7 @@ nothing else here changes.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Protocol
 
 from stenograph.assemblyai.requests import TranscriptOptionalParams
@@ -144,8 +145,9 @@ def timestamp(value: dt.datetime | None) -> str | None:
 
 
 def transcript_json(row: StoredTranscript) -> dict[str, Any]:
-    request = row.request or {}
-    result = row.result or {}
+    # Any stored row renders, whatever an older server or a hand edit left in its JSON columns.
+    request = row.request if isinstance(row.request, dict) else {}
+    result = row.result if isinstance(row.result, dict) else {}
     body: dict[str, Any] = {name: request.get(name) for name in ECHOED_OPTIONS}
     body.update({name: result.get(name) for name in RESULT_FIELDS})
     body.update(
@@ -166,22 +168,25 @@ def transcript_json(row: StoredTranscript) -> dict[str, Any]:
             "acoustic_model": "assemblyai_default",
         }
     )
-    if result.get("language_code"):
-        body["language_code"] = _assemblyai_language(result["language_code"], request.get("language_code"))
+    detected = result.get("language_code")
+    if detected and isinstance(detected, str):
+        body["language_code"] = _assemblyai_language(detected, request.get("language_code"))
     for name in ABSENT_WHEN_NULL:
         if body.get(name) is None:
             body.pop(name, None)
     return body
 
 
-def _whole_seconds(seconds: float | None) -> int | None:
+def _whole_seconds(seconds: object) -> int | None:
     # The spec (and the Python SDK's model) types audio_duration as an integer number of seconds.
-    return None if seconds is None else round(seconds)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
+        return None
+    return round(seconds)
 
 
-def _assemblyai_language(detected: str, requested: str | None) -> str:
+def _assemblyai_language(detected: str, requested: object) -> str:
     """Keep the caller's own spelling (``en_us``) when it names the language that ran."""
-    if requested and requested.lower().replace("-", "_").split("_", 1)[0] == detected:
+    if isinstance(requested, str) and requested.lower().replace("-", "_").split("_", 1)[0] == detected:
         return requested
     return detected
 

@@ -54,7 +54,18 @@ def create(
     return row
 
 
+def possible_id(transcript_id: str) -> bool:
+    """Whether ``transcript_id`` could name a row: ids are canonical UUIDs made by :func:`create`.
+    Anything else is no row without asking the database (PostgreSQL refuses a NUL in a parameter)."""
+    try:
+        return str(uuid.UUID(transcript_id)) == transcript_id
+    except ValueError:
+        return False
+
+
 def get(session: Session, transcript_id: str, project_id: str | None = None) -> Transcript | None:
+    if not possible_id(transcript_id):
+        return None
     query = select(Transcript).where(Transcript.id == transcript_id)
     if project_id is not None:
         query = query.where(Transcript.project_id == project_id)
@@ -73,6 +84,8 @@ class Version:
 
 def version(session: Session | Connection, transcript_id: str, project_id: str) -> Version | None:
     """A row's version without loading its (possibly large) result."""
+    if not possible_id(transcript_id):
+        return None
     found = session.execute(
         select(Transcript.status, Transcript.updated_at, Transcript.webhook_status_code).where(
             Transcript.id == transcript_id, Transcript.project_id == project_id
@@ -108,14 +121,19 @@ def list_page(
         filters.append(Transcript.status == status)
     if created_on:
         day_start = dt.datetime.combine(created_on, dt.time(), tzinfo=dt.UTC)
-        filters += [
-            Transcript.created_at >= day_start,
-            Transcript.created_at < day_start + dt.timedelta(days=1),
-        ]
+        filters.append(Transcript.created_at >= day_start)
+        if created_on < dt.date.max:  # the calendar's last day has no next day to end before
+            filters.append(Transcript.created_at < day_start + dt.timedelta(days=1))
 
     def cursor_seq(field: str, transcript_id: str) -> int:
-        seq = session.scalar(
-            select(Transcript.seq).where(Transcript.id == transcript_id, Transcript.project_id == project_id)
+        seq = (
+            session.scalar(
+                select(Transcript.seq).where(
+                    Transcript.id == transcript_id, Transcript.project_id == project_id
+                )
+            )
+            if possible_id(transcript_id)
+            else None
         )
         if seq is None:
             raise UnknownCursorError(f"{field}: no transcript with id {transcript_id}")

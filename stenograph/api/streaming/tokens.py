@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from functools import partial
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from stenograph.api.auth import ProjectId
 from stenograph.api.deps import RuntimeDep
+from stenograph.api.jsonio import read_json_body, validated
 from stenograph.store import streaming_tokens
 
 router = APIRouter()
@@ -36,6 +40,7 @@ def create_streaming_token(
 
 
 class RealtimeTokenRequest(BaseModel):
+    model_config = ConfigDict(strict=True)
     expires_in: int = Field(..., ge=60, le=360_000)
 
 
@@ -43,12 +48,26 @@ class RealtimeTokenResponse(BaseModel):
     token: str
 
 
-@router.post("/v2/realtime/token", response_model=RealtimeTokenResponse)
-def create_realtime_token(
-    body: RealtimeTokenRequest, runtime: RuntimeDep, project_id: ProjectId
+@router.post(
+    "/v2/realtime/token",
+    response_model=RealtimeTokenResponse,
+    # The body is read by read_json_body (bounded, parsed off the event loop); this documents it.
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": RealtimeTokenRequest.model_json_schema()}},
+            "required": True,
+        }
+    },
+)
+async def create_realtime_token(
+    request: Request, runtime: RuntimeDep, project_id: ProjectId
 ) -> RealtimeTokenResponse:
-    with runtime.db.session() as session:
-        token = streaming_tokens.create_token(
-            session, project_id, kind="v2", expires_in_seconds=body.expires_in
-        )
-    return RealtimeTokenResponse(token=token)
+    body = await read_json_body(request, partial(validated, RealtimeTokenRequest))
+
+    def create() -> str:
+        with runtime.db.session() as session:
+            return streaming_tokens.create_token(
+                session, project_id, kind="v2", expires_in_seconds=body.expires_in
+            )
+
+    return RealtimeTokenResponse(token=await run_in_threadpool(create))

@@ -38,3 +38,14 @@ def test_rendering_matches_what_the_json_response_sent_before() -> None:
         render_json(body)
         == '{"text":"Grüße, 10 %","words":[{"start":0,"confidence":0.5}],"error":null}'.encode()
     )
+
+
+def test_a_stored_lone_surrogate_or_nan_still_renders_valid_json() -> None:
+    body = {"text": "a\ud800b", "pair": "\ud83d\ude00", "confidence": float("nan"), "n": [float("inf"), 1.5]}
+    rendered = render_json(body)
+    assert json.loads(rendered.decode("utf-8")) == {
+        "text": "a\ufffdb",
+        "pair": "\U0001f600",
+        "confidence": None,
+        "n": [None, 1.5],
+    }

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import secrets
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -24,57 +22,19 @@ from stenograph.store import keys, transcripts, uploads
 from stenograph.store.db import MIGRATIONS_DIR, Database
 from stenograph.store.files import FileStorage, UploadTooLargeError
 from stenograph.store.models import ApiKey, Transcript
+from tests.support.postgres import throwaway_database
 
-PG_HOST, PG_PORT = "127.0.0.1", 5432
-PG_ADDRESS = f"{PG_HOST}:{PG_PORT}"
-PG_USERS = ("postgres", "root")
 TABLES = ("transcripts", "uploads", "api_keys", "projects")  # children first
 
 
 # --------------------------------------------------------------------------- backends
 
 
-def _pg_user() -> str:
-    """The first user the server lets into database ``test``; skips when nothing listens."""
-    import psycopg
-
-    try:
-        socket.create_connection((PG_HOST, PG_PORT), timeout=2).close()
-    except OSError as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADDRESS}: {exc}")
-    errors = []
-    for user in PG_USERS:
-        try:
-            with psycopg.connect(host=PG_HOST, port=PG_PORT, dbname="test", user=user, connect_timeout=2):
-                return user
-        except psycopg.OperationalError as exc:
-            errors.append(f"{user}: {exc}".strip())
-    pytest.fail(f"PostgreSQL at {PG_ADDRESS} accepted none of the users {PG_USERS}: {errors}")
-
-
 @pytest.fixture(scope="module")
 def pg_server() -> Iterator[tuple[str, str]]:
     """A fresh database for this module: yields (user, SQLAlchemy URL) and drops it afterwards."""
-    import psycopg
-
-    user = _pg_user()
-    name = f"stenograph_test_{secrets.token_hex(6)}"
-
-    def admin() -> psycopg.Connection:
-        return psycopg.connect(
-            host=PG_HOST, port=PG_PORT, dbname="test", user=user, connect_timeout=2, autocommit=True
-        )
-
-    with admin() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield user, f"postgresql+psycopg://{user}@{PG_ADDRESS}/{name}"
-    finally:
-        with admin() as conn:
-            try:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            except psycopg.errors.SyntaxError:  # before PostgreSQL 13; engines are disposed by now
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    with throwaway_database() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
