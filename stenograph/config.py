@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     embedded_worker: bool = True  # run a consumer inside the API process
 
     job_lease_seconds: float = 60.0
+    # A job whose worker died this many times (an input that crashes it) ends in error, not in a loop.
+    max_job_attempts: int = Field(default=3, ge=1)
     reaper_interval_seconds: float = 15.0
 
     max_upload_bytes: int = 2_200_000_000

@@ -25,6 +25,20 @@ from stenograph.store.files import FileStorage
 log = logging.getLogger(__name__)
 
 
+def repeated_failure(attempts: int) -> str:
+    return (
+        f"Transcription failed repeatedly: the worker stopped during each of {attempts} attempts. "
+        "The file may be damaged or unusual; try converting it (e.g. to 16 kHz mono WAV) and submit it again."
+    )
+
+
+def internal_error(transcript_id: str) -> str:
+    return (
+        f"Transcription failed due to an internal server error. Please try again; if it keeps failing, "
+        f"the server's log has the details under transcript {transcript_id}."
+    )
+
+
 class JobRunner:
     def __init__(
         self,
@@ -48,6 +62,14 @@ class JobRunner:
         if claim is None:
             return  # done, deleted, or held by a live worker: the queue message was a duplicate
         row = claim.transcript
+        if claim.token > self.settings.max_job_attempts:
+            log.error(
+                "transcript %s: worker died in each of %d attempts; giving up", transcript_id, claim.token - 1
+            )
+            self._finish(
+                transcript_id, claim.token, status=transcripts.ERROR, error=repeated_failure(claim.token - 1)
+            )
+            return
         log.info("transcript %s: attempt %d with %s", transcript_id, claim.token, row.model)
         with self._lease_kept(transcript_id, claim.token):
             try:
@@ -62,10 +84,11 @@ class JobRunner:
             except (PipelineError, OutboundError) as exc:
                 self._finish(transcript_id, claim.token, status=transcripts.ERROR, error=str(exc))
                 return
-            except Exception as exc:
+            except Exception:  # details go to the log only: they may name paths, hosts or internals
                 log.exception("transcript %s failed", transcript_id)
-                message = f"Transcription failed with an internal error: {type(exc).__name__}: {exc}"
-                self._finish(transcript_id, claim.token, status=transcripts.ERROR, error=message)
+                self._finish(
+                    transcript_id, claim.token, status=transcripts.ERROR, error=internal_error(transcript_id)
+                )
                 return
         self._finish(
             transcript_id,
