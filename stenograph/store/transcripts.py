@@ -246,7 +246,8 @@ def record_webhook_status(session: Session, transcript_id: str, status_code: int
 
 
 def mark_deleted(session: Session, row: Transcript) -> str | None:
-    """Blank a transcript as AssemblyAI does; returns the upload id whose file must go."""
+    """Blank a transcript as AssemblyAI does; returns the id of an upload no other transcript
+    uses any more (its file must go), else None."""
     upload_id = row.upload_id
     if row.status in (QUEUED, PROCESSING):
         row.status = ERROR
@@ -257,7 +258,11 @@ def mark_deleted(session: Session, row: Transcript) -> str | None:
     row.result = {"text": DELETED_TEXT}
     row.lease_expires_at = None
     row.updated_at = utcnow()
-    return upload_id
+    if upload_id is None:
+        return None
+    session.flush()
+    still_used = session.scalar(select(Transcript.id).where(Transcript.upload_id == upload_id).limit(1))
+    return None if still_used is not None else upload_id
 
 
 def ids_needing_queue(session: Session, *, queued_grace_seconds: float) -> list[str]:
