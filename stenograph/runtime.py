@@ -88,8 +88,10 @@ class Runtime:
         self._reaper = Reaper(
             self.db,
             self.queue.enqueue,
+            self.queue.depth,
             interval=self.settings.reaper_interval_seconds,
             grace=self.settings.job_lease_seconds,
+            housekeeping=self.remove_abandoned_files,
         )
         self._reaper.start()
 

@@ -77,6 +77,10 @@ class JobQueue:
         self._task(transcript_id)
         self._wake.set()
 
+    def depth(self) -> int:
+        """Messages waiting in the queue (transcriptions and webhook deliveries), all processes'."""
+        return int(self.huey.pending_count())
+
     def enqueue_webhook(self, transcript_id: str, attempt: int = 1, delay: float = 0.0) -> None:
         """Queue webhook delivery attempt ``attempt``. A delayed one waits in Huey's schedule,
         which is stored with the queue, so it survives a restart (the consumer's scheduler moves

@@ -1,9 +1,11 @@
-"""Re-queues jobs whose worker died (expired lease) or whose queue message was lost."""
+"""Re-queues jobs whose worker died (expired lease) or whose queue message was lost, and runs the
+periodic housekeeping of a worker process."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from stenograph.store import transcripts
@@ -12,20 +14,52 @@ from stenograph.store.db import Database
 log = logging.getLogger(__name__)
 
 
-def requeue_stale(db: Database, enqueue: Callable[[str], None], queued_grace_seconds: float) -> list[str]:
+def requeue_stale(
+    db: Database, enqueue: Callable[[str], None], queue_depth: Callable[[], int], grace_seconds: float
+) -> list[str]:
+    """One pass; the ids enqueued.
+
+    A job whose lease expired gets one new message (its old one was consumed). A job still queued
+    after the grace period gets one only when the queue is empty: the queue is first in, first out,
+    so while messages wait, its own may be among them (re-queueing every waiting job of a backlog
+    on every pass is what flooded the queue with duplicates); once the queue is empty, a job still
+    queued has lost its message.
+    """
     with db.session() as session:
-        ids = transcripts.ids_needing_queue(session, queued_grace_seconds=queued_grace_seconds)
-        transcripts.touch_queued(session, ids)
-    for transcript_id in ids:
+        expired = transcripts.requeue_expired(session)
+    depth = queue_depth()
+    lost: list[str] = []
+    if depth == 0:
+        with db.session() as session:
+            lost = [
+                i for i in transcripts.stale_queued(session, grace_seconds=grace_seconds) if i not in expired
+            ]
+            transcripts.touch_queued(session, lost)
+    for transcript_id in (*expired, *lost):
         enqueue(transcript_id)
-    if ids:
-        log.info("reaper re-queued %d job(s)", len(ids))
-    return ids
+    log.info(
+        "reaper: queue depth %d; re-queued %d job(s) of expired leases and %d of lost messages",
+        depth,
+        len(expired),
+        len(lost),
+    )
+    return [*expired, *lost]
 
 
 class Reaper:
-    def __init__(self, db: Database, enqueue: Callable[[str], None], interval: float, grace: float) -> None:
-        self._db, self._enqueue, self._interval, self._grace = db, enqueue, interval, grace
+    def __init__(
+        self,
+        db: Database,
+        enqueue: Callable[[str], None],
+        queue_depth: Callable[[], int],
+        interval: float,
+        grace: float,
+        housekeeping: Callable[[], None] | None = None,
+        housekeeping_interval: float = 3600.0,
+    ) -> None:
+        self._db, self._enqueue, self._queue_depth = db, enqueue, queue_depth
+        self._interval, self._grace = interval, grace
+        self._housekeeping, self._housekeeping_interval = housekeeping, housekeeping_interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="reaper", daemon=True)
 
@@ -37,10 +71,17 @@ class Reaper:
         self._thread.join(timeout=10)
 
     def _loop(self) -> None:
+        last_housekeeping = time.monotonic()
         while True:
             try:
-                requeue_stale(self._db, self._enqueue, self._grace)
+                requeue_stale(self._db, self._enqueue, self._queue_depth, self._grace)
             except Exception:
                 log.exception("reaper pass failed")
+            if self._housekeeping and time.monotonic() - last_housekeeping >= self._housekeeping_interval:
+                last_housekeeping = time.monotonic()
+                try:
+                    self._housekeeping()
+                except Exception:
+                    log.exception("housekeeping failed")
             if self._stop.wait(self._interval):
                 return

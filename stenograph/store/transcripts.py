@@ -265,22 +265,32 @@ def mark_deleted(session: Session, row: Transcript) -> str | None:
     return None if still_used is not None else upload_id
 
 
-def ids_needing_queue(session: Session, *, queued_grace_seconds: float) -> list[str]:
-    """Rows to re-enqueue: processing with an expired lease, or queued for longer than the grace
-    period (their queue message may be lost). Re-enqueueing is harmless: claims are atomic."""
+def requeue_expired(session: Session) -> list[str]:
+    """Processing rows whose worker stopped renewing the lease go back to ``queued`` (their queue
+    message was consumed, so each needs exactly one new one): their ids, oldest first. The
+    attempt counter stays, so the old worker, should it still run, is fenced off."""
     now = utcnow()
-    stale_queued = and_(
-        Transcript.status == QUEUED,
-        Transcript.updated_at < now - dt.timedelta(seconds=queued_grace_seconds),
-    )
     expired = and_(Transcript.status == PROCESSING, Transcript.lease_expires_at < now)
-    return list(
-        session.scalars(select(Transcript.id).where(or_(stale_queued, expired)).order_by(Transcript.seq))
-    )
+    ids = list(session.scalars(select(Transcript.id).where(expired).order_by(Transcript.seq)))
+    if ids:
+        session.execute(
+            update(Transcript)
+            .where(Transcript.id.in_(ids), expired)
+            .values(status=QUEUED, lease_expires_at=None, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+def stale_queued(session: Session, *, grace_seconds: float) -> list[str]:
+    """Queued rows last (re-)enqueued longer ago than the grace period, oldest first."""
+    cutoff = utcnow() - dt.timedelta(seconds=grace_seconds)
+    query = select(Transcript.id).where(Transcript.status == QUEUED, Transcript.updated_at < cutoff)
+    return list(session.scalars(query.order_by(Transcript.seq)))
 
 
 def touch_queued(session: Session, transcript_ids: list[str]) -> None:
-    """Restart the grace period of re-enqueued queued rows, so the reaper does not flood the queue."""
+    """Mark queued rows as enqueued now: their grace period starts again."""
     if transcript_ids:
         session.execute(
             update(Transcript)

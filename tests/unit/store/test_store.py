@@ -438,28 +438,38 @@ def test_mark_deleted_keeps_completed_status(db: Database) -> None:
     )
 
 
-def test_ids_needing_queue_and_touch_queued(db: Database) -> None:
+def test_expired_leases_go_back_to_queued_once_and_stale_queued_rows_by_age(db: Database) -> None:
     project = new_project(db)
     fresh_queued, old_queued, live, expired, done = (new_transcript(db, project) for _ in range(5))
     set_columns(db, old_queued, updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=120))
     assert claim(db, live, lease_seconds=30) is not None
-    assert claim(db, expired, lease_seconds=-1) is not None
+    held_expired = claim(db, expired, lease_seconds=-1)
+    assert held_expired is not None
     held = claim(db, done)
     assert held is not None and finish(db, done, held.token)
 
-    def needing(grace: float) -> list[str]:
+    def stale(grace: float) -> list[str]:
         with db.session() as s:
-            return transcripts.ids_needing_queue(s, queued_grace_seconds=grace)
+            return transcripts.stale_queued(s, grace_seconds=grace)
 
-    assert needing(60) == [old_queued, expired]
-    assert needing(3600) == [expired]
     with db.session() as s:
-        transcripts.touch_queued(s, [old_queued, expired, live])
+        assert transcripts.requeue_expired(s) == [expired]
+    with db.session() as s:
+        assert transcripts.requeue_expired(s) == []  # once: it is queued now, with a new message
+    row = load(db, expired)
+    assert (row.status, row.lease_expires_at, row.attempts) == (transcripts.QUEUED, None, 1)
+    with db.session() as s:  # the old worker is fenced off
+        assert not transcripts.renew_lease(s, expired, held_expired.token, 30)
+
+    assert stale(60) == [old_queued]
+    assert stale(3600) == []
+    with db.session() as s:
+        transcripts.touch_queued(s, [old_queued, live])
         transcripts.touch_queued(s, [])
-    assert needing(60) == [expired]  # the grace restarted; processing rows are not touched
-    assert load(db, expired).status == transcripts.PROCESSING
+    assert stale(60) == []  # the grace restarted
+    assert load(db, live).status == transcripts.PROCESSING
     set_columns(db, fresh_queued, updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=61))
-    assert needing(60) == [fresh_queued, expired]
+    assert stale(60) == [fresh_queued]
 
 
 def race_to_claim(db: Database, transcript_id: str, workers: int) -> list[transcripts.Claim | None]:
