@@ -91,6 +91,7 @@ class Runtime:
             self.queue.depth,
             interval=self.settings.reaper_interval_seconds,
             grace=self.settings.job_lease_seconds,
+            enqueue_webhook=self.queue.enqueue_webhook,
             housekeeping=self.remove_abandoned_files,
         )
         self._reaper.start()

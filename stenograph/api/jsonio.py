@@ -90,9 +90,7 @@ def _check(value: Any, max_depth: int) -> None:
 def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     """Parse and check client JSON; JsonError (a user-facing message) when it is refused."""
     try:
-        value = json.loads(
-            raw, parse_constant=_NotANumber, parse_float=_finite_float, parse_int=_bounded_int
-        )
+        value = json.loads(raw, parse_constant=_NotANumber, parse_float=_finite_float, parse_int=_bounded_int)
     except RecursionError:
         raise JsonError(f"JSON nested deeper than {max_depth} levels") from None
     except UnicodeDecodeError:

@@ -14,6 +14,19 @@ from stenograph.store.db import Database
 log = logging.getLogger(__name__)
 
 
+def requeue_overdue_webhooks(
+    db: Database, enqueue_webhook: Callable[[str], None], grace_seconds: float
+) -> list[str]:
+    """Deliveries a dead process left overdue (or whose message was lost): one new message each."""
+    with db.session() as session:
+        overdue = transcripts.overdue_webhooks(session, grace_seconds=grace_seconds)
+    for transcript_id in overdue:
+        enqueue_webhook(transcript_id)
+    if overdue:
+        log.info("reaper: re-queued %d overdue webhook delivery(ies)", len(overdue))
+    return overdue
+
+
 def requeue_stale(
     db: Database, enqueue: Callable[[str], None], queue_depth: Callable[[], int], grace_seconds: float
 ) -> list[str]:
@@ -54,10 +67,12 @@ class Reaper:
         queue_depth: Callable[[], int],
         interval: float,
         grace: float,
+        enqueue_webhook: Callable[[str], None] | None = None,
         housekeeping: Callable[[], None] | None = None,
         housekeeping_interval: float = 3600.0,
     ) -> None:
         self._db, self._enqueue, self._queue_depth = db, enqueue, queue_depth
+        self._enqueue_webhook = enqueue_webhook
         self._interval, self._grace = interval, grace
         self._housekeeping, self._housekeeping_interval = housekeeping, housekeeping_interval
         self._stop = threading.Event()
@@ -75,6 +90,8 @@ class Reaper:
         while True:
             try:
                 requeue_stale(self._db, self._enqueue, self._queue_depth, self._grace)
+                if self._enqueue_webhook is not None:
+                    requeue_overdue_webhooks(self._db, self._enqueue_webhook, self._grace)
             except Exception:
                 log.exception("reaper pass failed")
             if self._housekeeping and time.monotonic() - last_housekeeping >= self._housekeeping_interval:

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from stenograph import pipeline
 from stenograph.assemblyai.options import pipeline_options
 from stenograph.assemblyai.requests import load_options
 from stenograph.assemblyai.transcripts import result_json
+from stenograph.assemblyai.webhooks import webhook_target
 from stenograph.config import Settings
 from stenograph.jobs.outbound import OutboundError, download_to_file
 from stenograph.pipeline import AudioLimits, PipelineError
@@ -23,6 +25,15 @@ from stenograph.store.db import Database
 from stenograph.store.files import FileStorage
 
 log = logging.getLogger(__name__)
+
+
+def owes_webhook(stored_request: dict[str, Any] | None) -> bool:
+    """Whether the finished job must notify a webhook (stored in the outbox with its outcome)."""
+    try:
+        return webhook_target(stored_request) is not None
+    except Exception:  # a stored request that no longer validates fails its job elsewhere
+        log.exception("stored request of a job could not be read for its webhook")
+        return False
 
 
 def repeated_failure(attempts: int) -> str:
@@ -62,13 +73,12 @@ class JobRunner:
         if claim is None:
             return  # done, deleted, or held by a live worker: the queue message was a duplicate
         row = claim.transcript
+        finish = partial(self._finish, transcript_id, claim.token, webhook_owed=owes_webhook(row.request))
         if claim.token > self.settings.max_job_attempts:
             log.error(
                 "transcript %s: worker died in each of %d attempts; giving up", transcript_id, claim.token - 1
             )
-            self._finish(
-                transcript_id, claim.token, status=transcripts.ERROR, error=repeated_failure(claim.token - 1)
-            )
+            finish(status=transcripts.ERROR, error=repeated_failure(claim.token - 1))
             return
         log.info("transcript %s: attempt %d with %s", transcript_id, claim.token, row.model)
         with self._lease_kept(transcript_id, claim.token):
@@ -82,17 +92,13 @@ class JobRunner:
                         limits=self.audio_limits,
                     )
             except (PipelineError, OutboundError) as exc:
-                self._finish(transcript_id, claim.token, status=transcripts.ERROR, error=str(exc))
+                finish(status=transcripts.ERROR, error=str(exc))
                 return
             except Exception:  # details go to the log only: they may name paths, hosts or internals
                 log.exception("transcript %s failed", transcript_id)
-                self._finish(
-                    transcript_id, claim.token, status=transcripts.ERROR, error=internal_error(transcript_id)
-                )
+                finish(status=transcripts.ERROR, error=internal_error(transcript_id))
                 return
-        self._finish(
-            transcript_id,
-            claim.token,
+        finish(
             status=transcripts.COMPLETED,
             result=result_json(result, params),
             speech_model_used=result.speech_model_used,

@@ -6,6 +6,10 @@ and redirects are not followed. ``deliver`` makes one attempt and returns the de
 next one; the queue (``jobs/queue.py``) schedules it, so a slow receiver holds a worker for one
 timeout at most, never for the whole retry schedule, and pending retries survive a restart.
 
+Delivery is at least once: the outcome and the webhook owed are stored in one statement (the
+outbox columns of the row), each attempt is claimed in the database first, and the reaper
+re-queues deliveries a dead process left overdue; receivers deduplicate by ``transcript_id``.
+
 Timeouts, connection failures and 5xx answers are retried with exponential backoff, at most
 ``MAX_ATTEMPTS`` attempts in all. Any other answer (2xx; 3xx, as redirects are not followed; 4xx)
 ends delivery, as does a URL the address policy refuses. The last status code received is stored
@@ -28,6 +32,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 MAX_RETRY_DELAY_SECONDS = 300.0
+# A delivery in progress is held for twice its request timeout plus this (connecting, reading the
+# row) before the reaper may hand it to another process: it then counts as lost with its sender.
+HOLD_MARGIN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,22 @@ class WebhookSender:
         """Whether the transcript asked for a webhook and is finished (and not deleted)."""
         return self._owed(transcript_id) is not None
 
-    def deliver(self, transcript_id: str, attempt: int) -> float | None:
-        """Make delivery attempt ``attempt`` (1-based). Returns the delay in seconds before the
-        next attempt, or None when delivery is over (answered, refused, given up, or not owed)."""
+    def deliver(self, transcript_id: str, attempt: int = 0) -> float | None:
+        """Make the transcript's due delivery attempt, if one is due (the outbox row says which;
+        ``attempt`` is only the queue's guess). Returns the delay in seconds before the next
+        attempt, or None when delivery is over (answered, refused, given up, not owed, or not due:
+        another process holds it)."""
+        hold = 2 * self.settings.webhook_timeout_seconds + HOLD_MARGIN_SECONDS
+        with self.db.session() as session:
+            claimed = transcripts.claim_webhook(session, transcript_id, hold)
+        if claimed is None:
+            return None
+        delay = self._attempt(transcript_id, claimed)
+        with self.db.session() as session:
+            transcripts.schedule_webhook(session, transcript_id, delay)
+        return delay
+
+    def _attempt(self, transcript_id: str, attempt: int) -> float | None:
         webhook = self._owed(transcript_id)  # read again each time: deleted rows get nothing
         if webhook is None:
             return None

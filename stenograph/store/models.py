@@ -89,6 +89,9 @@ class Transcript(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     webhook_status_code: Mapped[int | None] = mapped_column(Integer, default=None)  # last answer
+    # The webhook outbox: when the next delivery attempt is due (None: none owed), and attempts made.
+    webhook_due_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
+    webhook_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class StreamingToken(Base):

@@ -215,8 +215,10 @@ def finish(
     result: dict[str, Any] | None = None,
     speech_model_used: str | None = None,
     error: str | None = None,
+    webhook_owed: bool = False,
 ) -> bool:
-    """Write a job's outcome in one statement, only while this worker still holds the claim."""
+    """Write a job's outcome in one statement, only while this worker still holds the claim; a
+    webhook owed is recorded as due in the same statement (the outbox)."""
     now = utcnow()
     written = session.execute(
         update(Transcript)
@@ -229,10 +231,70 @@ def finish(
             lease_expires_at=None,
             updated_at=now,
             completed_at=now,
+            webhook_due_at=now if webhook_owed else None,
         )
         .execution_options(synchronize_session=False)
     )
     return rows_matched(written) == 1
+
+
+# A delivery counts as due slightly early: the queue's scheduler may run a retry a moment before it.
+WEBHOOK_DUE_TOLERANCE = dt.timedelta(seconds=2)
+
+
+def claim_webhook(session: Session, transcript_id: str, hold_seconds: float) -> int | None:
+    """Take the transcript's due webhook delivery: the attempt number (1-based), else None (none
+    owed, or another process is sending it or will retry it later). While held, the delivery is
+    not due again for ``hold_seconds``: should this process die mid-request, it becomes due after."""
+    now = utcnow()
+    due = and_(
+        Transcript.id == transcript_id,
+        Transcript.webhook_due_at.is_not(None),
+        Transcript.webhook_due_at <= now + WEBHOOK_DUE_TOLERANCE,
+    )
+    result = session.execute(
+        update(Transcript)
+        .where(due)
+        .values(
+            webhook_due_at=now + dt.timedelta(seconds=hold_seconds),
+            webhook_attempts=Transcript.webhook_attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if rows_matched(result) != 1:
+        return None
+    return session.scalar(select(Transcript.webhook_attempts).where(Transcript.id == transcript_id))
+
+
+def schedule_webhook(session: Session, transcript_id: str, delay_seconds: float | None) -> None:
+    """After an attempt: the next one is due in ``delay_seconds``, or none is (None)."""
+    due = None if delay_seconds is None else utcnow() + dt.timedelta(seconds=delay_seconds)
+    session.execute(
+        update(Transcript)
+        .where(Transcript.id == transcript_id)
+        .values(webhook_due_at=due)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def overdue_webhooks(session: Session, *, grace_seconds: float) -> list[str]:
+    """Deliveries due for longer than the grace period (their process died, or their message was
+    lost): their ids, each made due again only after another grace period, so a pass re-queues each
+    at most once per grace period."""
+    now = utcnow()
+    overdue = and_(
+        Transcript.webhook_due_at.is_not(None),
+        Transcript.webhook_due_at < now - dt.timedelta(seconds=grace_seconds),
+    )
+    ids = list(session.scalars(select(Transcript.id).where(overdue).order_by(Transcript.seq)))
+    if ids:
+        session.execute(
+            update(Transcript)
+            .where(Transcript.id.in_(ids), overdue)
+            .values(webhook_due_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
 
 
 def record_webhook_status(session: Session, transcript_id: str, status_code: int) -> None:

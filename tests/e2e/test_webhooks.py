@@ -343,3 +343,49 @@ def test_private_webhook_refused_by_default(tmp_path: Path, make_receiver, share
         assert raw_transcript(server, transcript_id).json()["webhook_status_code"] is None
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_job_and_mid_webhook_completes_once_and_delivers(
+    tmp_path: Path, make_receiver, shared_audio: Path
+) -> None:
+    """kill -9 while the job runs, restart; kill -9 while its webhook POST is in flight, restart:
+    the job completes once (its second attempt) and the receiver gets the webhook."""
+    env = {
+        "STENOGRAPH_ALLOW_PRIVATE_URLS": "1",
+        "STENOGRAPH_JOB_LEASE_SECONDS": "2",
+        "STENOGRAPH_REAPER_INTERVAL_SECONDS": "0.5",
+        "STENOGRAPH_WEBHOOK_TIMEOUT_SECONDS": "1",
+    }
+    server = LiveServer(data_dir=tmp_path / "data", api_key=secrets.token_hex(16), env=env).start()
+    receiver = make_receiver(Answer(200, delay=30.0))  # the first POST hangs until its sender dies
+    headers = {"Authorization": server.api_key}
+    try:
+        audio = (shared_audio / "librispeech" / "1089-134686-0000.flac").read_bytes()
+        upload = httpx.post(f"{server.base_url}/v2/upload", content=audio, headers=headers).json()
+        created = httpx.post(
+            f"{server.base_url}/v2/transcript",
+            json={"audio_url": upload["upload_url"], "webhook_url": receiver.url, "speaker_labels": True},
+            headers=headers,
+        ).json()
+        wait_until(server, created["id"], lambda b: b["status"] == "processing")
+        server.kill()  # mid-job
+        server.start()
+
+        receiver.wait_for(1, timeout=120)
+        server.kill()  # mid-webhook: the POST is in flight
+        server.start()
+
+        hits = receiver.wait_for(2, timeout=60)
+        assert {json.dumps(hit.json(), sort_keys=True) for hit in hits} == {
+            json.dumps({"transcript_id": created["id"], "status": "completed"}, sort_keys=True)
+        }
+        body = wait_until(server, created["id"], webhook_answered)
+        assert body["status"] == "completed" and body["webhook_status_code"] == 200
+        assert "turnips and carrots" in body["text"].lower()
+        log = server.log(tail=None)
+        assert log.count(f"transcript {created['id']}: attempt ") == 2  # run twice, completed once
+        time.sleep(QUIET_SECONDS)
+        assert len(receiver.hits) == 2
+    finally:
+        server.stop()
