@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.conftest import sdk_pointed_at
 from tests.support.live_server import LiveServer
 from tests.support.streaming_helpers import RawSession
 
@@ -122,3 +123,47 @@ def test_a_frame_over_the_size_limit_closes_1009(server: LiveServer) -> None:
     session.ws.send(b"\x00" * (5 * 1024 * 1024))
     assert session.wait_closed() == 1009
     assert httpx.get(f"{server.base_url}/health").status_code == 200
+
+
+# --------------------------------------------------------------------------- strict types, real clients
+
+
+def test_the_python_sdk_requests_pass_the_strict_model(server: LiveServer) -> None:
+    """What the official SDK sends for every option this server builds is accepted as typed."""
+    with sdk_pointed_at(server) as aai:
+        config = aai.TranscriptionConfig(
+            language_code="en_us",
+            punctuate=True,
+            format_text=True,
+            multichannel=False,
+            webhook_url="https://example.com/hook",
+            webhook_auth_header_name="X-Secret",
+            webhook_auth_header_value="s3cret",
+            audio_start_from=0,
+            audio_end_at=5000,
+            word_boost=["Stenograph"],
+            boost_param=aai.WordBoost.high,
+            filter_profanity=True,
+            speaker_labels=True,
+            speakers_expected=2,
+            disfluencies=True,
+            language_confidence_threshold=0.4,
+            speech_threshold=0.2,
+            speech_models=["universal"],
+            prompt="A short talk about stenography.",
+            temperature=0.0,
+            keyterms_prompt=["Stenograph", "speech to text"],
+        )
+        config.set_custom_spelling({"Stenograph": ["steno graph", "stenograf"]})
+        transcript = aai.Transcriber(config=config).submit(AUDIO_URL)
+        assert transcript.error is None
+        assert transcript.status == aai.TranscriptStatus.queued
+        detected = aai.TranscriptionConfig(
+            language_detection=True,
+            language_detection_options=aai.LanguageDetectionOptions(
+                expected_languages=["en", "de"], fallback_language="auto"
+            ),
+            speaker_labels=True,
+            speaker_options=aai.SpeakerOptions(min_speakers_expected=1, max_speakers_expected=3),
+        )
+        assert aai.Transcriber(config=detected).submit(AUDIO_URL).status == aai.TranscriptStatus.queued
