@@ -48,6 +48,7 @@ def serve(
     import uvicorn
 
     from stenograph.api.app import create_app
+    from stenograph.api.streaming.session import MAX_FRAME_BYTES, MAX_QUEUED_FRAMES
 
     _logging()
     settings = _settings()
@@ -67,6 +68,8 @@ def serve(
         log_level="info",
         ssl_certfile=str(certfile) if certfile else None,
         ssl_keyfile=str(keyfile) if keyfile else None,
+        ws_max_size=MAX_FRAME_BYTES,  # larger frames close the WebSocket with 1009
+        ws_max_queue=MAX_QUEUED_FRAMES,
     )
 
 

@@ -23,6 +23,7 @@ def test_js_sdk_transcribes_lists_and_deletes(js_sdk: Path, server, shared_audio
     assert "ask not what your country can do for you" in normalise(seen["text"])
     assert seen["words"] >= 20 and seen["audio_duration"] == 11
     assert seen["listed"] == [seen["id"]]
+    assert seen["listed_with_unset_filters"] == [seen["id"]]  # issue 22: empty parameters ignored
     assert seen["current_url"].startswith(server.base_url)
     assert seen["deleted_text"] == "Deleted by user."
     assert seen["deleted_audio_url"] == "http://deleted_by_user"

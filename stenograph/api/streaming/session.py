@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from stenograph.api import jsonio
 from stenograph.api.auth import key_from_header
 from stenograph.api.deps import runtime_of
 from stenograph.assemblyai.streaming import MIN_CHUNK_MS, CloseCodes
@@ -25,6 +26,12 @@ from stenograph.streaming.service import LiveSession, Overloaded, StreamingServi
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# What the server reads of a WebSocket (uvicorn's limits): the largest legitimate frame is a v2
+# audio_data message of 2 s at 384 kHz (about 2.05 MB of base64); a bigger one closes with 1009.
+# Frames read ahead of the session's receive loop wait in a queue of at most this many.
+MAX_FRAME_BYTES = 4 * 1024 * 1024
+MAX_QUEUED_FRAMES = 8
 
 # (project id, session limit in seconds from a temporary token: None for an API key)
 AuthInfo = tuple[str, int | None]
@@ -202,12 +209,20 @@ async def open_session(
     return sender, auth
 
 
-def json_message(text: str | None) -> dict[str, Any] | None:
-    """A text frame's JSON object, or None when it is not one."""
+class InvalidMessage(ValueError):
+    """A text frame that is not a bounded JSON object; the message says why (a close reason)."""
+
+
+def json_message(text: str | None, max_chars: int) -> dict[str, Any]:
+    """A text frame's JSON object (parsed with the REST API's limits), else InvalidMessage."""
     if text is None:
-        return None
+        raise InvalidMessage("expected audio bytes or a JSON object")
+    if len(text) > max_chars:
+        raise InvalidMessage(f"a text message is limited to {max_chars} characters")
     try:
-        payload = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    return payload if isinstance(payload, dict) else None
+        payload = jsonio.loads(text)
+    except jsonio.JsonError as exc:
+        raise InvalidMessage(str(exc)) from None
+    if not isinstance(payload, dict):
+        raise InvalidMessage("expected a JSON object")
+    return payload

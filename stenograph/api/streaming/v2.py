@@ -11,7 +11,13 @@ from starlette.websockets import WebSocket
 
 from stenograph.api.deps import runtime_of
 from stenograph.api.streaming.params import ParamError, audio_params, parse_bool, parse_number, string_list
-from stenograph.api.streaming.session import Closed, Session, json_message, open_session
+from stenograph.api.streaming.session import (
+    Closed,
+    InvalidMessage,
+    Session,
+    json_message,
+    open_session,
+)
 from stenograph.assemblyai.models import packaged_model_for
 from stenograph.assemblyai.streaming import (
     NORMAL_CLOSURE,
@@ -84,10 +90,18 @@ async def v2_websocket(websocket: WebSocket) -> None:
             await session.live.close()
 
 
+def text_message_limit(converter: PcmConverter) -> int:
+    """The longest text message a session takes: its longest audio chunk in base64 (``audio_data``),
+    with room for the JSON around it."""
+    chunk_bytes = V2_MAX_CHUNK_MS / 1000 * converter.sample_rate * converter.bytes_per_sample
+    return int(chunk_bytes * 4 / 3) + 4096
+
+
 async def _run_v2(
     session: Session, converter: PcmConverter, config: StreamConfig, *, partials: bool, extra_info: bool
 ) -> NoReturn:
     sender = session.sender
+    text_limit = text_message_limit(converter)
 
     async def on_events(events: list[TurnEvent]) -> None:
         for event in events:
@@ -113,8 +127,9 @@ async def _run_v2(
         if message.get("bytes") is not None:
             await session.audio(message["bytes"], V2_MAX_CHUNK_MS)
             continue
-        payload = json_message(message.get("text"))
-        if payload is None:
+        try:
+            payload = json_message(message.get("text"), text_limit)
+        except InvalidMessage:
             await session.fail(V2_CODES.bad_json, "Endpoint received invalid JSON")
         if "audio_data" in payload:
             try:

@@ -16,7 +16,13 @@ from stenograph.api.streaming.params import (
     string_list,
     turn_settings,
 )
-from stenograph.api.streaming.session import Closed, Session, json_message, open_session
+from stenograph.api.streaming.session import (
+    Closed,
+    InvalidMessage,
+    Session,
+    json_message,
+    open_session,
+)
 from stenograph.assemblyai.streaming import (
     MAX_CHUNK_MS,
     NORMAL_CLOSURE,
@@ -32,6 +38,9 @@ from stenograph.streaming.engine import TurnEvent
 from stenograph.streaming.service import LiveSession, TooManySessions
 
 router = APIRouter()
+
+# v3 text messages are small control messages (UpdateConfiguration with its key terms the largest).
+MAX_TEXT_MESSAGE_CHARS = 64 * 1024
 
 
 @router.websocket("/v3/ws")
@@ -96,11 +105,10 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
         if message.get("bytes") is not None:
             await session.audio(message["bytes"], MAX_CHUNK_MS)
             continue
-        payload = json_message(message.get("text"))
-        if payload is None:
-            await session.fail(
-                V3_CODES.invalid, "Invalid message: expected audio bytes or a JSON object with a 'type'"
-            )
+        try:
+            payload = json_message(message.get("text"), MAX_TEXT_MESSAGE_CHARS)
+        except InvalidMessage as exc:
+            await session.fail(V3_CODES.invalid, f"Invalid message: {exc}")
         kind = payload.get("type")
         if kind == "Terminate":
             await _terminate_v3(session)
