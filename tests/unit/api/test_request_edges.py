@@ -280,7 +280,11 @@ def test_get_list_and_delete_survive_any_stored_row(api: Api) -> None:
     for request, result in odd_rows(api.backend):
         with api.db.session() as session:
             row = transcripts.create(
-                session, project_id=api.project_id, audio_url=AUDIO_URL, upload_id=None, request=request,
+                session,
+                project_id=api.project_id,
+                audio_url=AUDIO_URL,
+                upload_id=None,
+                request=request,
                 model="tiny.en",
             )
             transcript_id = row.id
@@ -288,7 +292,11 @@ def test_get_list_and_delete_survive_any_stored_row(api: Api) -> None:
             claim = transcripts.claim(session, transcript_id, lease_seconds=60)
             assert claim is not None
             assert transcripts.finish(
-                session, transcript_id, claim.token, status=transcripts.COMPLETED, result=result,
+                session,
+                transcript_id,
+                claim.token,
+                status=transcripts.COMPLETED,
+                result=result,
                 speech_model_used="tiny.en",
             )
         for _ in range(2):  # rendered, then from the cache of rendered bodies
