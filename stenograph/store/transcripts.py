@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from stenograph.store.db import rows_matched
-from stenograph.store.models import Transcript, utcnow
+from stenograph.store.models import Transcript, Upload, utcnow
 
 QUEUED, PROCESSING, COMPLETED, ERROR = "queued", "processing", "completed", "error"
 STATUSES = (QUEUED, PROCESSING, COMPLETED, ERROR)
@@ -322,6 +322,9 @@ def mark_deleted(session: Session, row: Transcript) -> str | None:
     row.updated_at = utcnow()
     if upload_id is None:
         return None
+    # Deletions of the transcripts of one upload take turns (PostgreSQL: a lock on the upload's
+    # row; SQLite has one writer at a time), so the last of two at once sees that it is the last.
+    session.execute(select(Upload.id).where(Upload.id == upload_id).with_for_update())
     session.flush()
     still_used = session.scalar(select(Transcript.id).where(Transcript.upload_id == upload_id).limit(1))
     return None if still_used is not None else upload_id

@@ -579,3 +579,32 @@ def test_file_storage_path_for_rejects_non_alphanumeric(tmp_path: Path, bad: str
         storage.path_for(bad)
     with pytest.raises(ValueError):
         storage.delete(bad)
+
+
+def test_deleting_the_transcripts_of_one_upload_together_frees_it_once(pg_db: Database) -> None:
+    """Two deletions at once of the last two transcripts of an upload: one of them takes it along
+    (without a lock on the upload, each sees the other still using it and the file stays forever)."""
+    with pg_db.engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+    project = new_project(pg_db)
+    for trial in range(20):
+        upload_id = f"up{trial}"
+        with pg_db.session() as s:
+            uploads.add(s, upload_id, project, 1)
+        pair = [new_transcript(pg_db, project, upload_id=upload_id) for _ in range(2)]
+        barrier = threading.Barrier(2)
+        freed: list[str | None] = []
+
+        def delete(transcript_id: str, barrier: threading.Barrier, freed: list[str | None]) -> None:
+            barrier.wait(timeout=10)
+            with pg_db.session() as s:
+                row = transcripts.get(s, transcript_id)
+                assert row is not None
+                freed.append(transcripts.mark_deleted(s, row))
+
+        threads = [threading.Thread(target=delete, args=(tid, barrier, freed)) for tid in pair]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(freed, key=str) == [None, upload_id], f"trial {trial}: {freed}"
