@@ -106,3 +106,41 @@ def test_private_audio_url_refused_by_default(tmp_path: Path, local_audio_url: s
         assert "refused" in done["error"] and "127.0.0.1" in done["error"]
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_a_job_that_keeps_killing_its_worker_ends_in_error_after_the_attempt_cap(
+    tmp_path: Path, shared_audio: Path
+) -> None:
+    """Kills of the real server stand in for an input that crashes its worker: the reaper's
+    re-queue after each lapsed lease must end the job at STENOGRAPH_MAX_JOB_ATTEMPTS."""
+    env = {
+        "STENOGRAPH_JOB_LEASE_SECONDS": "2",
+        "STENOGRAPH_REAPER_INTERVAL_SECONDS": "0.5",
+        "STENOGRAPH_MAX_JOB_ATTEMPTS": "2",
+    }
+    server = LiveServer(data_dir=tmp_path / "data", api_key=secrets.token_hex(16), env=env).start()
+    headers = {"Authorization": server.api_key}
+    try:
+        audio = (shared_audio / "longform" / "dev_concat.flac").read_bytes()
+        upload = httpx.post(f"{server.base_url}/v2/upload", content=audio, headers=headers).json()
+        created = httpx.post(
+            f"{server.base_url}/v2/transcript", json={"audio_url": upload["upload_url"]}, headers=headers
+        ).json()
+        attempt = f"transcript {created['id']}: attempt"
+        for n in (1, 2):  # each attempt "crashes" its worker
+            deadline = time.monotonic() + 60
+            while f"{attempt} {n}" not in server.log(tail=None):
+                assert time.monotonic() < deadline, server.log()
+                time.sleep(0.1)
+            server.kill()
+            server.start()
+        done = wait_for_status(server, created["id"], {"completed", "error"}, timeout=60)
+        assert done["status"] == "error", "a third attempt ran"
+        assert done["error"].startswith("Transcription failed repeatedly"), done["error"]
+        assert "2 attempts" in done["error"]
+        time.sleep(2)  # a few more reaper passes: nothing runs it again
+        assert f"{attempt} 3" not in server.log(tail=None)
+        assert wait_for_status(server, created["id"], {"error"}, timeout=5)["error"] == done["error"]
+    finally:
+        server.stop()
