@@ -18,13 +18,13 @@ from stenograph.config import Settings
 QUEUE_NAME = "stenograph"
 
 
-def make_huey(settings: Settings) -> Huey:
+def make_huey(settings: Settings, name: str = QUEUE_NAME) -> Huey:
     if settings.queue_url and settings.queue_url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(QUEUE_NAME, url=settings.queue_url, results=False)
+        return RedisHuey(name, url=settings.queue_url, results=False)
     if settings.queue_url:
         raise ValueError(f"STENOGRAPH_QUEUE_URL must be a redis:// URL, got {settings.queue_url!r}")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(QUEUE_NAME, filename=str(settings.data_dir / "queue.db"), results=False)
+    return SqliteHuey(name, filename=str(settings.data_dir / "queue.db"), results=False)
 
 
 class _WakeableWorker(Worker):
@@ -65,8 +65,9 @@ class JobQueue:
         settings: Settings,
         run_job: Callable[[str], None],
         deliver_webhook: Callable[[str, int], float | None] | None = None,
+        name: str = QUEUE_NAME,  # tests sharing one Redis use names of their own
     ) -> None:
-        self.huey = make_huey(settings)
+        self.huey = make_huey(settings, name)
         self._task = self.huey.task(name="transcribe")(run_job)
         self._deliver_webhook = deliver_webhook
         self._webhook_task = self.huey.task(name="webhook")(self._run_webhook)

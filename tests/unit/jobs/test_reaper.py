@@ -1,16 +1,20 @@
-"""The reaper against a real Huey queue (SQLite) and database: a backlog gets no duplicate
-messages, lost messages and dead workers' jobs get exactly one each."""
+"""The reaper against a real Huey queue (SQLite, and Redis as a fleet has it) and database: a
+backlog gets no duplicate messages, lost messages and dead workers' jobs get exactly one each."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 
 from stenograph.config import Settings
-from stenograph.jobs.queue import JobQueue
+from stenograph.jobs.queue import QUEUE_NAME, JobQueue
 from stenograph.jobs.reaper import requeue_stale
 from stenograph.store import keys, transcripts
 from stenograph.store.db import Database
@@ -19,10 +23,30 @@ from stenograph.store.models import Transcript
 BACKLOG = 40
 
 
-def setup(tmp_path: Path) -> tuple[Database, JobQueue, list[str]]:
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobQueue]:
+    """The embedded queue (SqliteHuey), or a fleet's (RedisHuey, under a name of its own; skipped
+    when no Redis listens)."""
+    settings, name = Settings(data_dir=tmp_path), QUEUE_NAME
+    if request.param == "redis":
+        try:
+            socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=2).close()
+        except OSError as exc:
+            pytest.skip(f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT}: {exc}")
+        settings = Settings(data_dir=tmp_path, queue_url=f"redis://{REDIS_HOST}:{REDIS_PORT}/0")
+        name = f"stenograph-test-{secrets.token_hex(6)}"
+    job_queue = JobQueue(settings, run_job=lambda _id: None, name=name)
+    yield job_queue
+    job_queue.huey.flush()
+
+
+@pytest.fixture()
+def backlog(tmp_path: Path, queue: JobQueue) -> Iterator[tuple[Database, JobQueue, list[str]]]:
     db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
     db.migrate()
-    queue = JobQueue(Settings(data_dir=tmp_path), run_job=lambda _id: None)
     with db.session() as s:
         project = keys.create_project(s, "p").id
         ids = [
@@ -38,7 +62,8 @@ def setup(tmp_path: Path) -> tuple[Database, JobQueue, list[str]]:
         ]
     for transcript_id in ids:
         queue.enqueue(transcript_id)
-    return db, queue, ids
+    yield db, queue, ids
+    db.dispose()
 
 
 def age_everything(db: Database, seconds: float) -> None:
@@ -48,16 +73,16 @@ def age_everything(db: Database, seconds: float) -> None:
         )
 
 
-def test_a_waiting_backlog_gets_no_duplicate_messages(tmp_path: Path) -> None:
-    db, queue, _ = setup(tmp_path)
+def test_a_waiting_backlog_gets_no_duplicate_messages(backlog: tuple[Database, JobQueue, list[str]]) -> None:
+    db, queue, _ = backlog
     age_everything(db, 3600)  # all waited past the grace period: the one worker is busy
     for _ in range(5):
         assert requeue_stale(db, queue.enqueue, queue.depth, grace_seconds=60) == []
     assert queue.depth() == BACKLOG
 
 
-def test_lost_messages_are_replaced_once(tmp_path: Path) -> None:
-    db, queue, ids = setup(tmp_path)
+def test_lost_messages_are_replaced_once(backlog: tuple[Database, JobQueue, list[str]]) -> None:
+    db, queue, ids = backlog
     queue.huey.flush()  # the queue lost every message (e.g. Redis restarted without persistence)
     age_everything(db, 3600)
     assert requeue_stale(db, queue.enqueue, queue.depth, grace_seconds=60) == ids
@@ -67,8 +92,10 @@ def test_lost_messages_are_replaced_once(tmp_path: Path) -> None:
     assert queue.depth() == BACKLOG
 
 
-def test_a_dead_workers_job_gets_one_new_message_however_long_the_queue(tmp_path: Path) -> None:
-    db, queue, ids = setup(tmp_path)
+def test_a_dead_workers_job_gets_one_new_message_however_long_the_queue(
+    backlog: tuple[Database, JobQueue, list[str]],
+) -> None:
+    db, queue, ids = backlog
     with db.session() as s:
         assert transcripts.claim(s, ids[0], lease_seconds=0.05) is not None  # then the worker dies
     time.sleep(0.1)
