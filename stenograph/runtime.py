@@ -92,6 +92,7 @@ class Runtime:
             interval=self.settings.reaper_interval_seconds,
             grace=self.settings.job_lease_seconds,
             enqueue_webhook=self.queue.enqueue_webhook,
+            waiting_webhooks=self.queue.waiting_webhooks,
             housekeeping=self.remove_abandoned_files,
         )
         self._reaper.start()

@@ -16,6 +16,7 @@ from huey.consumer import Consumer, Worker
 from stenograph.config import Settings
 
 QUEUE_NAME = "stenograph"
+WEBHOOK_TASK = "webhook"
 
 
 def make_huey(settings: Settings, name: str = QUEUE_NAME) -> Huey:
@@ -70,13 +71,19 @@ class JobQueue:
         self.huey = make_huey(settings, name)
         self._task = self.huey.task(name="transcribe")(run_job)
         self._deliver_webhook = deliver_webhook
-        self._webhook_task = self.huey.task(name="webhook")(self._run_webhook)
+        self._webhook_task = self.huey.task(name=WEBHOOK_TASK)(self._run_webhook)
         self._consumer: Consumer | None = None
         self._wake = threading.Event()  # set on enqueue: wakes this process's idle consumer threads
 
     def enqueue(self, transcript_id: str) -> None:
         self._task(transcript_id)
         self._wake.set()
+
+    def waiting_webhooks(self) -> set[str]:
+        """Transcript ids with a webhook message waiting in the queue or scheduled for a retry.
+        Reads every message: for the reaper, and only when some delivery is overdue."""
+        tasks = [*self.huey.pending(), *self.huey.scheduled()]
+        return {str(task.args[0]) for task in tasks if task.name == WEBHOOK_TASK and task.args}
 
     def depth(self) -> int:
         """Messages waiting in the queue (transcriptions and webhook deliveries), all processes'."""

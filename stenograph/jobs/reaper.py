@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from stenograph.store import transcripts
 from stenograph.store.db import Database
@@ -15,11 +15,15 @@ log = logging.getLogger(__name__)
 
 
 def requeue_overdue_webhooks(
-    db: Database, enqueue_webhook: Callable[[str], None], grace_seconds: float
+    db: Database,
+    enqueue_webhook: Callable[[str], None],
+    grace_seconds: float,
+    waiting: Callable[[], Collection[str]] = frozenset,
 ) -> list[str]:
-    """Deliveries a dead process left overdue (or whose message was lost): one new message each."""
+    """Deliveries a dead process left overdue (or whose message was lost): one new message each,
+    unless ``waiting`` (the ids with a webhook message in the queue) has it."""
     with db.session() as session:
-        overdue = transcripts.overdue_webhooks(session, grace_seconds=grace_seconds)
+        overdue = transcripts.overdue_webhooks(session, grace_seconds=grace_seconds, waiting=waiting)
     for transcript_id in overdue:
         enqueue_webhook(transcript_id)
     if overdue:
@@ -68,11 +72,12 @@ class Reaper:
         interval: float,
         grace: float,
         enqueue_webhook: Callable[[str], None] | None = None,
+        waiting_webhooks: Callable[[], Collection[str]] = frozenset,
         housekeeping: Callable[[], None] | None = None,
         housekeeping_interval: float = 3600.0,
     ) -> None:
         self._db, self._enqueue, self._queue_depth = db, enqueue, queue_depth
-        self._enqueue_webhook = enqueue_webhook
+        self._enqueue_webhook, self._waiting_webhooks = enqueue_webhook, waiting_webhooks
         self._interval, self._grace = interval, grace
         self._housekeeping, self._housekeeping_interval = housekeeping, housekeeping_interval
         self._stop = threading.Event()
@@ -91,7 +96,9 @@ class Reaper:
             try:
                 requeue_stale(self._db, self._enqueue, self._queue_depth, self._grace)
                 if self._enqueue_webhook is not None:
-                    requeue_overdue_webhooks(self._db, self._enqueue_webhook, self._grace)
+                    requeue_overdue_webhooks(
+                        self._db, self._enqueue_webhook, self._grace, self._waiting_webhooks
+                    )
             except Exception:
                 log.exception("reaper pass failed")
             if self._housekeeping and time.monotonic() - last_housekeeping >= self._housekeeping_interval:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -277,16 +278,23 @@ def schedule_webhook(session: Session, transcript_id: str, delay_seconds: float 
     )
 
 
-def overdue_webhooks(session: Session, *, grace_seconds: float) -> list[str]:
+def overdue_webhooks(
+    session: Session, *, grace_seconds: float, waiting: Callable[[], Collection[str]] = frozenset
+) -> list[str]:
     """Deliveries due for longer than the grace period (their process died, or their message was
-    lost): their ids, each made due again only after another grace period, so a pass re-queues each
-    at most once per grace period."""
+    lost), less those with a message ``waiting`` (only asked when some are overdue): their ids,
+    each made due again only after another grace period, so a pass re-queues each at most once
+    per grace period."""
     now = utcnow()
     overdue = and_(
         Transcript.webhook_due_at.is_not(None),
         Transcript.webhook_due_at < now - dt.timedelta(seconds=grace_seconds),
     )
     ids = list(session.scalars(select(Transcript.id).where(overdue).order_by(Transcript.seq)))
+    if ids:
+        # A message behind a long backlog is late, not lost: another would be a duplicate.
+        has_message = set(waiting())
+        ids = [transcript_id for transcript_id in ids if transcript_id not in has_message]
     if ids:
         session.execute(
             update(Transcript)

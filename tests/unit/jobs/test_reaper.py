@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from stenograph.config import Settings
 from stenograph.jobs.queue import QUEUE_NAME, JobQueue
-from stenograph.jobs.reaper import requeue_stale
+from stenograph.jobs.reaper import requeue_overdue_webhooks, requeue_stale
 from stenograph.store import keys, transcripts
 from stenograph.store.db import Database
 from stenograph.store.models import Transcript
@@ -103,3 +103,40 @@ def test_a_dead_workers_job_gets_one_new_message_however_long_the_queue(
     for _ in range(3):
         assert requeue_stale(db, queue.enqueue, queue.depth, grace_seconds=60) == []
     assert queue.depth() == BACKLOG + 1  # one new message, and no more
+
+
+def age_webhooks(db: Database, seconds: float) -> None:
+    with db.session() as s:
+        s.execute(
+            update(Transcript)
+            .where(Transcript.webhook_due_at.is_not(None))
+            .values(webhook_due_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds))
+        )
+
+
+def webhook_messages(queue: JobQueue) -> list[str]:
+    return [task.args[0] for task in queue.huey.pending() if task.name == "webhook"]
+
+
+def test_a_webhook_waiting_behind_a_backlog_gets_no_duplicate_messages(
+    backlog: tuple[Database, JobQueue, list[str]],
+) -> None:
+    db, queue, ids = backlog
+    finished = ids[0]  # a job that finished with a webhook owed while the others wait
+    with db.session() as s:
+        claim = transcripts.claim(s, finished, 30)
+        assert claim is not None
+        s.execute(
+            update(Transcript).where(Transcript.id == finished).values(request={"webhook_url": "http://x/"})
+        )
+        assert transcripts.finish(s, finished, claim.token, status="completed", result={}, webhook_owed=True)
+    queue.enqueue_webhook(finished)  # its message, behind the backlog's
+    for _ in range(5):  # the backlog takes far longer than the grace period to drain
+        age_webhooks(db, 3600)
+        requeue_overdue_webhooks(db, queue.enqueue_webhook, 60, queue.waiting_webhooks)
+    assert webhook_messages(queue) == [finished]
+
+    queue.huey.flush()  # its message lost after all (or taken by a process that died mid-POST)
+    age_webhooks(db, 3600)
+    assert requeue_overdue_webhooks(db, queue.enqueue_webhook, 60, queue.waiting_webhooks) == [finished]
+    assert webhook_messages(queue) == [finished]
