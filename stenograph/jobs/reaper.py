@@ -51,7 +51,7 @@ def requeue_stale(
             lost = [
                 i for i in transcripts.stale_queued(session, grace_seconds=grace_seconds) if i not in expired
             ]
-            transcripts.touch_queued(session, lost)
+            lost = transcripts.touch_queued(session, lost, older_than_seconds=grace_seconds)
     for transcript_id in (*expired, *lost):
         enqueue(transcript_id)
     log.info(

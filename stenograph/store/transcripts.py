@@ -295,14 +295,7 @@ def overdue_webhooks(
         # A message behind a long backlog is late, not lost: another would be a duplicate.
         has_message = set(waiting())
         ids = [transcript_id for transcript_id in ids if transcript_id not in has_message]
-    if ids:
-        session.execute(
-            update(Transcript)
-            .where(Transcript.id.in_(ids), overdue)
-            .values(webhook_due_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    return ids
+    return _taken(session, ids, overdue, webhook_due_at=now)
 
 
 def record_webhook_status(session: Session, transcript_id: str, status_code: int) -> None:
@@ -345,14 +338,24 @@ def requeue_expired(session: Session) -> list[str]:
     now = utcnow()
     expired = and_(Transcript.status == PROCESSING, Transcript.lease_expires_at < now)
     ids = list(session.scalars(select(Transcript.id).where(expired).order_by(Transcript.seq)))
-    if ids:
-        session.execute(
+    return _taken(session, ids, expired, status=QUEUED, lease_expires_at=None, updated_at=now)
+
+
+def _taken(session: Session, ids: list[str], condition: Any, **values: Any) -> list[str]:
+    """The ids whose row this session changed by a conditional UPDATE: the reapers of several
+    processes may have read the same ids, and each must be handed to one of them only. (One
+    statement per id, in the order given: RETURNING would need SQLite 3.35.)"""
+    taken = []
+    for transcript_id in ids:
+        result = session.execute(
             update(Transcript)
-            .where(Transcript.id.in_(ids), expired)
-            .values(status=QUEUED, lease_expires_at=None, updated_at=now)
+            .where(Transcript.id == transcript_id, condition)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
-    return ids
+        if rows_matched(result) == 1:
+            taken.append(transcript_id)
+    return taken
 
 
 def stale_queued(session: Session, *, grace_seconds: float) -> list[str]:
@@ -362,12 +365,14 @@ def stale_queued(session: Session, *, grace_seconds: float) -> list[str]:
     return list(session.scalars(query.order_by(Transcript.seq)))
 
 
-def touch_queued(session: Session, transcript_ids: list[str]) -> None:
-    """Mark queued rows as enqueued now: their grace period starts again."""
-    if transcript_ids:
-        session.execute(
-            update(Transcript)
-            .where(Transcript.id.in_(transcript_ids), Transcript.status == QUEUED)
-            .values(updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+def touch_queued(
+    session: Session, transcript_ids: list[str], *, older_than_seconds: float | None = None
+) -> list[str]:
+    """Mark queued rows as enqueued now: their grace period starts again. With
+    ``older_than_seconds``, only rows still that stale (another reaper may have just re-queued
+    them). Returns the ids marked: the ones to enqueue."""
+    condition = Transcript.status == QUEUED
+    if older_than_seconds is not None:
+        cutoff = utcnow() - dt.timedelta(seconds=older_than_seconds)
+        condition = and_(condition, Transcript.updated_at < cutoff)
+    return _taken(session, transcript_ids, condition, updated_at=utcnow())
