@@ -18,4 +18,9 @@ def runtime_of(connection: HTTPConnection) -> Runtime:
     return runtime
 
 
-RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+async def _runtime(connection: HTTPConnection) -> Runtime:
+    # async: FastAPI runs a plain function dependency on the thread pool, a hop for a lookup.
+    return runtime_of(connection)
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]

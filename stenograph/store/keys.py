@@ -7,7 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from stenograph.store.models import ApiKey, Project, utcnow
@@ -60,11 +60,15 @@ def ensure_key(session: Session, key: str, name: str = "seeded") -> ApiKey:
     return add_key(session, key, name=name)
 
 
+# Built once: on the polling path, building the statement cost more than running it.
+_PROJECT_FOR_KEY = select(ApiKey.project_id).where(
+    ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)
+)
+
+
 def project_for_key(session: Session | Connection, key: str) -> str | None:
     """The project id a valid, unrevoked key belongs to, else None."""
-    return session.scalar(
-        select(ApiKey.project_id).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
-    )
+    return session.scalar(_PROJECT_FOR_KEY, {"key_hash": hash_key(key)})
 
 
 def has_any_key(session: Session) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from stenograph.store.db import rows_matched
@@ -83,15 +83,17 @@ class Version:
     webhook_status_code: int | None
 
 
+# Built once: on the polling path, building the statement cost more than running it.
+_VERSION = select(Transcript.status, Transcript.updated_at, Transcript.webhook_status_code).where(
+    Transcript.id == bindparam("transcript_id"), Transcript.project_id == bindparam("project_id")
+)
+
+
 def version(session: Session | Connection, transcript_id: str, project_id: str) -> Version | None:
     """A row's version without loading its (possibly large) result."""
     if not possible_id(transcript_id):
         return None
-    found = session.execute(
-        select(Transcript.status, Transcript.updated_at, Transcript.webhook_status_code).where(
-            Transcript.id == transcript_id, Transcript.project_id == project_id
-        )
-    ).first()
+    found = session.execute(_VERSION, {"transcript_id": transcript_id, "project_id": project_id}).first()
     return None if found is None else Version(*found)
 
 
