@@ -16,9 +16,10 @@ from sqlalchemy import update
 from stenograph.config import Settings
 from stenograph.jobs.queue import QUEUE_NAME, JobQueue
 from stenograph.jobs.reaper import requeue_overdue_webhooks, requeue_stale
-from stenograph.store import keys, transcripts
+from stenograph.store import transcripts
 from stenograph.store.db import Database
 from stenograph.store.models import Transcript
+from tests.support.rows import queued_transcripts
 
 BACKLOG = 40
 
@@ -47,19 +48,7 @@ def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobQueue]:
 def backlog(tmp_path: Path, queue: JobQueue) -> Iterator[tuple[Database, JobQueue, list[str]]]:
     db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
     db.migrate()
-    with db.session() as s:
-        project = keys.create_project(s, "p").id
-        ids = [
-            transcripts.create(
-                s,
-                project_id=project,
-                audio_url="https://example.com/a.wav",
-                upload_id=None,
-                request={},
-                model="m",
-            ).id
-            for _ in range(BACKLOG)
-        ]
+    ids = queued_transcripts(db, BACKLOG)
     for transcript_id in ids:
         queue.enqueue(transcript_id)
     yield db, queue, ids

@@ -4,16 +4,18 @@ each dead worker's job, and each overdue webhook, is handed out once, not once p
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
-from stenograph.store import keys, transcripts
+from stenograph.store import transcripts
 from stenograph.store.db import Database
 from stenograph.store.models import Transcript
 from tests.support.postgres import throwaway_database
+from tests.support.race import all_at_once
+from tests.support.rows import queued_transcripts
 
 REAPERS, JOBS, TRIALS = 4, 20, 5
 
@@ -28,19 +30,7 @@ def pg() -> Iterator[Database]:
 
 
 def jobs_of_dead_workers(db: Database, *, webhook_owed: bool) -> list[str]:
-    with db.session() as s:
-        project = keys.create_project(s, "p").id
-        ids = [
-            transcripts.create(
-                s,
-                project_id=project,
-                audio_url="https://example.com/a.wav",
-                upload_id=None,
-                request={},
-                model="m",
-            ).id
-            for _ in range(JOBS)
-        ]
+    ids = queued_transcripts(db, JOBS)
     for transcript_id in ids:
         with db.session() as s:
             claim = transcripts.claim(s, transcript_id, lease_seconds=-1)  # then the worker died
@@ -56,31 +46,14 @@ def jobs_of_dead_workers(db: Database, *, webhook_owed: bool) -> list[str]:
     return ids
 
 
-def reapers_at_once(db: Database, one_pass: Callable[[object], list[str]]) -> list[str]:
-    barrier = threading.Barrier(REAPERS)
-    handed_out: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
+def reapers_at_once(db: Database, one_pass: Callable[[Session], list[str]]) -> list[str]:
+    """What ``REAPERS`` reapers, each in its own session, hand out in one pass made together."""
 
-    def reap() -> None:
-        try:
-            barrier.wait(timeout=10)
-            with db.session() as s:
-                got = one_pass(s)
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-        else:
-            with lock:
-                handed_out.extend(got)
+    def reap() -> list[str]:
+        with db.session() as s:
+            return one_pass(s)
 
-    threads = [threading.Thread(target=reap) for _ in range(REAPERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    return handed_out
+    return [transcript_id for handed in all_at_once(REAPERS, reap) for transcript_id in handed]
 
 
 def test_each_expired_lease_is_requeued_by_one_reaper(pg: Database) -> None:

@@ -48,6 +48,14 @@ def load(db: Database, transcript_id: str) -> Transcript:
         return row
 
 
+def workers_died_holding(db: Database, transcript_id: str, times: int) -> None:
+    """``times`` workers take the job and die holding it: their leases lapse."""
+    for _ in range(times):
+        with db.session() as s:
+            assert transcripts.claim(s, transcript_id, lease_seconds=0.05) is not None
+        time.sleep(0.1)
+
+
 def make_runner(db: Database, tmp_path: Path, **settings: object) -> tuple[JobRunner, FileStorage]:
     storage = FileStorage(tmp_path / "uploads")
     return JobRunner(Settings(data_dir=tmp_path, **settings), db, storage), storage
@@ -81,10 +89,7 @@ def test_a_job_whose_worker_died_on_every_attempt_ends_in_error_after_the_cap(
     ran: list[str] = []
     monkeypatch.setattr(runner_module.pipeline, "transcribe", lambda *a, **k: ran.append("ran"))
 
-    for _ in range(3):  # three workers take the job and die holding it: their leases lapse
-        with db.session() as s:
-            assert transcripts.claim(s, transcript_id, lease_seconds=0.05) is not None
-        time.sleep(0.1)
+    workers_died_holding(db, transcript_id, times=3)
 
     runner.run(transcript_id)  # the fourth start
     row = load(db, transcript_id)
@@ -107,9 +112,6 @@ def test_attempts_up_to_the_cap_still_run(
         raise runner_module.PipelineError("The file is not audio.")
 
     monkeypatch.setattr(runner_module.pipeline, "transcribe", fails_cleanly)
-    for _ in range(2):
-        with db.session() as s:
-            assert transcripts.claim(s, transcript_id, lease_seconds=0.05) is not None
-        time.sleep(0.1)
+    workers_died_holding(db, transcript_id, times=2)
     runner.run(transcript_id)  # the third attempt runs, and its own error is kept
     assert ran == ["ran"] and load(db, transcript_id).error == "The file is not audio."

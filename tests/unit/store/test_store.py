@@ -23,6 +23,7 @@ from stenograph.store.db import MIGRATIONS_DIR, Database
 from stenograph.store.files import FileStorage, UploadTooLargeError
 from stenograph.store.models import ApiKey, Transcript
 from tests.support.postgres import throwaway_database
+from tests.support.race import all_at_once
 
 TABLES = ("transcripts", "uploads", "api_keys", "projects")  # children first
 
@@ -474,30 +475,7 @@ def test_expired_leases_go_back_to_queued_once_and_stale_queued_rows_by_age(db: 
 
 def race_to_claim(db: Database, transcript_id: str, workers: int) -> list[transcripts.Claim | None]:
     """``workers`` threads, released together, each claim the same row in its own session."""
-    barrier = threading.Barrier(workers)
-    results: list[transcripts.Claim | None] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def race() -> None:
-        try:
-            barrier.wait(timeout=10)
-            got = claim(db, transcript_id, lease_seconds=30)
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-        else:
-            with lock:
-                results.append(got)
-
-    threads = [threading.Thread(target=race) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not errors, errors
-    assert len(results) == workers
-    return results
+    return all_at_once(workers, lambda: claim(db, transcript_id, lease_seconds=30))
 
 
 def test_concurrent_claims_have_one_winner(db: Database) -> None:
