@@ -17,6 +17,9 @@ SPEECH_MODEL_ALIASES: dict[str, str] = {
     "universal": "base",
     "universal-3-pro": "base",
     "universal-3-5-pro": "base",
+    "universal-3-6": "base",
+    "universal-3-6-pro": "base",
+    "assemblyai-stt-3-7": "base",  # AssemblyAI's default from December 2026
     "slam-1": "base",
     "base": "base",
 }
@@ -34,6 +37,7 @@ MULTILINGUAL_STREAMING_MODELS = frozenset(
         "universal-3-5-pro",
         "universal-3-6",
         "universal-3-6-pro",
+        "assemblyai-stt-3-7-realtime",
     }
 )
 

@@ -21,6 +21,10 @@ from stenograph.pipeline.types import UnknownSpeechModelError
         (["best"], None, "base"),
         (["universal-3-pro", "universal-2"], None, "base"),
         (["universal-3-5-pro"], None, "base"),
+        (["assemblyai-stt-3-7"], None, "base"),  # AssemblyAI's default from December 2026
+        (["assemblyai-stt-3-7", "universal-2"], None, "base"),
+        (["universal-3-6"], None, "base"),
+        (["universal-3-6-pro"], None, "base"),
         (["slam-1"], "nano", "base"),  # the list wins over the legacy field
         (["foo", "nano"], None, "tiny.en"),  # unknown entries in a fallback list are skipped
         (["Universal-2"], None, "tiny.en"),
@@ -71,6 +75,9 @@ def test_accepted_names() -> None:
         ("universal-streaming-english", ("tiny.en", False)),
         ("universal-streaming-multilingual", ("base", True)),
         ("whisper-rt", ("base", True)),
+        ("assemblyai-stt-3-7-realtime", ("base", True)),
+        ("universal-3-6", ("base", True)),
+        ("universal-3-6-pro", ("base", True)),
         ("base", ("base", False)),
         ("nano", ("tiny.en", False)),
     ],
