@@ -61,8 +61,15 @@ async def create_transcript(request: Request, runtime: RuntimeDep, project_id: P
 
     def insert() -> Transcript:
         with runtime.db.session() as session:
-            if upload_id is not None and not uploads.owned_by(session, upload_id, project_id):
-                raise ApiError(400, "audio_url: no such upload; upload the file again with /v2/upload")
+            if upload_id is not None:
+                owner = uploads.owner(session, upload_id)
+                if owner is None:
+                    raise ApiError(400, "audio_url: no such upload; upload the file again with /v2/upload")
+                if owner != project_id:  # AssemblyAI answers 403 for another account's upload
+                    raise ApiError(
+                        403,
+                        "audio_url: this upload belongs to another project; upload it with this API key",
+                    )
             return transcripts.create(
                 session,
                 project_id=project_id,

@@ -16,8 +16,12 @@ def add(session: Session, upload_id: str, project_id: str, size_bytes: int) -> U
 
 
 def owned_by(session: Session, upload_id: str, project_id: str) -> bool:
-    found = session.scalar(select(Upload.id).where(Upload.id == upload_id, Upload.project_id == project_id))
-    return found is not None
+    return owner(session, upload_id) == project_id
+
+
+def owner(session: Session, upload_id: str) -> str | None:
+    """The project an upload belongs to, or None when there is no such upload."""
+    return session.scalar(select(Upload.project_id).where(Upload.id == upload_id))
 
 
 def remove(session: Session, upload_id: str) -> None:

@@ -50,7 +50,7 @@ def test_a_key_sees_only_its_own_project(
     response = httpx.post(
         f"{server.base_url}/v2/transcript", json={"audio_url": mine.audio_url}, headers=theirs
     )
-    assert response.status_code == 400 and "upload" in response.json()["error"]
+    assert response.status_code == 403 and "another project" in response.json()["error"]
     assert mine.wait_for_completion().status == aai.TranscriptStatus.completed
 
 
