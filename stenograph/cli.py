@@ -98,6 +98,7 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     srt = "srt"
+    vtt = "vtt"
 
 
 @app.command()
@@ -116,7 +117,7 @@ def transcribe(
     from stenograph.pipeline import PipelineError, TranscribeOptions
     from stenograph.pipeline import transcribe as run_pipeline
     from stenograph.pipeline.languages import whisper_language
-    from stenograph.pipeline.subtitles import to_srt
+    from stenograph.pipeline.subtitles import to_srt, to_vtt
     from stenograph.runtime import model_settings
 
     settings = _settings()
@@ -124,7 +125,11 @@ def transcribe(
         chosen = resolve_speech_model(None, model, settings.default_model)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--model") from exc
-    options = TranscribeOptions(model=chosen, language_code=whisper_language(language))
+    try:
+        options = TranscribeOptions(model=chosen, language_code=whisper_language(language))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--language") from exc
+    failure: PipelineError | None = None
     with tqdm(total=100, unit="%", desc=file.name, leave=True, file=typer.get_text_stream("stderr")) as bar:
 
         def progress(fraction: float) -> None:
@@ -132,14 +137,18 @@ def transcribe(
 
         try:
             result = run_pipeline(file, options, progress=progress, models=model_settings(settings))
+            bar.update(100 - bar.n)
         except PipelineError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from exc
-        bar.update(100 - bar.n)
+            failure = exc
+    if failure is not None:  # after the bar has closed, so the message stands on its own line
+        typer.echo(f"error: {failure}", err=True)
+        raise typer.Exit(1)
     if output is OutputFormat.json:
         typer.echo(json.dumps(asdict(result), indent=2))
     elif output is OutputFormat.srt:
         typer.echo(to_srt(result.words))
+    elif output is OutputFormat.vtt:
+        typer.echo(to_vtt(result.words))
     else:
         typer.echo(result.text)
 

@@ -45,6 +45,10 @@ def test_transcribe_outputs_text_json_and_srt(shared_audio: Path, tmp_path: Path
     assert len(blocks) >= 3
     assert re.fullmatch(r"1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n.+", blocks[0])
 
+    vtt = run_cli("transcribe", clip, "-o", "vtt", env=env).stdout
+    assert vtt.startswith("WEBVTT")
+    assert re.search(r"^\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}$", vtt, re.M)
+
 
 def test_transcribe_reports_bad_input(tmp_path: Path) -> None:
     not_audio = tmp_path / "x.txt"
@@ -56,6 +60,13 @@ def test_transcribe_reports_bad_input(tmp_path: Path) -> None:
         "transcribe", str(not_audio), "--model", "huge", env={"STENOGRAPH_DATA_DIR": str(tmp_path)}
     )
     assert unknown.returncode != 0 and "Accepted values" in unknown.stderr
+    language = run_cli(
+        "transcribe", str(not_audio), "--language", "xx", env={"STENOGRAPH_DATA_DIR": str(tmp_path)}
+    )
+    assert language.returncode == 2 and "--language" in language.stderr
+    assert "unsupported language 'xx'" in language.stderr and "Traceback" not in language.stderr
+    # The error stands on a line of its own, after the progress bar.
+    assert re.search(r"^error: .*does not appear to contain audio", result.stderr, re.M)
 
 
 def test_serve_without_a_key_creates_and_prints_one_once(tmp_path: Path) -> None:
