@@ -82,14 +82,30 @@ def decode(
 
 
 def _words(raw_words: Any, offset_ms: int, channel: str | None) -> list[Word]:
+    """Whisper's words as ours. A piece without a leading space continues the word before it
+    ("flower" + "-fattened", "L" + "'accident"; Whisper splits words at such punctuation) in a
+    language written with spaces; in one written without (Chinese, Japanese, Thai) no piece has a
+    leading space and each piece that starts with a letter stays a word."""
+    raw = list(raw_words)
+    spaced = any(w.word.startswith(" ") for w in raw[1:])
     out: list[Word] = []
-    for w in raw_words:
+    for w in raw:
         text = w.word.strip()
         if not text:
             continue
         start = round(w.start * 1000) + offset_ms
         end = max(start, round(w.end * 1000) + offset_ms)
-        out.append(
-            Word(text=text, start=start, end=end, confidence=round(float(w.probability), 4), channel=channel)
-        )
+        confidence = round(float(w.probability), 4)
+        continues = spaced or not text[0].isalnum()  # "-Kov" continues even in a segment of one word
+        if out and continues and not w.word[:1].isspace():
+            previous = out[-1]
+            out[-1] = Word(
+                text=previous.text + text,
+                start=previous.start,
+                end=max(previous.end, end),
+                confidence=min(previous.confidence, confidence),
+                channel=channel,
+            )
+            continue
+        out.append(Word(text=text, start=start, end=end, confidence=confidence, channel=channel))
     return out

@@ -127,3 +127,13 @@ def test_decode_kwargs() -> None:
     }
     assert kwargs_for(TranscribeOptions(model="base"))["language"] is None
     assert kwargs_for(TranscribeOptions(model="base", language_code="es"))["language"] == "es"
+
+
+def test_a_word_whisper_splits_at_a_hyphen_is_one_word(shared_audio: Path, transcribe: Transcribe) -> None:
+    # tiny.en hears "peppered flour-fattened sauce" as "flower" + "-fattened": one word, no space.
+    result = transcribe(
+        shared_audio / "librispeech" / "1089-134686-0000.flac", TranscribeOptions(model="tiny.en")
+    )
+    hyphenated = [w.text for w in result.words if "-" in w.text]
+    assert hyphenated and all(not text.startswith("-") for text in hyphenated), [w.text for w in result.words]
+    assert " -" not in result.text and "-fattened" in result.text
