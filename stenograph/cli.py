@@ -176,7 +176,13 @@ def keys_create(
             row = keys.add_key(session, new_key, project_id=project, name=name)
         except LookupError as exc:
             raise typer.BadParameter(str(exc), param_hint="--project") from exc
+        shared = "an existing project" if project else "a new project"
         typer.echo(f"{new_key}\t(id {row.id}, project {row.project_id})")
+        typer.echo(
+            f"The key belongs to {shared}, {row.project_id}. Keys of one project see the same "
+            f"transcripts: `stenograph keys create --project {row.project_id}` adds another.",
+            err=True,
+        )
 
 
 @keys_app.command("list")
@@ -185,9 +191,14 @@ def keys_list() -> None:
     from stenograph.store import keys
 
     with _database().session() as session:
-        for info in keys.list_keys(session):
-            state = "revoked" if info.revoked else "active"
-            typer.echo(f"{info.id}\t{info.prefix}…\t{state}\tproject {info.project_id}\t{info.name}")
+        listed = keys.list_keys(session)
+    if not listed:
+        typer.echo("No API keys yet: `stenograph keys create` makes one.", err=True)
+        return
+    typer.echo("ID\tKEY\tSTATE\tPROJECT\tNAME")
+    for info in listed:
+        state = "revoked" if info.revoked else "active"
+        typer.echo(f"{info.id}\t{info.prefix}…\t{state}\tproject {info.project_id}\t{info.name}")
 
 
 @keys_app.command("revoke")

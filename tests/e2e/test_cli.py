@@ -89,3 +89,20 @@ def test_serve_without_a_key_creates_and_prints_one_once(tmp_path: Path) -> None
         assert len(printed) == 1  # the log holds both runs
     finally:
         server.stop()
+
+
+def test_keys_list_has_a_header_and_says_when_there_are_none(tmp_path: Path) -> None:
+    env = {"STENOGRAPH_DATA_DIR": str(tmp_path)}
+    empty = run_cli("keys", "list", env=env)
+    assert empty.returncode == 0 and empty.stdout == "" and "No API keys yet" in empty.stderr
+
+    created = run_cli("keys", "create", "--name", "ci", env=env)
+    key, project = created.stdout.split()[0], re.search(r"project ([0-9a-f]{32})", created.stdout)
+    assert project is not None and f"--project {project.group(1)}" in created.stderr
+    shared = run_cli("keys", "create", "--project", project.group(1), env=env)
+    assert "an existing project" in shared.stderr
+
+    listing = run_cli("keys", "list", env=env).stdout.splitlines()
+    assert listing[0].split("\t") == ["ID", "KEY", "STATE", "PROJECT", "NAME"]
+    assert len(listing) == 3 and all(f"project {project.group(1)}" in line for line in listing[1:])
+    assert key not in "\n".join(listing)
