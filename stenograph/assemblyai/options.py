@@ -3,8 +3,10 @@ the pipeline's, done from the typed model."""
 
 from __future__ import annotations
 
-from stenograph.assemblyai.requests import TranscriptOptionalParams
+from stenograph.assemblyai.requests import LanguageDetectionOptions, TranscriptOptionalParams
 from stenograph.pipeline.types import CustomSpelling, TranscribeOptions
+
+CODE_SWITCHING_THRESHOLD = 0.3  # the API's default code_switching_confidence_threshold
 
 
 def pipeline_options(params: TranscriptOptionalParams, model: str) -> TranscribeOptions:
@@ -18,6 +20,10 @@ def pipeline_options(params: TranscriptOptionalParams, model: str) -> Transcribe
         expected_languages=tuple(detection.expected_languages or ()) if detection else (),
         fallback_language=detection.fallback_language if detection else None,
         language_confidence_threshold=params.language_confidence_threshold,
+        low_confidence_fallback=bool(detection and detection.on_low_language_confidence == "fallback"),
+        language_codes=tuple(params.language_codes or ()),
+        code_switching=bool(detection and detection.code_switching),
+        code_switching_threshold=_threshold(detection),
         prompt=params.prompt,
         keyterms=tuple(params.keyterms_prompt or params.word_boost or ()),
         temperature=params.temperature,
@@ -37,3 +43,8 @@ def pipeline_options(params: TranscriptOptionalParams, model: str) -> Transcribe
         min_speakers=speakers.min_speakers_expected if speakers else None,
         max_speakers=speakers.max_speakers_expected if speakers else None,
     )
+
+
+def _threshold(detection: LanguageDetectionOptions | None) -> float:
+    given = detection.code_switching_confidence_threshold if detection else None
+    return CODE_SWITCHING_THRESHOLD if given is None else given

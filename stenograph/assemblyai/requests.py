@@ -95,7 +95,15 @@ class LanguageDetectionOptions(_Strict):
     expected_languages: Names | None = None
     fallback_language: Name | None = None
     code_switching: bool | None = None
-    code_switching_confidence_threshold: float | None = None
+    code_switching_confidence_threshold: float | None = Field(default=None, ge=0, le=1)
+    on_low_language_confidence: Literal["error", "fallback"] | None = None
+    localization: Annotated[list[Literal["en_au", "en_uk"]], Field(max_length=2)] | None = None
+    swiss_german: bool | None = None
+    language_detection_model: Name | None = None
+
+
+class KeytermsPromptOptions(_Strict):
+    keyterms_match_strength: Literal["standard", "high"] | None = None
 
 
 class TranscriptOptionalParams(_Strict):
@@ -111,12 +119,14 @@ class TranscriptOptionalParams(_Strict):
     custom_spelling: SpellingRules | None = None
     custom_topics: bool | None = None
     disfluencies: bool | None = None
+    domain: Name | None = None
     dual_channel: bool | None = None
     entity_detection: bool | None = None
     filter_profanity: bool | None = None
     format_text: bool | None = None
     iab_categories: bool | None = None
     keyterms_prompt: KeyTerms | None = None
+    keyterms_prompt_options: KeytermsPromptOptions | None = None
     language_code: Name | None = None
     language_codes: Names | None = None
     language_confidence_threshold: float | None = Field(default=None, ge=0, le=1)
@@ -131,7 +141,9 @@ class TranscriptOptionalParams(_Strict):
     redact_pii_audio_quality: Literal["mp3", "wav"] | None = None
     redact_pii_policies: Names | None = None
     redact_pii_sub: Literal["entity_name", "hash"] | None = None
-    remove_audio_tags: Literal["all"] | None = None
+    # Whisper is decoded with its non-speech symbols suppressed, so it writes no audio tags: both
+    # values hold by construction.
+    remove_audio_tags: Literal["all", "speaker"] | None = None
     sentiment_analysis: bool | None = None
     speaker_labels: bool | None = None
     speaker_options: SpeakerOptions | None = None
@@ -203,7 +215,6 @@ NOT_YET_SUPPORTED: dict[str, Any] = {
     "custom_topics": False,
     "entity_detection": False,
     "iab_categories": False,
-    "language_codes": None,
     "redact_pii": False,
     "redact_pii_audio": False,
     "sentiment_analysis": False,
@@ -227,9 +238,11 @@ def unsupported_options(options: TranscriptOptionalParams) -> list[str]:
 def check_transcript_params(params: TranscriptOptionalParams, default_model: str) -> str:
     """The rules the models cannot express (InvalidRequest naming the field), in the order the
     API reports them. Returns the packaged model that will run."""
-    unsupported = unsupported_options(params)
+    unsupported = unsupported_options(params) + _unbuilt_settings(params)
     if unsupported:
         raise InvalidRequest(f"{', '.join(unsupported)}: not supported by this server yet")
+    if params.domain:
+        raise InvalidRequest(f"domain: '{params.domain}' is not supported (no domain model is packaged)")
     try:
         model = transcript_model(params, default_model)
     except UnknownSpeechModelError as exc:
@@ -244,15 +257,49 @@ def check_transcript_params(params: TranscriptOptionalParams, default_model: str
 def transcript_model(params: TranscriptOptionalParams, default_model: str) -> str:
     """The packaged model that runs for these options (UnknownSpeechModelError if none serves)."""
     requested = resolve_speech_model(params.speech_models, params.speech_model, default_model)
-    return choose_model(requested, params.language_code or None, bool(params.language_detection))
+    detects = bool(params.language_detection or params.language_codes)
+    return choose_model(requested, params.language_code or None, detects)
+
+
+def _unbuilt_settings(params: TranscriptOptionalParams) -> list[str]:
+    """Settings inside an option object whose feature is not built (named by their path)."""
+    names = []
+    detection = params.language_detection_options
+    if detection is not None:
+        if detection.localization:
+            names.append("language_detection_options.localization")
+        if detection.swiss_german:
+            names.append("language_detection_options.swiss_german")
+        if detection.language_detection_model:
+            names.append("language_detection_options.language_detection_model")
+    keyterms = params.keyterms_prompt_options
+    if keyterms is not None and keyterms.keyterms_match_strength == "high":
+        names.append("keyterms_prompt_options.keyterms_match_strength 'high'")
+    return names
 
 
 def _check_languages(params: TranscriptOptionalParams) -> None:
     if params.language_code and not is_supported_language(params.language_code):
         raise InvalidRequest(f"language_code: '{params.language_code}' is not a supported language")
+    # As AssemblyAI: a known language and detecting it are alternatives, not a precedence.
+    if params.language_code and params.language_detection:
+        raise InvalidRequest(
+            "language_code: cannot be used together with language_detection; set language_code for "
+            "audio in a known language, or language_detection to detect it"
+        )
+    for code in params.language_codes or ():
+        if not is_supported_language(code):
+            raise InvalidRequest(f"language_codes: '{code}' is not a supported language")
+    if params.language_codes and params.language_code:
+        raise InvalidRequest(
+            "language_codes: cannot be used together with language_code; list every language of the "
+            "audio in language_codes"
+        )
     detection = params.language_detection_options
     if detection is None:
         return
+    if detection.code_switching and not params.language_detection:
+        raise InvalidRequest("language_detection_options.code_switching: requires language_detection")
     for code in detection.expected_languages or ():
         if not is_supported_language(code):
             raise InvalidRequest(f"language_detection_options.expected_languages: '{code}' is not supported")

@@ -61,6 +61,8 @@ RESULT_FIELDS = (
     "utterances",
     "confidence",
     "language_confidence",
+    "language_codes",
+    "language_detection_results",
     "audio_channels",
     "auto_highlights_result",
     "chapters",
@@ -129,7 +131,15 @@ def result_json(result: TranscriptResult, params: TranscriptOptionalParams) -> d
         "audio_duration": result.audio_duration,
         "language_code": result.language_code,
         "language_confidence": result.language_confidence,
+        "language_codes": result.language_codes,
     }
+    if result.code_switching_languages is not None:
+        payload["language_detection_results"] = {
+            "code_switching_languages": [
+                {"language_code": code, "confidence": confidence}
+                for code, confidence in result.code_switching_languages
+            ]
+        }
     if params.multichannel_requested:
         payload["audio_channels"] = result.audio_channels
     if result.utterances is not None:

@@ -52,10 +52,19 @@ def detect_language(model: Any, mono: np.ndarray, options: TranscribeOptions) ->
             language = max(expected, key=lambda code: probabilities.get(code, 0.0))
     confidence = round(float(probabilities.get(language, 0.0)), 4)
     threshold = options.language_confidence_threshold
+    if threshold and confidence < threshold and options.low_confidence_fallback:
+        # on_low_language_confidence=fallback: the fallback language when one is named, else the
+        # language detected; either way the transcript is made rather than refused.
+        fallback = options.fallback_language
+        if fallback and fallback.lower() != "auto":
+            language = whisper_language(fallback) or language
+            confidence = round(float(probabilities.get(language, 0.0)), 4)
+        return language, confidence
     if threshold and confidence < threshold:
         raise PipelineError(
             f"Detected language '{language}' with confidence {confidence}, below the requested "
-            f"language_confidence_threshold of {threshold}."
+            f"language_confidence_threshold of {threshold}. Set language_code if you know the "
+            "language, or language_detection_options.on_low_language_confidence to 'fallback'."
         )
     return language, confidence
 

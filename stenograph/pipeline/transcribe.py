@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from stenograph.pipeline import asr, textform
+from stenograph.pipeline import asr, code_switching, textform
 from stenograph.pipeline.audio import (
     DEFAULT_AUDIO_LIMITS,
     SAMPLE_RATE,
@@ -24,6 +25,7 @@ from stenograph.pipeline.audio import (
     check_duration,
     decode_audio,
 )
+from stenograph.pipeline.code_switching import LanguageRun
 from stenograph.pipeline.languages import whisper_language
 from stenograph.pipeline.models import (
     DEFAULT_MODEL_SETTINGS,
@@ -40,10 +42,11 @@ Progress = Callable[[float], None]
 
 def plan_model(options: TranscribeOptions) -> tuple[str, str | None]:
     """(model that will run, Whisper language or None for detection) for these options."""
-    model = choose_model(options.model, options.language_code, options.language_detection)
+    detects = options.language_detection or options.switches_language
+    model = choose_model(options.model, options.language_code, detects)
     if model in ENGLISH_ONLY_MODELS:
         return model, "en"
-    return model, None if options.language_detection else whisper_language(options.language_code)
+    return model, None if detects else whisper_language(options.language_code)
 
 
 def transcribe(
@@ -72,21 +75,28 @@ def transcribe(
 
     model = get_whisper_model(model_name, models)
     language_confidence = None
-    if language is None:
+    if language is None and (options.language_detection or not options.switches_language):
         language, language_confidence = asr.detect_language(model, mono, options)
-    kwargs = asr.whisper_decode_kwargs(options, language)
+    runs = _language_runs(model, window, language, options)
+    detects = options.language_detection or options.switches_language
+    main = language or _most_spoken(runs)
 
     segments: list[Segment] = []
     window_seconds = max(window.shape[1] / SAMPLE_RATE, 1e-9)
     for index, samples in enumerate(window):
         channel = str(index + 1) if options.multichannel else None
+        for run in runs[index]:
+            run_offset_ms = offset_ms + round(run.start * 1000 / SAMPLE_RATE)
 
-        def report(seconds: float, done_channels: int = index) -> None:
-            if progress is not None:
-                progress(min(1.0, (done_channels + seconds / window_seconds) / len(window)))
+            def report(seconds: float, done_channels: int = index, run_start: int = run.start) -> None:
+                if progress is not None:
+                    done = done_channels + (run_start / SAMPLE_RATE + seconds) / window_seconds
+                    progress(min(1.0, done / len(window)))
 
-        for segment in asr.decode(model, samples, kwargs, offset_ms, channel, report):
-            segments.append(_with_text_form(segment, options))
+            kwargs = asr.whisper_decode_kwargs(options, run.language)
+            run_samples = samples[run.start : run.end]
+            for segment in asr.decode(model, run_samples, kwargs, run_offset_ms, channel, report):
+                segments.append(_with_text_form(segment, options))
     if options.speaker_labels:
         segments = _with_speakers(segments, window, offset_ms, options)
     if progress is not None:
@@ -107,11 +117,66 @@ def transcribe(
         confidence=round(sum(w.confidence for w in words) / len(words), 4) if words else None,
         audio_duration=duration,
         audio_channels=len(channels),
-        language_code=language,
+        language_code=main,
         language_confidence=language_confidence,
+        language_codes=_languages_spoken(runs) if detects else None,
+        code_switching_languages=_switching_confidences(runs) if options.switches_language else None,
         speech_model_used=model_name,
         utterances=utterances,
     )
+
+
+def _language_runs(
+    model: Any, window: np.ndarray, language: str | None, options: TranscribeOptions
+) -> list[list[LanguageRun]]:
+    """Per channel, the runs to decode and the language of each: the whole channel in ``language``,
+    or with code switching, each stretch of speech in its own."""
+    if not options.switches_language:
+        assert language is not None, "the language is known or detected before decoding"
+        return [[LanguageRun(0, len(samples), language, len(samples))] for samples in window]
+    candidates = code_switching.candidate_languages(options.language_codes or options.expected_languages)
+    stretches = [
+        code_switching.identify(model, samples, candidates, options.code_switching_threshold)
+        for samples in window
+    ]
+    main = language or code_switching.main_language([s for c in stretches for s in c], candidates)
+    if main is None:  # no candidates and no speech that could be identified
+        main = asr.detect_language(model, window.mean(axis=0), options)[0]
+    return [
+        code_switching.language_runs(channel, main, len(samples))
+        for channel, samples in zip(stretches, window, strict=True)
+    ]
+
+
+def _speech_by_language(runs: list[list[LanguageRun]]) -> dict[str, int]:
+    speech: dict[str, int] = {}
+    for run in (run for channel in runs for run in channel):
+        speech[run.language] = speech.get(run.language, 0) + run.speech_samples
+    return speech
+
+
+def _most_spoken(runs: list[list[LanguageRun]]) -> str:
+    speech = _speech_by_language(runs)
+    return max(speech, key=speech.__getitem__)
+
+
+def _languages_spoken(runs: list[list[LanguageRun]]) -> list[str]:
+    speech = _speech_by_language(runs)
+    return sorted(speech, key=lambda code: -speech[code])
+
+
+def _switching_confidences(runs: list[list[LanguageRun]]) -> list[tuple[str, float]]:
+    """Each language's confidence: the mean over the speech identified as it (0 when none was,
+    only given it for want of a surer language)."""
+    identified: dict[str, int] = {}
+    mass: dict[str, float] = {}
+    for run in (run for channel in runs for run in channel):
+        identified[run.language] = identified.get(run.language, 0) + run.identified_samples
+        mass[run.language] = mass.get(run.language, 0.0) + run.confidence_mass
+    return [
+        (code, round(mass[code] / identified[code], 4) if identified[code] else 0.0)
+        for code in _languages_spoken(runs)
+    ]
 
 
 def _as_channels(audio: str | Path | np.ndarray, keep_channels: bool, limits: AudioLimits) -> np.ndarray:

@@ -54,6 +54,12 @@ class TranscribeOptions:
     expected_languages: tuple[str, ...] = ()
     fallback_language: str | None = None  # None or "auto": best of the expected languages
     language_confidence_threshold: float | None = None
+    low_confidence_fallback: bool = False  # below the threshold: the fallback language, not an error
+    # Code switching: each stretch of speech in its own language, from these (Whisper or AssemblyAI
+    # codes) or, with code_switching, from the expected languages (any when none are).
+    language_codes: tuple[str, ...] = ()
+    code_switching: bool = False
+    code_switching_threshold: float = 0.3  # a stretch less sure than this keeps the main language
     # Decoding hints.
     prompt: str | None = None
     keyterms: tuple[str, ...] = ()
@@ -75,6 +81,10 @@ class TranscribeOptions:
     min_speakers: int | None = None
     max_speakers: int | None = None
 
+    @property
+    def switches_language(self) -> bool:
+        return self.code_switching or bool(self.language_codes)
+
 
 @dataclass
 class TranscriptResult:
@@ -86,6 +96,10 @@ class TranscriptResult:
     audio_channels: int = 1
     language_code: str | None = None
     language_confidence: float | None = None
+    # The languages the transcript holds, most speech first (with detection or code switching).
+    language_codes: list[str] | None = None
+    # With code switching: (language, confidence) of each language found, most speech first.
+    code_switching_languages: list[tuple[str, float]] | None = None
     speech_model_used: str = ""
     # With speaker labels or multichannel: the turns of the transcript; None otherwise.
     utterances: list[Utterance] | None = None

@@ -266,6 +266,69 @@ def test_expected_languages_and_fallback_language(aai_client, server, shared_aud
 # --------------------------------------------------------------------------- audio_start_from / audio_end_at
 
 
+def test_on_low_language_confidence_fallback_transcribes_instead_of_failing(server, shared_audio) -> None:
+    path, language, reference = multilingual_ref(shared_audio, "pv_leopard_test_es")  # es, 0.9889
+    strict = {"language_detection": True, "language_confidence_threshold": 0.999}
+    failed = raw_transcribe(server, path, **strict)
+    assert failed["status"] == "error" and "on_low_language_confidence" in failed["error"], failed
+    auto = raw_transcribe(
+        server, path, **strict, language_detection_options={"on_low_language_confidence": "fallback"}
+    )
+    assert auto["status"] == "completed", auto["error"]
+    assert auto["language_code"] == language == "es"  # no fallback language named: the one detected
+    assert basic_wer(reference, auto["text"]) < 0.5, auto["text"]
+    named = raw_transcribe(
+        server,
+        path,
+        **strict,
+        language_detection_options={"on_low_language_confidence": "fallback", "fallback_language": "en"},
+    )
+    assert named["status"] == "completed", named["error"]
+    assert named["language_code"] == "en"
+    assert named["language_confidence"] < 0.5
+
+
+def test_language_code_and_language_detection_together_are_a_400(aai_client, shared_audio) -> None:
+    aai = aai_client
+    config = aai.TranscriptionConfig(language_code="de", language_detection=True)
+    with pytest.raises(aai.types.TranscriptError) as raised:
+        aai.Transcriber(config=config).transcribe(str(shared_audio / "jfk" / "jfk.wav"))
+    assert "cannot be used together with language_detection" in str(raised.value)
+
+
+# --------------------------------------------------------------------------- code switching
+
+# faster-whisper's test clip: English (0-29.5 s), then the same licence text in German (30.6-59.9 s).
+EN_DE_CLIP = "fw_multilingual_en_de.mp3"
+ENGLISH_WORDS = {"permission", "granted", "software", "copyright", "notice"}
+GERMAN_WORDS = {"software", "genehmigung", "recht", "verwenden", "veröffentlichen", "bedingungen"}
+
+
+def test_code_switching_decodes_each_language_in_its_own(aai_client, server, shared_audio) -> None:
+    """Without code switching the German half comes out as a short English paraphrase ("to sell and
+    transfer these rights to other companies."); with it, as German."""
+    aai = aai_client
+    path = shared_audio / "multilingual" / EN_DE_CLIP
+    listed = aai.Transcriber(config=aai.TranscriptionConfig(language_codes=["en", "de"])).submit(str(path))
+    detection = aai.LanguageDetectionOptions(expected_languages=["en", "de"], code_switching=True)
+    detected = aai.Transcriber(
+        config=aai.TranscriptionConfig(language_detection=True, language_detection_options=detection)
+    ).submit(str(path))
+    for transcript in (listed.wait_for_completion(), detected.wait_for_completion()):
+        assert transcript.status == aai.TranscriptStatus.completed, transcript.error
+        body = raw_json(server, transcript.id)
+        assert set(body["language_codes"]) == {"en", "de"}, body["language_codes"]
+        found = body["language_detection_results"]["code_switching_languages"]
+        assert {f["language_code"] for f in found} == {"en", "de"}
+        assert all(f["confidence"] > 0.9 for f in found), found  # measured 0.997, 0.998
+        english = [w for w in transcript.words if w.end <= 30_000]
+        german = [w for w in transcript.words if w.start >= 30_600]
+        assert len(english) > 60 and len(german) > 50, (len(english), len(german))
+        assert len(ENGLISH_WORDS & set(_basic(joined(english)).split())) >= 4, joined(english)
+        assert len(GERMAN_WORDS & set(_basic(joined(german)).split())) >= 4, joined(german)
+        assert [w.start for w in transcript.words] == sorted(w.start for w in transcript.words)
+
+
 def test_audio_window_transcribes_only_that_window(aai_client, server, shared_audio) -> None:
     aai = aai_client
     folder = shared_audio / "longform"

@@ -102,7 +102,7 @@ def test_keyterms_prompt_wins_over_word_boost() -> None:
         ({"speech_models": ["nano"], "language_code": "en_us"}, "tiny.en"),
         ({"speech_models": ["nano"], "language_code": "de"}, "base"),  # stored as what will run
         ({"language_detection": True}, "base"),
-        ({"language_detection": True, "language_code": "en"}, "base"),
+        ({"language_codes": ["en", "de"]}, "base"),  # code switching detects: the multilingual model
     ],
 )
 def test_the_model_stored_is_the_model_that_runs(fields: dict[str, Any], model: str) -> None:
@@ -121,6 +121,28 @@ def test_the_model_stored_is_the_model_that_runs(fields: dict[str, Any], model: 
         ({"webhook_url": "ftp://example.com"}, "webhook_url: must be an http(s) URL"),
         ({"webhook_auth_header_value": "x"}, "webhook_auth_header_name: required"),
         ({"webhook_auth_header_name": "Host", "webhook_auth_header_value": "x"}, "not a usable HTTP header"),
+        # A known language and detection are alternatives, as on AssemblyAI.
+        ({"language_detection": True, "language_code": "en"}, "language_code: cannot be used together"),
+        ({"language_codes": ["en", "qq"]}, "language_codes: 'qq' is not a supported language"),
+        ({"language_codes": ["en", "de"], "language_code": "en"}, "language_codes: cannot be used together"),
+        (
+            {"language_detection_options": {"code_switching": True}},
+            "language_detection_options.code_switching: requires language_detection",
+        ),
+        # Not built: refused by name, never ignored.
+        (
+            {"language_detection": True, "language_detection_options": {"localization": ["en_uk"]}},
+            "language_detection_options.localization: not supported by this server yet",
+        ),
+        (
+            {"language_detection": True, "language_detection_options": {"swiss_german": True}},
+            "language_detection_options.swiss_german: not supported",
+        ),
+        (
+            {"keyterms_prompt": ["Ada"], "keyterms_prompt_options": {"keyterms_match_strength": "high"}},
+            "keyterms_prompt_options.keyterms_match_strength 'high': not supported",
+        ),
+        ({"domain": "medical-v1"}, "domain: 'medical-v1' is not supported"),
     ],
 )
 def test_requests_the_models_cannot_check_are_refused(fields: dict[str, Any], message: str) -> None:
@@ -167,3 +189,49 @@ def test_the_transcript_echoes_options_and_never_the_webhook_secret() -> None:
     assert (set(ECHOED_OPTIONS) | set(RESULT_FIELDS)) - set(ABSENT_WHEN_NULL) <= set(body)
     assert not set(ABSENT_WHEN_NULL) - {"language_code", "speech_model_used"} & set(body)
     assert body["sentiment_analysis_results"] is None and body["utterances"] is None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"remove_audio_tags": "speaker"},
+        {"remove_audio_tags": "all"},
+        {"keyterms_prompt": ["Ada"], "keyterms_prompt_options": {"keyterms_match_strength": "standard"}},
+        {"language_detection": True, "language_detection_options": {"swiss_german": False}},
+        {"language_detection": True, "language_detection_options": {"localization": []}},
+        {"language_code": None, "language_detection": True},
+        {"language_code": "de", "language_detection": False},
+    ],
+)
+def test_late_2026_options_the_server_honours_are_accepted(fields: dict[str, Any]) -> None:
+    check_transcript_params(params(**fields), "tiny.en")
+
+
+def test_unknown_values_of_the_new_options_are_refused() -> None:
+    with pytest.raises(ValueError, match="remove_audio_tags"):
+        params(remove_audio_tags="music")
+    with pytest.raises(ValueError, match="on_low_language_confidence"):
+        params(language_detection_options={"on_low_language_confidence": "ignore"})
+    with pytest.raises(ValueError, match="code_switching_confidence_threshold"):
+        params(language_detection_options={"code_switching_confidence_threshold": 1.5})
+
+
+def test_code_switching_options_map_onto_the_pipeline() -> None:
+    listed = pipeline_options(params(language_codes=["en", "es"]), "base")
+    assert listed.language_codes == ("en", "es") and listed.switches_language
+    assert listed.code_switching_threshold == 0.3  # the API's default
+    detected = pipeline_options(
+        params(
+            language_detection=True,
+            language_detection_options={
+                "code_switching": True,
+                "code_switching_confidence_threshold": 0.6,
+                "on_low_language_confidence": "fallback",
+            },
+        ),
+        "base",
+    )
+    assert detected.code_switching and detected.switches_language
+    assert detected.code_switching_threshold == 0.6 and detected.low_confidence_fallback
+    plain = pipeline_options(params(language_detection=True), "base")
+    assert not plain.switches_language and not plain.low_confidence_fallback
