@@ -9,11 +9,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The speaker embeddings' weights package, without its dependencies: they are not used, and one of
+# them (webrtcvad) ships only as source, which would need a C compiler.
+RESEMBLYZER := resemblyzer==0.1.4
+
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet --no-deps $(RESEMBLYZER)
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet --no-deps $(RESEMBLYZER)
 
 serve: install
 	$(BIN)/stenograph serve

@@ -49,9 +49,14 @@ class StoredTranscript(Protocol):
     def completed_at(self) -> dt.datetime | None: ...
 
 
+# Options accepted since the spec was published, which its Transcript object (no additional
+# properties) has no place for: not echoed.
+NEWER_THAN_THE_SPEC = frozenset({"domain", "keyterms_prompt_options"})
 # Options echoed under their own name; the secret header value never is.
 ECHOED_OPTIONS = [
-    name for name in TranscriptOptionalParams.model_fields if name != "webhook_auth_header_value"
+    name
+    for name in TranscriptOptionalParams.model_fields
+    if name != "webhook_auth_header_value" and name not in NEWER_THAN_THE_SPEC
 ]
 
 # Result fields of the Transcript schema, as stored by result_json; null until a feature fills them.
@@ -62,7 +67,6 @@ RESULT_FIELDS = (
     "confidence",
     "language_confidence",
     "language_codes",
-    "language_detection_results",
     "audio_channels",
     "auto_highlights_result",
     "chapters",
@@ -184,6 +188,9 @@ def transcript_json(row: StoredTranscript) -> dict[str, Any]:
     for name in ABSENT_WHEN_NULL:
         if body.get(name) is None:
             body.pop(name, None)
+    # Newer than the spec (the SDKs model it): present only with code switching.
+    if result.get("language_detection_results") is not None:
+        body["language_detection_results"] = result["language_detection_results"]
     return body
 
 

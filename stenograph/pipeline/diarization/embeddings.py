@@ -41,7 +41,10 @@ def weights_path() -> Path:
     """``pretrained.pt`` inside the installed resemblyzer package (found without importing it)."""
     spec = importlib.util.find_spec("resemblyzer")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("speaker labels need the 'resemblyzer' package (pip install resemblyzer==0.1.4)")
+        raise RuntimeError(
+            "speaker labels need the weights in the 'resemblyzer' package: "
+            "pip install --no-deps resemblyzer==0.1.4"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / "pretrained.pt"
     if not path.is_file():
         raise RuntimeError(f"resemblyzer's packaged weights are missing: {path}")
