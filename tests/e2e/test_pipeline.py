@@ -43,6 +43,9 @@ def test_jfk_tiny_en(shared_audio: Path, transcribe: Transcribe) -> None:
     )
     assert "ask not what your country can do for you" in _normalise(result.text)
     assert result.text == result.text.strip() and "  " not in result.text
+    # Punctuated (greedy decoding, the default before, left out every mark on this clip).
+    assert result.text.startswith("And so, my fellow Americans"), result.text
+    assert result.text.endswith("country."), result.text
     assert result.speech_model_used == "tiny.en"
     assert result.language_code == "en"
     assert result.audio_duration == pytest.approx(11.0, abs=0.05)
@@ -119,7 +122,7 @@ def test_decode_kwargs() -> None:
 
     kwargs = kwargs_for(TranscribeOptions(model="tiny.en"))
     assert kwargs == {
-        "beam_size": 1,
+        "beam_size": 5,
         "condition_on_previous_text": False,
         "vad_filter": True,
         "word_timestamps": True,
