@@ -120,14 +120,24 @@ class WindowDecoder:
         out[:, head.shape[1] :] = max(float(head.max()) - 2.0, -1.5) if head.size else -1.5
         return out
 
-    def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
+    def detect_language(
+        self, audio: np.ndarray, candidates: tuple[str, ...] = (), *, full_window: bool = False
+    ) -> dict[str, float]:
+        """Each language's probability for ``audio``, among ``candidates`` (Whisper codes) when
+        given (renormalised over them), most likely first. ``full_window`` pads the audio to
+        Whisper's 30 s, as it was trained: surer (it named the language of all 60 single-language
+        dev clips from 3 s of speech, against 59 in the short window) and about 10x the time."""
         if not self.multilingual:
-            return "en", 1.0
-        feats = self.features(audio)
+            return {"en": 1.0}
+        feats = self.features(audio, min_seconds=MAX_WINDOW_SECONDS if full_window else MIN_WINDOW_SECONDS)
         encoder_output = self.model.encode(feats)
-        results = self.model.model.detect_language(encoder_output)[0]
-        token, prob = results[0]
-        return token[2:-2], float(prob)
+        ranked = self.model.model.detect_language(encoder_output)[0]
+        probabilities = {token[2:-2]: float(prob) for token, prob in ranked}
+        if candidates:
+            kept = {code: probabilities.get(code, 0.0) for code in candidates}
+            total = sum(kept.values()) or 1.0
+            probabilities = {code: p / total for code, p in kept.items()}
+        return dict(sorted(probabilities.items(), key=lambda item: -item[1]))
 
     def decode_many(self, requests: list[DecodeRequest]) -> list[DecodeResult]:
         """Decode several windows in one batch (one encoder call, one generation, one alignment).
@@ -247,7 +257,11 @@ class WindowDecoder:
                 end=float(timing["end"]),
                 probability=float(timing["probability"]),
             )
-            if text[0] in "-\u2013" and words and len(text) > 1:  # "post" "-mortem": one word
+            # "post" "-mortem", "L" "'accident": a piece Whisper split off at a hyphen or an apostrophe
+            # (no space before it) continues the word before.
+            elided = text[0] in "'\u2019" and not timing["word"][:1].isspace()
+            joined = text[0] in "-\u2013" or elided
+            if joined and words and len(text) > 1:
                 previous = words.pop()
                 word = DecodedWord(
                     previous.text + text,

@@ -124,13 +124,16 @@ def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
     for code in language_codes:
         model = choose_model(model, code)
     language: str | None = "en"
+    candidates: tuple[str, ...] = ()
     if not is_english_only(model):
         try:
-            languages = [whisper_language(c) for c in language_codes]
+            languages = [whisper_language(c) for c in language_codes if c]
         except UnsupportedLanguageError as exc:
             raise ParamError(str(exc)) from None
         language = languages[0] if len(languages) == 1 else None  # None: detected per turn
+        candidates = tuple(dict.fromkeys(code for code in languages if code))  # detection among these
     config = StreamConfig(language=language, **turn_settings(dict(query.items())))
+    config.candidate_languages = candidates
     config.keyterms = tuple(string_list("keyterms_prompt", query.getlist("keyterms_prompt")))
     options = V3Options(model=model, converter=converter, config=config)
     if query.get("format_turns") is not None:

@@ -7,6 +7,7 @@ matching (fillers, profanity, custom spelling) is on the core, case-insensitivel
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
@@ -40,10 +41,29 @@ def split_edges(text: str) -> tuple[str, str, str]:
     return text[:i], text[i:j], text[j:]
 
 
+# Scripts written without spaces between words (CJK ideographs, kana, their punctuation and
+# full-width forms, Thai, Lao, Myanmar, Khmer): no space goes between two of their characters.
+# Hangul is written with spaces.
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uff00-\uffef]"
+)
+
+
 def join_text(words: Iterable[Word]) -> str:
     """The transcript text: the words' texts joined by single spaces (runs of whitespace, inside a
-    word too, collapse to one space; empty words vanish)."""
-    return " ".join(" ".join(w.text for w in words).split())
+    word too, collapse to one space; empty words vanish), and by none between two characters of a
+    script written without spaces ("广州市", not "广 州 市")."""
+    pieces: list[str] = []
+    for word in words:
+        text = " ".join(word.text.split())
+        if not text:
+            continue
+        if pieces and _UNSPACED.match(pieces[-1][-1]) and _UNSPACED.match(text[0]):
+            pieces[-1] += text
+        else:
+            pieces.append(text)
+    return " ".join(pieces)
 
 
 def rewrite(word: Word, text: str) -> Word:

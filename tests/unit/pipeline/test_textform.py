@@ -66,6 +66,21 @@ def test_join_text_single_spaces() -> None:
     assert join_text([]) == ""
 
 
+@pytest.mark.parametrize(
+    ("pieces", "text"),
+    [
+        (["广", "州", "市", "佛", "地产"], "广州市佛地产"),
+        (["数", "据", "、", "模", "型", "。"], "数据、模型。"),
+        (["客", "観", "的", "実", "在", "の"], "客観的実在の"),
+        (["秋", "天,", "总", "是"], "秋天, 总是"),  # an ASCII comma keeps its space
+        (["在", "iPhone", "上"], "在 iPhone 上"),  # a word of a spaced script keeps its spaces
+        (["그는", "길", "한"], "그는 길 한"),  # Hangul is written with spaces
+    ],
+)
+def test_join_text_puts_no_space_inside_scripts_written_without_spaces(pieces: list[str], text: str) -> None:
+    assert join_text([Word(p, i, i + 1, 1.0) for i, p in enumerate(pieces)]) == text
+
+
 def test_split_edges() -> None:
     assert split_edges('"Well,') == ('"', "Well", ",")
     assert split_edges("don't") == ("", "don't", "")
