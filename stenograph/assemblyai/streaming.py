@@ -143,6 +143,23 @@ def v3_session_messages(
     return messages
 
 
+def v3_silence(start_ms: int, end_ms: int) -> dict[str, Any]:
+    """``Silence`` (with ``acknowledge_silence``): nobody has spoken from ``start_ms`` to ``end_ms``."""
+    return {"type": "Silence", "start_ms": start_ms, "end_ms": end_ms}
+
+
+def v3_heartbeat(audio_ms: int, session_ms: int, max_speech_probability: float) -> dict[str, Any]:
+    """``Heartbeat`` (with ``session_heartbeat``): audio received against time passed, and the
+    highest speech probability since the last heartbeat."""
+    return {
+        "type": "Heartbeat",
+        "total_audio_received_ms": audio_ms,
+        "total_duration_ms": session_ms,
+        "realtime_factor": round(audio_ms / session_ms, 3) if session_ms else 0.0,
+        "max_speech_probability": round(max_speech_probability, 3),
+    }
+
+
 def v3_termination(audio_seconds: float, session_seconds: int) -> dict[str, Any]:
     return {
         "type": "Termination",

@@ -307,6 +307,7 @@ class StreamingEngine:
         # With detection: the language the session has settled on, kept from turn to turn unless a
         # turn is confidently in another.
         self._session_language: str | None = None
+        self._max_speech_probability = 0.0  # since take_max_speech_probability last ran
 
     # ------------------------------------------------------------------ input
 
@@ -327,6 +328,7 @@ class StreamingEngine:
         self.samples_in += len(samples)
         threshold = self.config.vad_threshold
         for probability in self._vad.process(samples):
+            self._max_speech_probability = max(self._max_speech_probability, float(probability))
             window_start = self._vad_windows * WINDOW
             self._vad_windows += 1
             window_end = window_start + WINDOW
@@ -364,6 +366,19 @@ class StreamingEngine:
         if turn is None or self._window_end() <= turn.decoded_until:
             return None
         return turn.decoded_until
+
+    @property
+    def silent_since_ms(self) -> int | None:
+        """Where the silence going on began (ms of the stream); None while someone speaks or a turn
+        is still open."""
+        if self._in_speech or self._turn is not None:
+            return None
+        return self._last_speech_end * 1000 // SAMPLE_RATE
+
+    def take_max_speech_probability(self) -> float:
+        """The highest VAD speech probability since the last call."""
+        value, self._max_speech_probability = self._max_speech_probability, 0.0
+        return value
 
     @property
     def idle(self) -> bool:

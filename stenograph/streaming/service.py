@@ -230,6 +230,18 @@ class LiveSession:
         if self.service.shed(time.monotonic()) is self:
             self._check()
 
+    async def silence(self) -> tuple[int, int] | None:
+        """(start_ms, end_ms) of the silence going on in the stream, None while someone speaks."""
+        async with self._lock:
+            assert self._engine is not None
+            since = self._engine.silent_since_ms
+            return None if since is None else (since, round(self._engine.audio_seconds * 1000))
+
+    async def take_max_speech_probability(self) -> float:
+        async with self._lock:
+            assert self._engine is not None
+            return self._engine.take_max_speech_probability()
+
     async def update(self, **changes: Any) -> None:
         async with self._lock:
             assert self._engine is not None

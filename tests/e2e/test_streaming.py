@@ -3,6 +3,7 @@ and every close code, against a live server streaming real utterances at real-ti
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import threading
 import time
@@ -522,3 +523,58 @@ def test_v3_tokens_do_not_open_v2_sessions(stream_server: LiveServer) -> None:
         f"{stream_server.base_url}/v2/realtime/token", json={"expires_in": 59}, headers=auth(stream_server)
     )
     assert answer.status_code == 400
+
+
+def test_silence_and_heartbeat_messages_when_asked_for(stream_server: LiveServer, utterances) -> None:
+    from assemblyai.streaming.v3 import RealTimeEvents, RealTimeParameters, RealTimeTranscriberOptions
+
+    speech, _ = utterances["1688-142285-0004"]
+    stream = silence(2.5) + speech + silence(2.5)
+    recorder = SdkRecorder(
+        RealTimeTranscriberOptions(
+            api_host=f"ws://127.0.0.1:{stream_server.port}", api_key=stream_server.api_key
+        )
+    )
+    silences: list[Any] = []
+    heartbeats: list[Any] = []
+    recorder.client.on(RealTimeEvents.Silence, lambda _c, e: silences.append(e))
+    recorder.client.on(RealTimeEvents.Heartbeat, lambda _c, e: heartbeats.append(e))
+    recorder.client.connect(
+        RealTimeParameters(sample_rate=16000, acknowledge_silence=True, session_heartbeat=True)
+    )
+    recorder.client.stream(paced(chunks(stream)))
+    recorder.client.disconnect(terminate=True)
+
+    assert not recorder.errors, recorder.errors
+    # About once a second of silence, ranges following on, none inside the speech.
+    (turn,) = recorder.final_turns(formatted=False)
+    before = [s for s in silences if s.end_ms <= turn.words[0].start]
+    after = [s for s in silences if s.start_ms >= turn.words[-1].end]
+    assert len(before) >= 2 and after, [(s.start_ms, s.end_ms) for s in silences]
+    assert len(before) + len(after) == len(silences), [(s.start_ms, s.end_ms) for s in silences]
+    assert before[0].start_ms == 0
+    for earlier, later in itertools.pairwise(silences):
+        assert later.start_ms >= earlier.end_ms
+    assert all(1000 <= s.end_ms - s.start_ms <= 1500 for s in before), [
+        (s.start_ms, s.end_ms) for s in before
+    ]
+    # Heartbeats about once a second: audio received grows at about the pace of the session.
+    assert len(heartbeats) >= 5
+    received = [h.total_audio_received_ms for h in heartbeats]
+    assert received == sorted(received) and received[-1] >= len(stream) * 1000 // 32000 - 1500
+    assert all(0.5 < h.realtime_factor < 1.5 for h in heartbeats[1:]), [h.realtime_factor for h in heartbeats]
+    assert max(h.max_speech_probability for h in heartbeats) > 0.8  # during the utterance
+    assert heartbeats[0].max_speech_probability < 0.5  # the first second is silence
+
+
+def test_unbuilt_streaming_features_close_with_3006_naming_them(stream_server: LiveServer) -> None:
+    for name in ("speaker_labels", "redact_pii"):
+        session = RawSession(ws_url(stream_server, f"sample_rate=16000&{name}=true"), auth(stream_server))
+        assert session.wait_closed() == 3006
+        assert name in session.close_reason and "not supported" in session.close_reason
+        assert not any(m.get("type") == "Begin" for m in session.messages)
+    # Asked for off, they are no obstacle.
+    session = RawSession(ws_url(stream_server, "sample_rate=16000&speaker_labels=false"), auth(stream_server))
+    session.wait_for(lambda m: m.get("type") == "Begin")
+    session.send({"type": "Terminate"})
+    assert session.wait_closed() == 1000

@@ -105,11 +105,21 @@ class V3Options:
     config: StreamConfig
     format_turns: bool = False
     language_detection: bool = False
+    acknowledge_silence: bool = False  # Silence messages while nobody speaks
+    session_heartbeat: bool = False  # Heartbeat messages
     inactivity_timeout: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+# v3 parameters whose feature is not built: asking for one closes the session (3006) naming it,
+# rather than a session that silently lacks it.
+UNBUILT_V3_FLAGS = ("speaker_labels", "redact_pii")
+
+
 def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
+    for name in UNBUILT_V3_FLAGS:
+        if query.get(name) is not None and parse_bool(name, query[name]):
+            raise ParamError(f"{name}: not supported by this server's streaming yet")
     converter = audio_params(query)
     language_codes = string_list("language_codes", query.getlist("language_codes"))
     if query.get("language_code"):
@@ -138,6 +148,9 @@ def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
     options = V3Options(model=model, converter=converter, config=config)
     if query.get("format_turns") is not None:
         options.format_turns = parse_bool("format_turns", query["format_turns"])
+    for flag in ("acknowledge_silence", "session_heartbeat"):
+        if query.get(flag) is not None:
+            setattr(options, flag, parse_bool(flag, query[flag]))
     if query.get("language_detection") is not None:
         options.language_detection = parse_bool("language_detection", query["language_detection"])
     if query.get("inactivity_timeout") is not None:

@@ -30,7 +30,9 @@ from stenograph.assemblyai.streaming import (
     V3_UNAUTHORIZED,
     V3_UNAUTHORIZED_REASON,
     v3_begin,
+    v3_heartbeat,
     v3_session_messages,
+    v3_silence,
     v3_termination,
 )
 from stenograph.config import Settings
@@ -96,6 +98,7 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
         on_error=session.on_engine_error,
         session_id=session.id,
     )
+    notices = _Notices(session)
     await sender.send(v3_begin(session.id, session.expires_at))
     await session.guard(live.start())  # the first session loads the models: after Begin
     while True:
@@ -104,6 +107,7 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
             await _terminate_v3(session)
         if message.get("bytes") is not None:
             await session.audio(message["bytes"], MAX_CHUNK_MS)
+            await notices.after_audio(live, options)
             continue
         try:
             payload = json_message(message.get("text"), MAX_TEXT_MESSAGE_CHARS)
@@ -123,11 +127,45 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
                     changes["keyterms"] = tuple(string_list("keyterms_prompt", [payload["keyterms_prompt"]]))
                 if payload.get("format_turns") is not None:
                     options.format_turns = parse_bool("format_turns", payload["format_turns"])
+                if payload.get("acknowledge_silence") is not None:
+                    options.acknowledge_silence = parse_bool(
+                        "acknowledge_silence", payload["acknowledge_silence"]
+                    )
             except ParamError as exc:
                 await session.fail(V3_CODES.invalid, str(exc))
             await live.update(**changes)
         else:
             await session.fail(V3_CODES.invalid, f"Invalid message type: {kind!r}")
+
+
+class _Notices:
+    """``Silence`` about once a second of silence, and ``Heartbeat`` about once a second, each
+    when asked for; both are checked as audio arrives."""
+
+    INTERVAL_MS = 1000
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.silence_sent_to_ms = 0
+        self.heartbeat_at = session.loop.time()
+
+    async def after_audio(self, live: LiveSession, options: V3Options) -> None:
+        if options.acknowledge_silence:
+            silence = await live.silence()
+            if silence is not None:
+                start_ms = max(silence[0], self.silence_sent_to_ms)  # ranges follow on, never overlap
+                end_ms = silence[1]
+                if end_ms - start_ms >= self.INTERVAL_MS:
+                    await self.session.sender.send(v3_silence(start_ms, end_ms))
+                    self.silence_sent_to_ms = end_ms
+        now = self.session.loop.time()
+        if options.session_heartbeat and (now - self.heartbeat_at) * 1000 >= self.INTERVAL_MS:
+            self.heartbeat_at = now
+            audio_ms = round(live.audio_seconds * 1000)
+            session_ms = round((now - self.session.started) * 1000)
+            await self.session.sender.send(
+                v3_heartbeat(audio_ms, session_ms, await live.take_max_speech_probability())
+            )
 
 
 async def _terminate_v3(session: Session) -> NoReturn:
