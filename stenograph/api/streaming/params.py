@@ -111,15 +111,40 @@ class V3Options:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-# v3 parameters whose feature is not built: asking for one closes the session (3006) naming it,
-# rather than a session that silently lacks it.
-UNBUILT_V3_FLAGS = ("speaker_labels", "redact_pii")
+# v3 parameters the SDKs send whose feature is not built here, with the values that ask for nothing
+# (off, empty, the default). Any other value closes the session (3006) naming the parameter, rather
+# than a session that silently lacks what was asked for. The README's streaming table lists them.
+UNBUILT_V3: dict[str, frozenset[str]] = {
+    name: frozenset({"", "false", "0", "null", "none", *extra})
+    for name, extra in {
+        "speaker_labels": (),
+        "redact_pii": (),
+        "webhook_url": (),
+        "llm_gateway": ("{}",),
+        "domain": (),
+        "prompt": (),
+        "agent_context": (),
+        "filter_profanity": (),
+        "voice_focus": (),
+        "noise_suppression_model": (),
+        "mode": ("balanced",),  # the documented default: what the engine does
+        "interruption_delay": (),
+        "turn_left_pad_ms": (),
+        "customer_support_audio_capture": (),
+    }.items()
+}
+
+
+def refuse_unbuilt(values: dict[str, Any]) -> None:
+    """ParamError naming the first parameter that asks for a feature not built for streaming."""
+    for name, harmless in UNBUILT_V3.items():
+        value = values.get(name)
+        if value is not None and str(value).strip().lower() not in harmless:
+            raise ParamError(f"{name}: not supported by this server's streaming yet")
 
 
 def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
-    for name in UNBUILT_V3_FLAGS:
-        if query.get(name) is not None and parse_bool(name, query[name]):
-            raise ParamError(f"{name}: not supported by this server's streaming yet")
+    refuse_unbuilt(dict(query.items()))
     converter = audio_params(query)
     language_codes = string_list("language_codes", query.getlist("language_codes"))
     if query.get("language_code"):

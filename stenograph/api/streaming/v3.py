@@ -13,6 +13,7 @@ from stenograph.api.streaming.params import (
     V3Options,
     parse_bool,
     parse_v3_params,
+    refuse_unbuilt,
     string_list,
     turn_settings,
 )
@@ -122,6 +123,7 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
             pass
         elif kind == "UpdateConfiguration":
             try:
+                refuse_unbuilt(payload)
                 changes = turn_settings(payload)
                 if payload.get("keyterms_prompt") is not None:
                     changes["keyterms"] = tuple(string_list("keyterms_prompt", [payload["keyterms_prompt"]]))

@@ -37,3 +37,41 @@ def test_v3_parameters() -> None:
                 "speech_model=nope", "max_turn_silence=-1", 'language_codes=["xx"]'):  # fmt: skip
         with pytest.raises(ParamError):
             parse_v3_params(QueryParams(bad), settings)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "speaker_labels=true",
+        "redact_pii=true",
+        "webhook_url=https://example.com/hook",
+        'llm_gateway={"model":"x"}',
+        "domain=medical-v1",
+        "prompt=Names: Ada",
+        "agent_context=A pizza order",
+        "filter_profanity=true",
+        "voice_focus=near-field",
+        "mode=min_latency",
+        "interruption_delay=500",
+        "turn_left_pad_ms=200",
+        "customer_support_audio_capture=true",
+    ],
+)
+def test_parameters_of_features_not_built_are_refused_by_name(query: str) -> None:
+    from stenograph.api.streaming.params import ParamError, parse_v3_params, refuse_unbuilt
+    from stenograph.config import Settings
+
+    name = query.split("=", 1)[0]
+    with pytest.raises(ParamError, match=f"^{name}: not supported"):
+        parse_v3_params(QueryParams(query), Settings())
+    value = query.split("=", 1)[1]
+    with pytest.raises(ParamError, match=f"^{name}: not supported"):  # mid-session as well
+        refuse_unbuilt({"type": "UpdateConfiguration", name: True if value == "true" else value})
+
+
+def test_parameters_that_ask_for_nothing_are_accepted() -> None:
+    from stenograph.api.streaming.params import parse_v3_params, refuse_unbuilt
+    from stenograph.config import Settings
+
+    parse_v3_params(QueryParams("speaker_labels=false&redact_pii=False&mode=balanced&prompt="), Settings())
+    refuse_unbuilt({"type": "UpdateConfiguration", "filter_profanity": False, "interruption_delay": 0})
