@@ -4,8 +4,6 @@ and follows a confident switch, detection among given languages, and the officia
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
 import jiwer
@@ -117,15 +115,6 @@ def test_detection_picks_among_the_given_languages(shared_audio: Path) -> None:
     ]
     assert [e.language_code for e in ended] == ["es"] * len(ended)
     assert all((e.language_confidence or 0) > 0.5 for e in ended)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(
-        data_dir=tmp_path_factory.mktemp("languages") / "data", api_key=secrets.token_hex(16)
-    ).start()
-    yield live
-    live.stop()
 
 
 def test_python_sdk_multilingual_session_reports_the_language(server: LiveServer, shared_audio: Path) -> None:
