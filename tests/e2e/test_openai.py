@@ -12,7 +12,7 @@ from pathlib import Path
 import openai
 import pytest
 
-from stenograph.api.openai.multipart import Form as _Form
+from stenograph.api.multipart import Form as _Form
 from stenograph.api.openai.params import parse_params as _params
 from stenograph.api.openai.responses import LANGUAGE_NAMES
 from stenograph.pipeline.models import MULTILINGUAL_MODEL

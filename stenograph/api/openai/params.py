@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stenograph.api.multipart import Form
 from stenograph.api.openai.errors import OpenAIError
-from stenograph.api.openai.multipart import Form
 from stenograph.assemblyai.models import accepted_speech_model_names, packaged_model_for, resolve_speech_model
 from stenograph.pipeline import TranscribeOptions
 from stenograph.pipeline.languages import is_supported_language, whisper_language

@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from stenograph.api.auth import ProjectId
 from stenograph.api.deps import RuntimeDep
+from stenograph.api.multipart import FormError, read_form
 from stenograph.api.openai.errors import OpenAIError, OpenAIRoute
-from stenograph.api.openai.multipart import read_form
 from stenograph.api.openai.params import parse_params
 from stenograph.api.openai.responses import render
 from stenograph.pipeline import PipelineError, TranscribeOptions, TranscriptResult, transcribe
@@ -37,7 +37,10 @@ async def _transcribe(runtime: Runtime, audio: Path, options: TranscribeOptions)
 async def create_transcription(request: Request, runtime: RuntimeDep, _project_id: ProjectId) -> Response:
     scratch = runtime.storage.scratch_path(f"openai-{uuid.uuid4().hex}")
     try:
-        form = await read_form(request, scratch, runtime.settings.max_upload_bytes)
+        try:
+            form = await read_form(request, scratch, runtime.settings.max_upload_bytes)
+        except FormError as exc:
+            raise OpenAIError(exc.status_code, exc.message, param=exc.param, code=exc.code) from exc
         if form.file_parts == 0:
             raise OpenAIError(400, "you must provide a 'file' part with the audio", param="file")
         params = parse_params(form, runtime.settings.default_model)

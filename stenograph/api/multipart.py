@@ -1,5 +1,6 @@
-"""The multipart form, streamed: the ``file`` part straight to a scratch file (size-limited), the other
-parts, small, into fields."""
+"""A multipart form, streamed: the audio part (``file`` for OpenAI's route, ``audio`` for the Sync
+API) straight to a scratch file (size-limited), the other parts, small, into fields. Errors are
+:class:`FormError`; each route answers them in its own error shape."""
 
 from __future__ import annotations
 
@@ -12,10 +13,17 @@ from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from stenograph.api.openai.errors import OpenAIError
-
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 100
+
+
+class FormError(Exception):
+    def __init__(self, status_code: int, message: str, *, param: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.param = param
+        self.code = code
 
 
 @dataclass
@@ -33,10 +41,11 @@ class Form:
 
 
 class _FormReader:
-    """python-multipart callbacks: the ``file`` part goes to ``dest`` (size-limited), others to fields."""
+    """python-multipart callbacks: the file part goes to ``dest`` (size-limited), others to fields."""
 
-    def __init__(self, dest: Path, max_file_bytes: int) -> None:
+    def __init__(self, dest: Path, max_file_bytes: int, file_part: str) -> None:
         self.dest = dest
+        self.file_part = file_part
         self.max_file_bytes = max_file_bytes
         self.form = Form()
         self._header_field = b""
@@ -73,27 +82,27 @@ class _FormReader:
     def _headers_finished(self) -> None:
         _, options = parse_options_header(self._headers.get(b"content-disposition"))
         if b"name" not in options:
-            raise OpenAIError(400, "Malformed multipart body: a part has no name")
+            raise FormError(400, "Malformed multipart body: a part has no name")
         self._name = options[b"name"].decode("utf-8", "replace")
-        if self._name == "file":
+        if self._name == self.file_part:
             self.form.file_parts += 1
             if self.form.file_parts > 1:
-                raise OpenAIError(400, "Send exactly one 'file' part", param="file")
+                raise FormError(400, f"Send exactly one '{self.file_part}' part", param=self.file_part)
             self._out = self.dest.open("wb")
         elif sum(len(v) for v in self.form.fields.values()) >= MAX_FIELDS:
-            raise OpenAIError(400, f"Too many form fields (at most {MAX_FIELDS})")
+            raise FormError(400, f"Too many form fields (at most {MAX_FIELDS})")
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self._out is not None:
             self.form.file_size += end - start
             if self.form.file_size > self.max_file_bytes:
-                message = f"file exceeds the maximum size of {self.max_file_bytes} bytes"
-                raise OpenAIError(413, message, param="file", code="file_too_large")
+                message = f"{self.file_part} exceeds the maximum size of {self.max_file_bytes} bytes"
+                raise FormError(413, message, param=self.file_part, code="file_too_large")
             self._out.write(data[start:end])
             return
         self._value += data[start:end]
         if len(self._value) > MAX_FIELD_BYTES:
-            raise OpenAIError(400, f"Form field '{self._name}' is too long", param=self._name)
+            raise FormError(400, f"Form field '{self._name}' is too long", param=self._name)
 
     def _part_end(self) -> None:
         if self._out is not None:
@@ -108,19 +117,20 @@ class _FormReader:
             self._out = None
 
 
-async def read_form(request: Request, dest: Path, max_file_bytes: int) -> Form:
+async def read_form(request: Request, dest: Path, max_file_bytes: int, file_part: str = "file") -> Form:
+    """The form of ``request``; its ``file_part`` part is written to ``dest``."""
     content_type, options = parse_options_header(request.headers.get("content-type"))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
-        raise OpenAIError(400, "Send the request as multipart/form-data with a 'file' part")
-    reader = _FormReader(dest, max_file_bytes)
+        raise FormError(400, f"Send the request as multipart/form-data with a '{file_part}' part")
+    reader = _FormReader(dest, max_file_bytes, file_part)
     parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
     try:
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
     except MultipartParseError as exc:
-        raise OpenAIError(400, f"Malformed multipart body: {exc}") from exc
+        raise FormError(400, f"Malformed multipart body: {exc}") from exc
     finally:
         reader.close()
     return reader.form
