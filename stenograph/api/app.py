@@ -12,6 +12,7 @@ from stenograph import __version__
 from stenograph.api import exports, transcripts, upload
 from stenograph.api import openai as openai_api
 from stenograph.api import streaming as streaming_api
+from stenograph.api import sync as sync_api
 from stenograph.api.errors import install_error_handlers
 from stenograph.api.ratelimit import RateLimiter, RateLimitHeaders
 from stenograph.api.rendered import RenderedBodies, RenderedJSON
@@ -72,4 +73,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports.router)
     app.include_router(openai_api.router)
     app.include_router(streaming_api.router)
+    app.include_router(sync_api.router)
     return app

@@ -31,6 +31,7 @@ class Form:
     fields: dict[str, list[str]] = field(default_factory=dict)
     file_parts: int = 0
     file_size: int = 0
+    file_content_type: str = ""  # the Content-Type header of the file part
 
     def get(self, name: str) -> str | None:
         values = self.fields.get(name)
@@ -86,6 +87,7 @@ class _FormReader:
         self._name = options[b"name"].decode("utf-8", "replace")
         if self._name == self.file_part:
             self.form.file_parts += 1
+            self.form.file_content_type = self._headers.get(b"content-type", b"").decode("latin-1").strip()
             if self.form.file_parts > 1:
                 raise FormError(400, f"Send exactly one '{self.file_part}' part", param=self.file_part)
             self._out = self.dest.open("wb")

@@ -27,3 +27,22 @@ def test_js_sdk_transcribes_lists_and_deletes(js_sdk: Path, server, shared_audio
     assert seen["current_url"].startswith(server.base_url)
     assert seen["deleted_text"] == "Deleted by user."
     assert seen["deleted_audio_url"] == "http://deleted_by_user"
+
+
+def test_js_sdk_sync_api(js_sdk: Path, server, shared_audio: Path) -> None:
+    output = subprocess.run(
+        ["node", "sync.mjs", server.base_url, server.api_key, str(shared_audio / "jfk" / "jfk.wav")],
+        cwd=js_sdk,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    seen = json.loads(output.strip().splitlines()[-1])
+    assert seen["warmed"] is not False
+    for text in (seen["text"], seen["live_text"]):
+        assert "ask not what your country can do for you" in normalise(text)
+    first = seen["first_word"]
+    assert first["start"] is not None and first["end"] >= first["start"]
+    assert abs(seen["audio_duration_ms"] - 11_000) <= 50
+    assert seen["error"] and "X-AAI-Model" in seen["error"]["message"], seen["error"]

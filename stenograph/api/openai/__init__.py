@@ -18,9 +18,9 @@ words). The pipeline does not return Whisper's per-segment decoding details, so 
 probability, ``compression_ratio`` is computed from the segment's text, ``no_speech_prob`` is 0.0, and
 ``temperature`` is the fixed temperature asked for, else 0.0 (which the fallback may have raised).
 
-Modules: ``errors`` (OpenAI's error shape, the route class), ``multipart`` (the streamed form reader),
-``params`` (form fields -> pipeline options), ``responses`` (the five response formats), ``routes``
-(the router and its endpoint).
+Modules: ``errors`` (OpenAI's error shape, the route class), ``params`` (form fields -> pipeline
+options), ``responses`` (the five response formats), ``routes`` (the router and its endpoint); the
+streamed form reader is ``stenograph.api.multipart``.
 """
 
 from stenograph.api.openai.routes import router
