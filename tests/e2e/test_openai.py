@@ -251,3 +251,95 @@ def test_request_options(
     assert options.language_detection is detect
     assert options.temperature == temperature
     assert options.prompt == "Subiaco."
+
+
+def _rttm_turns(path: Path) -> list[tuple[float, float, str]]:
+    turns = []
+    for line in path.read_text().splitlines():
+        fields = line.split()
+        if fields and fields[0] == "SPEAKER":
+            start, length = float(fields[3]), float(fields[4])
+            turns.append((start, start + length, fields[7]))
+    return turns
+
+
+def test_diarized_json_labels_each_speakers_turns(client: openai.OpenAI, shared_audio: Path) -> None:
+    """ls_conv_2spk: LibriSpeech turns of two readers. Each speaker letter should cover mostly one
+    reference speaker (purity over the segment time)."""
+    folder = shared_audio / "diarization"
+    with (folder / "ls_conv_2spk.wav").open("rb") as fh:
+        result = client.audio.transcriptions.create(
+            model="gpt-4o-transcribe-diarize",
+            file=fh,
+            response_format="diarized_json",
+            chunking_strategy="auto",
+        )
+    assert result.task == "transcribe" and result.text and result.duration > 120
+    segments = result.segments
+    assert len({s.speaker for s in segments}) >= 2, [s.speaker for s in segments]
+    assert all(
+        s.type == "transcript.text.segment" and 0 <= s.start < s.end <= result.duration for s in segments
+    )
+    assert [s.start for s in segments] == sorted(s.start for s in segments)
+    assert " ".join(s.text for s in segments).split() == result.text.split()
+    reference = _rttm_turns(folder / "ls_conv_2spk.rttm")
+    overlap: dict[tuple[str, str], float] = {}
+    for s in segments:
+        for start, end, who in reference:
+            shared = min(s.end, end) - max(s.start, start)
+            if shared > 0:
+                overlap[(s.speaker, who)] = overlap.get((s.speaker, who), 0.0) + shared
+    total = sum(overlap.values())
+    majority = sum(
+        max(v for (hyp, _), v in overlap.items() if hyp == speaker) for speaker in {h for h, _ in overlap}
+    )
+    assert majority / total >= 0.85, overlap
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"model": "gpt-4o-transcribe-diarize", "response_format": "srt"},
+            "supports json, text, diarized_json",
+        ),
+        (
+            {"model": "whisper-1", "response_format": "diarized_json"},
+            "needs the model gpt-4o-transcribe-diarize",
+        ),
+    ],
+)
+def test_diarized_json_goes_with_the_diarizing_model(
+    client: openai.OpenAI, jfk: Path, kwargs: dict[str, str], message: str
+) -> None:
+    with jfk.open("rb") as fh, pytest.raises(openai.BadRequestError) as caught:
+        client.audio.transcriptions.create(file=fh, **kwargs)  # type: ignore[call-overload]
+    assert caught.value.param == "response_format" and message in caught.value.body["message"]
+
+
+def test_gpt_transcribe_languages_and_keywords(server: LiveServer, shared_audio: Path) -> None:
+    import httpx
+
+    url = f"{server.base_url}/v1/audio/transcriptions"
+    headers = {"Authorization": f"Bearer {server.api_key}"}
+    german = (shared_audio / "multilingual" / "pv_cheetah_test_de.wav").read_bytes()
+    fields = {"model": "gpt-transcribe", "response_format": "verbose_json", "languages[]": ["de", "en"]}
+    answer = httpx.post(url, headers=headers, data=fields, files={"file": ("de.wav", german)}, timeout=120)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["language"] == "german"
+    for bad, param in (
+        ({"languages[]": ["de", "xx"]}, "languages"),
+        ({"known_speaker_names[]": ["Ada"]}, "known_speaker_names"),
+    ):
+        refused = httpx.post(
+            url, headers=headers, data={"model": "gpt-transcribe", **bad}, files={"file": ("de.wav", german)}
+        )
+        assert refused.status_code == 400 and refused.json()["error"]["param"] == param, refused.text
+
+
+def test_keywords_are_key_terms() -> None:
+    form = _Form(fields={"model": ["gpt-transcribe"], "keywords": ["Subiaco, Ada Lovelace"]})
+    options = _params(form, "tiny.en").options()
+    assert options.keyterms == ("Subiaco", "Ada Lovelace")
+    diarize = _params(_Form(fields={"model": ["gpt-4o-transcribe-diarize"]}), "tiny.en").options()
+    assert diarize.speaker_labels and not options.speaker_labels

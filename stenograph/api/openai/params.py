@@ -15,15 +15,17 @@ from stenograph.pipeline import TranscribeOptions
 from stenograph.pipeline.languages import is_supported_language, whisper_language
 from stenograph.pipeline.models import choose_model
 
-RESPONSE_FORMATS = ("json", "text", "srt", "vtt", "verbose_json")
+RESPONSE_FORMATS = ("json", "text", "srt", "vtt", "verbose_json", "diarized_json")
+DIARIZE_FORMATS = ("json", "text", "diarized_json")  # what OpenAI allows the diarizing model
 GRANULARITIES = ("word", "segment")
-# OpenAI's transcription models: served by the server's default model. (``-diarize`` is not matched:
-# speakers are not built, so that model is an unknown one here.)
-OPENAI_MODEL_NAMES = re.compile(r"^(whisper-1|gpt-4o(-mini)?-transcribe(-\d{4}-\d{2}-\d{2})?)$")
-# Request fields of features not built yet: a 400 naming them rather than a silently lesser result.
-UNSUPPORTED_FIELDS = frozenset(
-    {"include", "keywords", "languages", "known_speaker_names", "known_speaker_references"}
+# OpenAI's transcription models: served by the server's default model; ``-diarize`` adds speakers.
+OPENAI_MODEL_NAMES = re.compile(
+    r"^(whisper-1|gpt-transcribe|gpt-4o(-mini)?-transcribe(-diarize)?(-\d{4}-\d{2}-\d{2})?)$"
 )
+DIARIZE_MODEL = re.compile(r"^gpt-4o-transcribe-diarize(-\d{4}-\d{2}-\d{2})?$")
+# Request fields of features not built yet: a 400 naming them rather than a silently lesser result.
+UNSUPPORTED_FIELDS = frozenset({"include", "known_speaker_names", "known_speaker_references"})
+MAX_KEYWORDS = 1000
 
 
 @dataclass(frozen=True)
@@ -35,14 +37,20 @@ class Params:
     detect_language: bool = False
     prompt: str | None = None
     temperature: float | None = None
+    diarize: bool = False  # speakers, from our diarization (gpt-4o-transcribe-diarize)
+    languages: tuple[str, ...] = ()  # detection among these (``languages[]``)
+    keywords: tuple[str, ...] = ()  # key terms (``keywords``)
 
     def options(self) -> TranscribeOptions:
         return TranscribeOptions(
             model=self.model,
             language_code=self.language,
             language_detection=self.detect_language,
+            expected_languages=self.languages,
             prompt=self.prompt,
+            keyterms=self.keywords,
             temperature=self.temperature,
+            speaker_labels=self.diarize,
         )
 
 
@@ -101,6 +109,13 @@ def parse_params(form: Form, default_model: str) -> Params:
             f"response_format: {response_format!r} is not one of {', '.join(RESPONSE_FORMATS)}",
             param="response_format",
         )
+    diarize = bool(DIARIZE_MODEL.match(model.lower()))
+    if diarize and response_format not in DIARIZE_FORMATS:
+        message = f"response_format: {model} supports {', '.join(DIARIZE_FORMATS)}, not {response_format!r}"
+        raise OpenAIError(400, message, param="response_format")
+    if response_format == "diarized_json" and not diarize:
+        message = "response_format: diarized_json needs the model gpt-4o-transcribe-diarize"
+        raise OpenAIError(400, message, param="response_format")
     granularities = frozenset(g.strip() for g in form.get_list("timestamp_granularities"))
     unknown = sorted(granularities - set(GRANULARITIES))
     if unknown:
@@ -114,10 +129,20 @@ def parse_params(form: Form, default_model: str) -> Params:
     language = (form.get("language") or "").strip() or None
     if language is not None and not is_supported_language(language):
         raise OpenAIError(400, f"language: {language!r} is not a supported language", param="language")
+    languages = tuple(code.strip() for code in form.get_list("languages") if code.strip())
+    for code in languages:
+        if not is_supported_language(code):
+            raise OpenAIError(400, f"languages: {code!r} is not a supported language", param="languages")
+    if languages and language is not None:
+        message = "languages: give either language or languages[], not both"
+        raise OpenAIError(400, message, param="languages")
+    keywords = tuple(k.strip() for raw in form.get_list("keywords") for k in raw.split(",") if k.strip())
+    if len(keywords) > MAX_KEYWORDS:
+        raise OpenAIError(400, f"keywords: at most {MAX_KEYWORDS}", param="keywords")
     requested = requested_model(model, default_model)
     language_code = whisper_language(language)
     # OpenAI detects the language when none is given; our own model names keep their defaults.
-    detect_language = language is None and bool(OPENAI_MODEL_NAMES.match(model.lower()))
+    detect_language = language is None and (bool(OPENAI_MODEL_NAMES.match(model.lower())) or bool(languages))
     return Params(
         model=choose_model(requested, language_code, detect_language),
         language=language_code,
@@ -126,4 +151,7 @@ def parse_params(form: Form, default_model: str) -> Params:
         detect_language=detect_language,
         prompt=(form.get("prompt") or "").strip() or None,
         temperature=_temperature(form),
+        diarize=diarize,
+        languages=languages,
+        keywords=keywords,
     )

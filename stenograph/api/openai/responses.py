@@ -83,6 +83,27 @@ def _usage(result: TranscriptResult) -> dict[str, Any]:
     return {"type": "duration", "seconds": math.ceil(result.audio_duration)}
 
 
+def diarized_json(result: TranscriptResult) -> dict[str, Any]:
+    """OpenAI's ``TranscriptionDiarized``: one segment per speaker turn of our diarization."""
+    return {
+        "task": "transcribe",
+        "duration": round(result.audio_duration, 3),
+        "text": result.text,
+        "segments": [
+            {
+                "type": "transcript.text.segment",
+                "id": f"seg_{index}",
+                "start": turn.start / 1000,
+                "end": turn.end / 1000,
+                "text": turn.text,
+                "speaker": turn.speaker or "A",
+            }
+            for index, turn in enumerate(result.utterances or ())
+        ],
+        "usage": _usage(result),
+    }
+
+
 def render(result: TranscriptResult, params: Params) -> Response:
     if params.response_format == "text":
         return PlainTextResponse(result.text + "\n")
@@ -90,6 +111,8 @@ def render(result: TranscriptResult, params: Params) -> Response:
         return PlainTextResponse(to_srt(result.words))
     if params.response_format == "vtt":
         return PlainTextResponse(to_vtt(result.words), media_type="text/vtt")
+    if params.response_format == "diarized_json":
+        return JSONResponse(diarized_json(result))
     if params.response_format == "verbose_json":
         return JSONResponse(verbose_json(result, params.granularities, params.temperature))
     return JSONResponse({"text": result.text, "usage": _usage(result)})
