@@ -14,6 +14,8 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 MAX_FIELD_BYTES = 64 * 1024
+LARGE_FIELD_BYTES = 4 * 1024 * 1024  # a field the route names as large (an audio clip as a data URL)
+MAX_LARGE_FIELDS = 4
 MAX_FIELDS = 100
 
 
@@ -44,9 +46,11 @@ class Form:
 class _FormReader:
     """python-multipart callbacks: the file part goes to ``dest`` (size-limited), others to fields."""
 
-    def __init__(self, dest: Path, max_file_bytes: int, file_part: str) -> None:
+    def __init__(self, dest: Path, max_file_bytes: int, file_part: str, large_fields: frozenset[str]) -> None:
         self.dest = dest
         self.file_part = file_part
+        self.large_fields = large_fields
+        self._large_seen = 0
         self.max_file_bytes = max_file_bytes
         self.form = Form()
         self._header_field = b""
@@ -93,6 +97,10 @@ class _FormReader:
             self._out = self.dest.open("wb")
         elif sum(len(v) for v in self.form.fields.values()) >= MAX_FIELDS:
             raise FormError(400, f"Too many form fields (at most {MAX_FIELDS})")
+        elif self._name in self.large_fields:
+            self._large_seen += 1
+            if self._large_seen > MAX_LARGE_FIELDS:
+                raise FormError(400, f"At most {MAX_LARGE_FIELDS} '{self._name}' fields", param=self._name)
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self._out is not None:
@@ -103,7 +111,8 @@ class _FormReader:
             self._out.write(data[start:end])
             return
         self._value += data[start:end]
-        if len(self._value) > MAX_FIELD_BYTES:
+        limit = LARGE_FIELD_BYTES if self._name in self.large_fields else MAX_FIELD_BYTES
+        if len(self._value) > limit:
             raise FormError(400, f"Form field '{self._name}' is too long", param=self._name)
 
     def _part_end(self) -> None:
@@ -119,13 +128,20 @@ class _FormReader:
             self._out = None
 
 
-async def read_form(request: Request, dest: Path, max_file_bytes: int, file_part: str = "file") -> Form:
-    """The form of ``request``; its ``file_part`` part is written to ``dest``."""
+async def read_form(
+    request: Request,
+    dest: Path,
+    max_file_bytes: int,
+    file_part: str = "file",
+    large_fields: frozenset[str] = frozenset(),
+) -> Form:
+    """The form of ``request``; its ``file_part`` part is written to ``dest``; ``large_fields`` may
+    hold up to LARGE_FIELD_BYTES each (MAX_LARGE_FIELDS of them)."""
     content_type, options = parse_options_header(request.headers.get("content-type"))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
         raise FormError(400, f"Send the request as multipart/form-data with a '{file_part}' part")
-    reader = _FormReader(dest, max_file_bytes, file_part)
+    reader = _FormReader(dest, max_file_bytes, file_part, large_fields)
     parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
     try:
         async for chunk in request.stream():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import wave
@@ -9,12 +10,14 @@ from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import openai
 import pytest
 
 from stenograph.api.multipart import Form as _Form
 from stenograph.api.openai.params import parse_params as _params
 from stenograph.api.openai.responses import LANGUAGE_NAMES
+from stenograph.pipeline.audio import decode_audio
 from stenograph.pipeline.models import MULTILINGUAL_MODEL
 from stenograph.pipeline.transcribe import plan_model
 from tests.support.audio_refs import normalise
@@ -343,3 +346,62 @@ def test_keywords_are_key_terms() -> None:
     assert options.keyterms == ("Subiaco", "Ada Lovelace")
     diarize = _params(_Form(fields={"model": ["gpt-4o-transcribe-diarize"]}), "tiny.en").options()
     assert diarize.speaker_labels and not options.speaker_labels
+
+
+def _wav_data_url(samples: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return "data:audio/wav;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_known_speakers_name_the_diarized_speakers(client: openai.OpenAI, shared_audio: Path) -> None:
+    """References cut from each reader's first turns of ls_conv_2spk, and one of a voice that is not
+    in the file (the phone call's first speaker): the two readers get their names, the stranger's
+    name goes unused."""
+    folder = shared_audio / "diarization"
+    audio = decode_audio(folder / "ls_conv_2spk.wav", 16000)
+    reference = _rttm_turns(folder / "ls_conv_2spk.rttm")
+    first_turns: dict[str, tuple[float, float]] = {}
+    for start, end, who in reference:
+        first_turns.setdefault(who, (start, end))
+    names = {who: f"reader-{index}" for index, who in enumerate(sorted(first_turns))}
+    call = decode_audio(folder / "pyannote_sample.wav", 16000)
+    clips = [audio[int(s * 16000) : int(min(e, s + 5) * 16000)] for s, e in first_turns.values()]
+    with (folder / "ls_conv_2spk.wav").open("rb") as fh:
+        result = client.audio.transcriptions.create(
+            model="gpt-4o-transcribe-diarize",
+            file=fh,
+            response_format="diarized_json",
+            chunking_strategy="auto",
+            known_speaker_names=[*(names[w] for w in first_turns), "stranger"],
+            known_speaker_references=[
+                *(_wav_data_url(c) for c in clips),
+                _wav_data_url(call[6 * 16000 : 11 * 16000]),
+            ],
+        )
+    assert {s.speaker for s in result.segments} == set(names.values()), {s.speaker for s in result.segments}
+    agreed = total = 0.0
+    for segment in result.segments:
+        for start, end, who in reference:
+            shared = min(segment.end, end) - max(segment.start, start)
+            if shared > 0:
+                total += shared
+                agreed += shared if names[who] == segment.speaker else 0.0
+    assert agreed / total >= 0.85, agreed / total
+
+
+def test_known_speakers_need_readable_references(client: openai.OpenAI, jfk: Path) -> None:
+    for references, message in ((["not a data url"], "not a base64 data URL"), ([], "reference clip")):
+        with jfk.open("rb") as fh, pytest.raises(openai.BadRequestError) as caught:
+            client.audio.transcriptions.create(
+                model="gpt-4o-transcribe-diarize",
+                file=fh,
+                response_format="diarized_json",
+                known_speaker_names=["Ada"],
+                known_speaker_references=references,
+            )
+        assert message in caught.value.body["message"]

@@ -5,6 +5,8 @@ Options this server cannot honour yet are a 400 naming the field, never silently
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
 
@@ -24,7 +26,10 @@ OPENAI_MODEL_NAMES = re.compile(
 )
 DIARIZE_MODEL = re.compile(r"^gpt-4o-transcribe-diarize(-\d{4}-\d{2}-\d{2})?$")
 # Request fields of features not built yet: a 400 naming them rather than a silently lesser result.
-UNSUPPORTED_FIELDS = frozenset({"include", "known_speaker_names", "known_speaker_references"})
+UNSUPPORTED_FIELDS = frozenset({"include"})
+KNOWN_REFERENCE_FIELDS = frozenset({"known_speaker_references", "known_speaker_references[]"})
+MAX_KNOWN_SPEAKERS = 4  # OpenAI's limit
+_DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?(;[\w-]+=[\w.-]+)*;base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
 MAX_KEYWORDS = 1000
 
 
@@ -40,6 +45,7 @@ class Params:
     diarize: bool = False  # speakers, from our diarization (gpt-4o-transcribe-diarize)
     languages: tuple[str, ...] = ()  # detection among these (``languages[]``)
     keywords: tuple[str, ...] = ()  # key terms (``keywords``)
+    known_speakers: tuple[tuple[str, bytes], ...] = ()  # (name, reference audio file) to label speakers
 
     def options(self) -> TranscribeOptions:
         return TranscribeOptions(
@@ -139,6 +145,7 @@ def parse_params(form: Form, default_model: str) -> Params:
     keywords = tuple(k.strip() for raw in form.get_list("keywords") for k in raw.split(",") if k.strip())
     if len(keywords) > MAX_KEYWORDS:
         raise OpenAIError(400, f"keywords: at most {MAX_KEYWORDS}", param="keywords")
+    known_speakers = _known_speakers(form, diarize)
     requested = requested_model(model, default_model)
     language_code = whisper_language(language)
     # OpenAI detects the language when none is given; our own model names keep their defaults.
@@ -154,4 +161,36 @@ def parse_params(form: Form, default_model: str) -> Params:
         diarize=diarize,
         languages=languages,
         keywords=keywords,
+        known_speakers=known_speakers,
     )
+
+
+def _known_speakers(form: Form, diarize: bool) -> tuple[tuple[str, bytes], ...]:
+    """``known_speaker_names[]`` with their ``known_speaker_references[]`` (data URLs of short clips)."""
+    names = [n.strip() for n in form.get_list("known_speaker_names")]
+    references = form.get_list("known_speaker_references")
+    if not names and not references:
+        return ()
+    param = "known_speaker_names"
+    if not diarize:
+        raise OpenAIError(400, f"{param}: needs the model gpt-4o-transcribe-diarize", param=param)
+    if not references:
+        message = "known_speaker_references: a reference clip of each known speaker is required"
+        raise OpenAIError(400, message, param="known_speaker_references")
+    if len(names) != len(references) or not all(names) or len(set(names)) != len(names):
+        message = f"{param}: one distinct, non-empty name for each of the {len(references)} references"
+        raise OpenAIError(400, message, param=param)
+    if len(names) > MAX_KNOWN_SPEAKERS:
+        raise OpenAIError(400, f"{param}: at most {MAX_KNOWN_SPEAKERS}", param=param)
+    clips = []
+    for name, reference in zip(names, references, strict=True):
+        match = _DATA_URL.match(reference.strip())
+        try:
+            clip = base64.b64decode(match.group("data"), validate=False) if match else b""
+        except binascii.Error:
+            clip = b""
+        if not clip:
+            message = f"known_speaker_references: the reference of {name!r} is not a base64 data URL"
+            raise OpenAIError(400, message, param="known_speaker_references")
+        clips.append((name, clip))
+    return tuple(clips)

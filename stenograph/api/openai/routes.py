@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import uuid
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -14,9 +16,11 @@ from stenograph.api.auth import ProjectId
 from stenograph.api.deps import RuntimeDep
 from stenograph.api.multipart import FormError, read_form
 from stenograph.api.openai.errors import OpenAIError, OpenAIRoute
-from stenograph.api.openai.params import parse_params
+from stenograph.api.openai.params import KNOWN_REFERENCE_FIELDS, parse_params
 from stenograph.api.openai.responses import render
 from stenograph.pipeline import PipelineError, TranscribeOptions, TranscriptResult, transcribe
+from stenograph.pipeline.audio import SAMPLE_RATE, decode_audio
+from stenograph.pipeline.diarization.voices import name_speakers, speaker_prints, voice_print
 from stenograph.runtime import Runtime
 
 router = APIRouter(prefix="/v1", route_class=OpenAIRoute)
@@ -33,18 +37,49 @@ async def _transcribe(runtime: Runtime, audio: Path, options: TranscribeOptions)
         raise OpenAIError(400, str(exc), param="file") from exc
 
 
+def _with_known_names(
+    result: TranscriptResult, audio: Path, known: tuple[tuple[str, bytes], ...]
+) -> TranscriptResult:
+    """The diarized speakers renamed after the reference clips their voices match (others keep
+    their letters); an unreadable reference is a 400."""
+    references = {}
+    for name, clip in known:
+        try:
+            with tempfile.NamedTemporaryFile(prefix="stenograph-voice-") as handle:
+                handle.write(clip)
+                handle.flush()
+                samples = decode_audio(handle.name, SAMPLE_RATE)
+        except PipelineError as exc:
+            message = f"known_speaker_references: the reference of {name!r} is not audio ({exc})"
+            raise OpenAIError(400, message, param="known_speaker_references") from exc
+        voice = voice_print(samples)
+        if voice is None:
+            message = f"known_speaker_references: the reference of {name!r} is too short (at least 0.5 s)"
+            raise OpenAIError(400, message, param="known_speaker_references")
+        references[name] = voice
+    samples = decode_audio(audio, SAMPLE_RATE)
+    names = name_speakers(speaker_prints(samples, result.utterances or ()), references)
+    utterances = [replace(u, speaker=names.get(u.speaker or "", u.speaker)) for u in result.utterances or ()]
+    words = [replace(w, speaker=names.get(w.speaker or "", w.speaker)) for w in result.words]
+    return replace(result, utterances=utterances, words=words)
+
+
 @router.post("/audio/transcriptions")
 async def create_transcription(request: Request, runtime: RuntimeDep, _project_id: ProjectId) -> Response:
     scratch = runtime.storage.scratch_path(f"openai-{uuid.uuid4().hex}")
     try:
         try:
-            form = await read_form(request, scratch, runtime.settings.max_upload_bytes)
+            form = await read_form(
+                request, scratch, runtime.settings.max_upload_bytes, large_fields=KNOWN_REFERENCE_FIELDS
+            )
         except FormError as exc:
             raise OpenAIError(exc.status_code, exc.message, param=exc.param, code=exc.code) from exc
         if form.file_parts == 0:
             raise OpenAIError(400, "you must provide a 'file' part with the audio", param="file")
         params = parse_params(form, runtime.settings.default_model)
         result = await _transcribe(runtime, scratch, params.options())
+        if params.known_speakers and result.utterances:
+            result = await run_in_threadpool(_with_known_names, result, scratch, params.known_speakers)
     finally:
         await run_in_threadpool(scratch.unlink, missing_ok=True)
     return render(result, params)
