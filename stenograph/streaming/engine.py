@@ -302,6 +302,7 @@ class StreamingEngine:
         self._next_order = 0
         self._in_flight = False
         self._forced = False
+        self._forced_at = 0  # with _forced: the stream sample the forced turn ends at
         self._finishing = False
         self.decodes = 0
         # With detection: the language the session has settled on, kept from turn to turn unless a
@@ -348,14 +349,15 @@ class StreamingEngine:
         return events
 
     def force_endpoint(self, *, final: bool = False) -> list[TurnEvent]:
-        """End the current turn as soon as a decode covers all its audio (``ForceEndpoint``).
-        With ``final`` (``Terminate``) no turn opens after it, even mid-speech. Returns the ended
-        turn when no decode is needed."""
+        """End the current turn at the audio heard so far, once a decode covers it (``ForceEndpoint``);
+        audio that comes meanwhile belongs to the next turn. With ``final`` (``Terminate``) no turn
+        opens after it, even mid-speech. Returns the ended turn when no decode is needed."""
         if final:
             self._finishing = True
         if self._turn is None:
             return []
-        self._forced = True
+        if not self._forced:
+            self._forced, self._forced_at = True, self.samples_in
         return self._maybe_end_turn()
 
     @property
@@ -519,7 +521,9 @@ class StreamingEngine:
         return self._ms(min(self.config.tail_pad_ms, self.config.min_turn_silence_ms))
 
     def _window_end(self) -> int:
-        if self._in_speech or self._forced:
+        if self._forced:
+            return self._forced_at
+        if self._in_speech:
             return self.samples_in
         return min(self.samples_in, self._last_speech_end + self._tail_pad())
 
@@ -643,6 +647,7 @@ class StreamingEngine:
     def _end_turn(self, turn: _Turn) -> list[TurnEvent]:
         words = [replace(w, final=True) for w in turn.words()]
         self._turn = None
+        next_start = self._forced_at if self._forced else self.samples_in
         self._forced = False
         events: list[TurnEvent] = []
         if words:
@@ -665,7 +670,7 @@ class StreamingEngine:
                 )
             )
         if self._in_speech and not self._finishing:  # forced mid-speech: what follows is a new turn
-            self._start_turn(self.samples_in)
+            self._start_turn(next_start)
         else:
             self._audio.drop_before(self.samples_in - self._ms(self.config.preroll_ms))
         return events

@@ -268,3 +268,38 @@ def test_sure_words_after_an_unsure_one_confirm_it() -> None:
     assert finals(2, confirmed[:3]) == [True, False, False]
     doubtful = [*confirmed[:3], ("world", 0.85, 1.0, 0.5), *confirmed[4:]]
     assert finals(2, doubtful) == [True, False, False, False, False]
+
+
+def test_force_endpoint_ends_the_turn_where_it_came_even_if_decoding_lags(two_utterances) -> None:
+    """Audio that arrives after a ForceEndpoint, before any decode ran, belongs to the next turn (the
+    forced turn used to grow with it, and end only when decoding caught up)."""
+    from stenograph.streaming.decoder import get_decoder
+    from stenograph.streaming.engine import run_job
+
+    audio, _ = two_utterances
+    engine = StreamingEngine(StreamConfig())
+    decoder = get_decoder("tiny.en")
+    events: list[TurnEvent] = []
+
+    def drain() -> None:
+        while (job := engine.pending_decode()) is not None:
+            events.extend(engine.complete_decode(job, run_job(decoder, job)))
+
+    for i in range(0, 16000 * 2, 1600):
+        events += engine.feed(audio[i : i + 1600])
+    drain()
+    for i in range(16000 * 2, 16000 * 5 // 2, 1600):  # not decoded yet when the force comes
+        events += engine.feed(audio[i : i + 1600])
+    events += engine.force_endpoint()  # 2.5 s in, mid-speech
+    for i in range(16000 * 5 // 2, 16000 * 9 // 2, 1600):  # 2 s more before the next decode
+        events += engine.feed(audio[i : i + 1600])
+    drain()
+    for i in range(16000 * 4, len(audio), 1600):
+        events += engine.feed(audio[i : i + 1600])
+        drain()
+    events += engine.force_endpoint(final=True)
+    drain()
+    ended = [e for e in events if e.end_of_turn]
+    assert len(ended) >= 2 and ended[0].turn_order == 0
+    assert ended[0].words[-1].end <= 2500 + 50, ended[0].words
+    assert 2400 <= ended[1].words[0].start <= 3000, ended[1].words  # the speech after it is not lost
