@@ -110,6 +110,11 @@ def test_js_sdk_streaming_transcriber_over_wss(
     unformatted = [t for t in seen["turns"] if not t["turn_is_formatted"]]
     formatted = [t for t in seen["turns"] if t["turn_is_formatted"]]
     assert unformatted and len(formatted) == len(unformatted)
+    # forceEndpoint 2 s into the speech ended a turn there (keepAlive and updateConfiguration
+    # were sent before it, without error).
+    assert len(unformatted) >= 2 and unformatted[0]["words"][-1]["end"] <= 2100, [
+        (t["transcript"], t["words"][-1]["end"]) for t in unformatted
+    ]
     text = " ".join(t["transcript"] for t in unformatted)
     assert jiwer.wer(normalise(reference), normalise(text)) <= 0.25, text
     assert all(w["word_is_final"] for t in unformatted for w in t["words"])

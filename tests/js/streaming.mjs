@@ -10,9 +10,10 @@ const pcm = readFileSync(pcmPath);
 const CHUNK = 3200; // 100 ms of 16 kHz 16-bit mono
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function paced(send) {
+async function paced(send, at2s = () => {}) {
   const start = Date.now();
   for (let i = 0, n = 0; i < pcm.length; i += CHUNK, n++) {
+    if (n === 20) at2s();
     let piece = pcm.subarray(i, i + CHUNK);
     if (piece.length < CHUNK) piece = Buffer.concat([piece, Buffer.alloc(CHUNK - piece.length)]);
     send(piece.buffer.slice(piece.byteOffset, piece.byteOffset + piece.length));
@@ -34,7 +35,10 @@ if (protocol === "v3") {
   transcriber.on("close", (code, reason) => seen.closes.push([code, reason]));
   const begin = await transcriber.connect();
   seen.begin = begin;
-  await paced((data) => transcriber.sendAudio(data));
+  transcriber.keepAlive();
+  transcriber.updateConfiguration({ max_turn_silence: 900 });
+  // Two seconds in, mid-speech: the turn ends there and the rest is the next turn.
+  await paced((data) => transcriber.sendAudio(data), () => transcriber.forceEndpoint());
   await transcriber.close();
 } else {
   const params = { realtimeUrl: wssUrl, sampleRate: 16000 };
