@@ -46,3 +46,24 @@ def test_js_sdk_sync_api(js_sdk: Path, server, shared_audio: Path) -> None:
     assert first["start"] is not None and first["end"] >= first["start"]
     assert abs(seen["audio_duration_ms"] - 11_000) <= 50
     assert seen["error"] and "X-AAI-Model" in seen["error"]["message"], seen["error"]
+
+
+def test_js_sdk_transcript_methods(js_sdk: Path, server, shared_audio: Path) -> None:
+    output = subprocess.run(
+        ["node", "methods.mjs", server.base_url, server.api_key, str(shared_audio / "jfk" / "jfk.wav")],
+        cwd=js_sdk,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    seen = json.loads(output.strip().splitlines()[-1])
+    assert seen["upload_url"].startswith(server.base_url)
+    assert seen["submitted_status"] == "queued" and seen["ready_status"] == "completed" and seen["same_id"]
+    assert "ask not what your country can do for you" in normalise(seen["text"])
+    assert sorted(seen["matches"]) == [["americans", 1], ["country", 2]] and seen["total_count"] == 3
+    assert seen["sentences"] and " ".join(seen["sentences"]) == seen["text"]
+    assert seen["paragraphs"] >= 1
+    cues = [block.splitlines() for block in seen["srt"].strip().split("\n\n")]
+    assert len(cues) >= 2 and all(len(" ".join(cue[2:])) <= 32 for cue in cues)
+    assert seen["vtt"].startswith("WEBVTT")
