@@ -35,6 +35,7 @@ def pipeline_options(params: TranscriptOptionalParams, model: str) -> Transcribe
         format_text=params.format_text is not False,
         disfluencies=bool(params.disfluencies),
         filter_profanity=bool(params.filter_profanity),
+        british_spelling=bool(detection and detection.localization),
         custom_spelling=tuple(
             CustomSpelling(tuple(rule.from_), rule.to) for rule in params.custom_spelling or ()
         ),

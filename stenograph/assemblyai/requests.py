@@ -266,8 +266,6 @@ def _unbuilt_settings(params: TranscriptOptionalParams) -> list[str]:
     names = []
     detection = params.language_detection_options
     if detection is not None:
-        if detection.localization:
-            names.append("language_detection_options.localization")
         if detection.swiss_german:
             names.append("language_detection_options.swiss_german")
         if detection.language_detection_model:
@@ -298,6 +296,8 @@ def _check_languages(params: TranscriptOptionalParams) -> None:
     detection = params.language_detection_options
     if detection is None:
         return
+    if len(set(detection.localization or ())) > 1:
+        raise InvalidRequest("language_detection_options.localization: at most one locale per language")
     if detection.code_switching and not params.language_detection:
         raise InvalidRequest("language_detection_options.code_switching: requires language_detection")
     for code in detection.expected_languages or ():

@@ -94,9 +94,11 @@ def transcribe(
                     progress(min(1.0, done / len(window)))
 
             kwargs = asr.whisper_decode_kwargs(options, run.language)
+            # Localized spelling is for English only.
+            form = options if run.language == "en" else replace(options, british_spelling=False)
             run_samples = samples[run.start : run.end]
             for segment in asr.decode(model, run_samples, kwargs, run_offset_ms, channel, report):
-                segments.append(_with_text_form(segment, options))
+                segments.append(_with_text_form(segment, form))
     if options.speaker_labels:
         segments = _with_speakers(segments, window, offset_ms, options)
     if progress is not None:

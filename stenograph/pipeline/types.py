@@ -75,6 +75,7 @@ class TranscribeOptions:
     disfluencies: bool = False
     filter_profanity: bool = False
     custom_spelling: tuple[CustomSpelling, ...] = ()
+    british_spelling: bool = False  # English written in British spelling (localization en_uk/en_au)
     # Speaker labels (diarization): the count exactly, or bounds on it; None: found automatically.
     speaker_labels: bool = False
     speakers_expected: int | None = None

@@ -296,6 +296,25 @@ def test_language_code_and_language_detection_together_are_a_400(aai_client, sha
     assert "cannot be used together with language_detection" in str(raised.value)
 
 
+def test_localization_writes_english_in_british_spelling(aai_client, server, shared_audio) -> None:
+    aai = aai_client
+    path, language, reference = multilingual_ref(shared_audio, "fleurs-en-003")  # "... changes color ..."
+    assert language == "en" and "color" in reference
+
+    def config(localization: list[str] | None):
+        options = aai.LanguageDetectionOptions(localization=localization)
+        return aai.TranscriptionConfig(language_detection=True, language_detection_options=options)
+
+    british = aai.Transcriber(config=config(["en_uk"])).submit(str(path))
+    american = aai.Transcriber(config=config(None)).submit(str(path))
+    british, american = british.wait_for_completion(), american.wait_for_completion()
+    assert british.status == american.status == aai.TranscriptStatus.completed
+    assert "colour" in british.text and "color " not in british.text, british.text
+    assert "color" in american.text, american.text
+    assert any(w.text.startswith("colour") for w in british.words)
+    assert basic_wer(american.text, british.text.replace("colour", "color")) == 0
+
+
 # --------------------------------------------------------------------------- code switching
 
 # faster-whisper's test clip: English (0-29.5 s), then the same licence text in German (30.6-59.9 s).

@@ -11,6 +11,7 @@ Whisper writes punctuated, cased text with numbers as digits. The options map to
 - ``disfluencies=false`` (the default): :func:`remove_disfluencies`
 - ``format_text=false``: :func:`unformat` (lower case, numbers spelled out; punctuation stays)
 - ``punctuate=false``: :func:`remove_punctuation`
+- ``localization`` (``en_uk``, ``en_au``), English only: :func:`british_spelling`
 - ``custom_spelling``: :func:`apply_custom_spelling`
 - ``filter_profanity=true``: :func:`filter_profanity`
 
@@ -24,7 +25,7 @@ matching (fillers, profanity, custom spelling) is on the core, case-insensitivel
 
 Modules, one option each: ``words`` (shared helpers: :func:`split_edges`, :func:`join_text`),
 ``disfluencies``, ``spoken_numbers`` (``format_text=false``), ``punctuation``, ``custom_spelling``,
-``profanity``. A new option step goes in its own module and into :func:`apply_options`.
+``profanity``, ``localization``. A new option step goes in its own module and into :func:`apply_options`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING
 from stenograph.pipeline.textform.custom_spelling import Rule as Rule
 from stenograph.pipeline.textform.custom_spelling import apply_custom_spelling
 from stenograph.pipeline.textform.disfluencies import DISFLUENCIES, remove_disfluencies
+from stenograph.pipeline.textform.localization import british_spelling
 from stenograph.pipeline.textform.profanity import _NOT_PROFANE as _NOT_PROFANE
 from stenograph.pipeline.textform.profanity import filter_profanity, is_profane, profane_words
 from stenograph.pipeline.textform.punctuation import remove_punctuation
@@ -49,6 +51,7 @@ __all__ = [
     "DISFLUENCIES",
     "apply_custom_spelling",
     "apply_options",
+    "british_spelling",
     "filter_profanity",
     "is_profane",
     "join_text",
@@ -69,6 +72,8 @@ def apply_options(words: Sequence[Word], options: TranscribeOptions) -> list[Wor
         out = unformat(out)
     if not options.punctuate:
         out = remove_punctuation(out)
+    if options.british_spelling:
+        out = british_spelling(out)
     if options.custom_spelling:
         out = apply_custom_spelling(out, options.custom_spelling)
     if options.filter_profanity:

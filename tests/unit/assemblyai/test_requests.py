@@ -131,8 +131,8 @@ def test_the_model_stored_is_the_model_that_runs(fields: dict[str, Any], model: 
         ),
         # Not built: refused by name, never ignored.
         (
-            {"language_detection": True, "language_detection_options": {"localization": ["en_uk"]}},
-            "language_detection_options.localization: not supported by this server yet",
+            {"language_detection": True, "language_detection_options": {"localization": ["en_uk", "en_au"]}},
+            "language_detection_options.localization: at most one locale per language",
         ),
         (
             {"language_detection": True, "language_detection_options": {"swiss_german": True}},
@@ -199,6 +199,7 @@ def test_the_transcript_echoes_options_and_never_the_webhook_secret() -> None:
         {"keyterms_prompt": ["Ada"], "keyterms_prompt_options": {"keyterms_match_strength": "standard"}},
         {"language_detection": True, "language_detection_options": {"swiss_german": False}},
         {"language_detection": True, "language_detection_options": {"localization": []}},
+        {"language_detection": True, "language_detection_options": {"localization": ["en_au"]}},
         {"language_code": None, "language_detection": True},
         {"language_code": "de", "language_detection": False},
     ],
@@ -233,5 +234,7 @@ def test_code_switching_options_map_onto_the_pipeline() -> None:
     )
     assert detected.code_switching and detected.switches_language
     assert detected.code_switching_threshold == 0.6 and detected.low_confidence_fallback
+    localized = params(language_detection=True, language_detection_options={"localization": ["en_uk"]})
+    assert pipeline_options(localized, "base").british_spelling
     plain = pipeline_options(params(language_detection=True), "base")
     assert not plain.switches_language and not plain.low_confidence_fallback

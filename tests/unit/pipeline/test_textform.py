@@ -414,3 +414,14 @@ def test_apply_options_everything() -> None:
     out = apply_options(words, options)
     assert join_text(out) == "the SQL bill was five dollars d*** it s***"
     assert times_kept(words, out)
+
+
+def test_british_spelling_keeps_case_punctuation_and_other_words() -> None:
+    from stenograph.pipeline.textform import british_spelling
+
+    words = words_of('The COLOR, "Organized" center of labor: favorite program.')
+    assert (
+        join_text(british_spelling(words)) == 'The COLOUR, "Organised" centre of labour: favourite programme.'
+    )
+    untouched = words_of("Nothing here changes at all.")
+    assert british_spelling(untouched) == untouched
