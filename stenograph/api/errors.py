@@ -1,12 +1,17 @@
-"""Every error leaves the server as ``{"error": "..."}`` with the documented status code."""
+"""Every error leaves the server as ``{"error": "..."}`` with the documented status code; the
+routers that speak another API's error shape (OpenAI's, the Sync API's) use
+:class:`ShapedErrorRoute`."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stenograph.api.rendered import RenderedJSON
@@ -57,3 +62,40 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         return error_response(500, "Internal server error")
+
+
+class ShapedErrorRoute(APIRoute):
+    """A router whose every error, its dependencies' included, leaves in the router's own shape
+    (OpenAI's, the Sync API's problem details). Subclasses name their own exception and say how a
+    (status, message, headers) error is rendered; this class maps the framework's errors onto it."""
+
+    own_error: type[Exception] = Exception
+
+    def own_response(self, exc: Exception) -> Response:
+        raise NotImplementedError
+
+    def error_response(
+        self, status: int, message: str, headers: dict[str, str] | None = None, api_error: bool = False
+    ) -> Response:
+        raise NotImplementedError
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                return self.error_response(exc.status_code, exc.message, exc.headers, api_error=True)
+            except RequestValidationError as exc:
+                return self.error_response(400, describe_validation_error(exc))
+            except StarletteHTTPException as exc:
+                message = exc.detail if isinstance(exc.detail, str) else "Request failed"
+                return self.error_response(exc.status_code, message, getattr(exc, "headers", None))
+            except Exception as exc:
+                if isinstance(exc, self.own_error) and self.own_error is not Exception:
+                    return self.own_response(exc)
+                log.exception("unhandled error in %s", request.url.path)
+                return self.error_response(500, "Internal server error")
+
+        return handle

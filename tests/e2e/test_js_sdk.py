@@ -9,16 +9,21 @@ from pathlib import Path
 from tests.support.audio_refs import normalise
 
 
-def test_js_sdk_transcribes_lists_and_deletes(js_sdk: Path, server, shared_audio: Path) -> None:
+def run_script(js_sdk: Path, script: str, server, audio: Path) -> dict:
+    """Run a script of tests/js against the live server on ``audio``: the JSON line it printed."""
     output = subprocess.run(
-        ["node", "transcribe.mjs", server.base_url, server.api_key, str(shared_audio / "jfk" / "jfk.wav")],
+        ["node", script, server.base_url, server.api_key, str(audio)],
         cwd=js_sdk,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     ).stdout
-    seen = json.loads(output.strip().splitlines()[-1])
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def test_js_sdk_transcribes_lists_and_deletes(js_sdk: Path, server, shared_audio: Path) -> None:
+    seen = run_script(js_sdk, "transcribe.mjs", server, shared_audio / "jfk" / "jfk.wav")
     assert seen["status"] == "completed"
     assert "ask not what your country can do for you" in normalise(seen["text"])
     assert seen["words"] >= 20 and seen["audio_duration"] == 11
@@ -30,15 +35,7 @@ def test_js_sdk_transcribes_lists_and_deletes(js_sdk: Path, server, shared_audio
 
 
 def test_js_sdk_sync_api(js_sdk: Path, server, shared_audio: Path) -> None:
-    output = subprocess.run(
-        ["node", "sync.mjs", server.base_url, server.api_key, str(shared_audio / "jfk" / "jfk.wav")],
-        cwd=js_sdk,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    seen = json.loads(output.strip().splitlines()[-1])
+    seen = run_script(js_sdk, "sync.mjs", server, shared_audio / "jfk" / "jfk.wav")
     assert seen["warmed"] is not False
     for text in (seen["text"], seen["live_text"]):
         assert "ask not what your country can do for you" in normalise(text)
@@ -49,15 +46,7 @@ def test_js_sdk_sync_api(js_sdk: Path, server, shared_audio: Path) -> None:
 
 
 def test_js_sdk_transcript_methods(js_sdk: Path, server, shared_audio: Path) -> None:
-    output = subprocess.run(
-        ["node", "methods.mjs", server.base_url, server.api_key, str(shared_audio / "jfk" / "jfk.wav")],
-        cwd=js_sdk,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    seen = json.loads(output.strip().splitlines()[-1])
+    seen = run_script(js_sdk, "methods.mjs", server, shared_audio / "jfk" / "jfk.wav")
     assert seen["upload_url"].startswith(server.base_url)
     assert seen["submitted_status"] == "queued" and seen["ready_status"] == "completed" and seen["same_id"]
     assert "ask not what your country can do for you" in normalise(seen["text"])

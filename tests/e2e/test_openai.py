@@ -9,6 +9,7 @@ import wave
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import openai
@@ -143,15 +144,21 @@ def test_not_audio_is_bad_request(client: openai.OpenAI) -> None:
     assert caught.value.param == "file"
 
 
-def test_too_short_is_bad_request(client: openai.OpenAI) -> None:
+def _wav(samples: np.ndarray) -> bytes:
+    """16-bit mono 16 kHz WAV of float samples."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(16000)
-        out.writeframes(b"\x00\x00" * 800)  # 50 ms
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+    return buffer.getvalue()
+
+
+def test_too_short_is_bad_request(client: openai.OpenAI) -> None:
+    blip = _wav(np.zeros(800, dtype=np.float32))  # 50 ms
     with pytest.raises(openai.BadRequestError, match="too short"):
-        client.audio.transcriptions.create(model="whisper-1", file=("blip.wav", buffer.getvalue()))
+        client.audio.transcriptions.create(model="whisper-1", file=("blip.wav", blip))
 
 
 @pytest.mark.parametrize(
@@ -266,17 +273,33 @@ def _rttm_turns(path: Path) -> list[tuple[float, float, str]]:
     return turns
 
 
-def test_diarized_json_labels_each_speakers_turns(client: openai.OpenAI, shared_audio: Path) -> None:
-    """ls_conv_2spk: LibriSpeech turns of two readers. Each speaker letter should cover mostly one
-    reference speaker (purity over the segment time)."""
-    folder = shared_audio / "diarization"
-    with (folder / "ls_conv_2spk.wav").open("rb") as fh:
-        result = client.audio.transcriptions.create(
+def _diarize(client: openai.OpenAI, path: Path, **extra: object) -> Any:
+    with path.open("rb") as fh:
+        return client.audio.transcriptions.create(  # type: ignore[call-overload]
             model="gpt-4o-transcribe-diarize",
             file=fh,
             response_format="diarized_json",
             chunking_strategy="auto",
+            **extra,
         )
+
+
+def _overlaps(segments: Any, reference: list[tuple[float, float, str]]) -> dict[tuple[str, str], float]:
+    """Seconds shared by each (segment speaker, reference speaker) pair."""
+    shared: dict[tuple[str, str], float] = {}
+    for segment in segments:
+        for start, end, who in reference:
+            seconds = min(segment.end, end) - max(segment.start, start)
+            if seconds > 0:
+                shared[(segment.speaker, who)] = shared.get((segment.speaker, who), 0.0) + seconds
+    return shared
+
+
+def test_diarized_json_labels_each_speakers_turns(client: openai.OpenAI, shared_audio: Path) -> None:
+    """ls_conv_2spk: LibriSpeech turns of two readers. Each speaker letter should cover mostly one
+    reference speaker (purity over the segment time)."""
+    folder = shared_audio / "diarization"
+    result = _diarize(client, folder / "ls_conv_2spk.wav")
     assert result.task == "transcribe" and result.text and result.duration > 120
     segments = result.segments
     assert len({s.speaker for s in segments}) >= 2, [s.speaker for s in segments]
@@ -285,13 +308,7 @@ def test_diarized_json_labels_each_speakers_turns(client: openai.OpenAI, shared_
     )
     assert [s.start for s in segments] == sorted(s.start for s in segments)
     assert " ".join(s.text for s in segments).split() == result.text.split()
-    reference = _rttm_turns(folder / "ls_conv_2spk.rttm")
-    overlap: dict[tuple[str, str], float] = {}
-    for s in segments:
-        for start, end, who in reference:
-            shared = min(s.end, end) - max(s.start, start)
-            if shared > 0:
-                overlap[(s.speaker, who)] = overlap.get((s.speaker, who), 0.0) + shared
+    overlap = _overlaps(segments, _rttm_turns(folder / "ls_conv_2spk.rttm"))
     total = sum(overlap.values())
     majority = sum(
         max(v for (hyp, _), v in overlap.items() if hyp == speaker) for speaker in {h for h, _ in overlap}
@@ -349,13 +366,7 @@ def test_keywords_are_key_terms() -> None:
 
 
 def _wav_data_url(samples: np.ndarray) -> str:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return "data:audio/wav;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return "data:audio/wav;base64," + base64.b64encode(_wav(samples)).decode()
 
 
 def test_known_speakers_name_the_diarized_speakers(client: openai.OpenAI, shared_audio: Path) -> None:
@@ -371,27 +382,19 @@ def test_known_speakers_name_the_diarized_speakers(client: openai.OpenAI, shared
     names = {who: f"reader-{index}" for index, who in enumerate(sorted(first_turns))}
     call = decode_audio(folder / "pyannote_sample.wav", 16000)
     clips = [audio[int(s * 16000) : int(min(e, s + 5) * 16000)] for s, e in first_turns.values()]
-    with (folder / "ls_conv_2spk.wav").open("rb") as fh:
-        result = client.audio.transcriptions.create(
-            model="gpt-4o-transcribe-diarize",
-            file=fh,
-            response_format="diarized_json",
-            chunking_strategy="auto",
-            known_speaker_names=[*(names[w] for w in first_turns), "stranger"],
-            known_speaker_references=[
-                *(_wav_data_url(c) for c in clips),
-                _wav_data_url(call[6 * 16000 : 11 * 16000]),
-            ],
-        )
+    result = _diarize(
+        client,
+        folder / "ls_conv_2spk.wav",
+        known_speaker_names=[*(names[w] for w in first_turns), "stranger"],
+        known_speaker_references=[
+            *(_wav_data_url(c) for c in clips),
+            _wav_data_url(call[6 * 16000 : 11 * 16000]),
+        ],
+    )
     assert {s.speaker for s in result.segments} == set(names.values()), {s.speaker for s in result.segments}
-    agreed = total = 0.0
-    for segment in result.segments:
-        for start, end, who in reference:
-            shared = min(segment.end, end) - max(segment.start, start)
-            if shared > 0:
-                total += shared
-                agreed += shared if names[who] == segment.speaker else 0.0
-    assert agreed / total >= 0.85, agreed / total
+    overlap = _overlaps(result.segments, reference)
+    agreed = sum(seconds for (speaker, who), seconds in overlap.items() if names[who] == speaker)
+    assert agreed / sum(overlap.values()) >= 0.85, overlap
 
 
 def test_known_speakers_need_readable_references(client: openai.OpenAI, jfk: Path) -> None:

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
-
-from fastapi import Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import Response
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from stenograph.api.errors import ApiError, describe_validation_error
-
-log = logging.getLogger(__name__)
+from stenograph.api.errors import ApiError, ShapedErrorRoute
 
 
 class OpenAIError(Exception):
@@ -49,26 +40,20 @@ def _from_api_error(exc: ApiError) -> OpenAIError:
     return OpenAIError(exc.status_code, exc.message, code=code, error_type=kind, headers=exc.headers)
 
 
-class OpenAIRoute(APIRoute):
+class OpenAIRoute(ShapedErrorRoute):
     """Turns every error of this router's endpoints (their dependencies included) into OpenAI's shape."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+    own_error = OpenAIError
 
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except OpenAIError as exc:
-                return exc.response()
-            except ApiError as exc:
-                return _from_api_error(exc).response()
-            except RequestValidationError as exc:
-                return OpenAIError(400, describe_validation_error(exc)).response()
-            except StarletteHTTPException as exc:
-                message = exc.detail if isinstance(exc.detail, str) else "Request failed"
-                return OpenAIError(exc.status_code, message, headers=getattr(exc, "headers", None)).response()
-            except Exception:
-                log.exception("unhandled error in %s", request.url.path)
-                return OpenAIError(500, "Internal server error", error_type="server_error").response()
+    def own_response(self, exc: Exception) -> Response:
+        assert isinstance(exc, OpenAIError)
+        return exc.response()
 
-        return handle
+    def error_response(
+        self, status: int, message: str, headers: dict[str, str] | None = None, api_error: bool = False
+    ) -> Response:
+        if api_error:
+            return _from_api_error(ApiError(status, message, headers)).response()
+        if status >= 500:
+            return OpenAIError(status, message, error_type="server_error").response()
+        return OpenAIError(status, message, headers=headers).response()

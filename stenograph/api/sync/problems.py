@@ -4,19 +4,10 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
-
-from fastapi import Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import Response
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from stenograph.api.errors import ApiError, describe_validation_error
-
-log = logging.getLogger(__name__)
+from stenograph.api.errors import ShapedErrorRoute
 
 _TITLES = {
     400: "Bad Request",
@@ -45,27 +36,17 @@ class Problem(Exception):
         )
 
 
-class ProblemRoute(APIRoute):
+class ProblemRoute(ShapedErrorRoute):
     """Every error of this router's endpoints, their dependencies (the API key) included, as
     problem details."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+    own_error = Problem
 
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except Problem as exc:
-                return exc.response()
-            except ApiError as exc:
-                return Problem(exc.status_code, exc.message, headers=exc.headers).response()
-            except RequestValidationError as exc:
-                return Problem(400, describe_validation_error(exc)).response()
-            except StarletteHTTPException as exc:
-                detail = exc.detail if isinstance(exc.detail, str) else "Request failed"
-                return Problem(exc.status_code, detail, headers=getattr(exc, "headers", None)).response()
-            except Exception:
-                log.exception("unhandled error in %s", request.url.path)
-                return Problem(500, "Internal server error").response()
+    def own_response(self, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        return exc.response()
 
-        return handle
+    def error_response(
+        self, status: int, message: str, headers: dict[str, str] | None = None, api_error: bool = False
+    ) -> Response:
+        return Problem(status, message, headers=headers).response()
