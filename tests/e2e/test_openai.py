@@ -398,7 +398,17 @@ def test_known_speakers_name_the_diarized_speakers(client: openai.OpenAI, shared
 
 
 def test_known_speakers_need_readable_references(client: openai.OpenAI, jfk: Path) -> None:
-    for references, message in ((["not a data url"], "not a base64 data URL"), ([], "reference clip")):
+    """Refused before any transcription: names without references, references that are not data
+    URLs of audio, or clips outside OpenAI's 2-10 s."""
+    speech = decode_audio(jfk, 16000)
+    cases = (
+        (["not a data url"], "not a base64 data URL"),
+        ([], "known_speaker_names needs a reference clip"),
+        (["data:audio/wav;base64," + base64.b64encode(b"no sound here").decode()], "is not audio"),
+        ([_wav_data_url(speech[:16000])], "lasts 1 s; it must be between 2 and 10 seconds"),
+        ([_wav_data_url(speech[: int(10.5 * 16000)])], "lasts 10.5 s"),
+    )
+    for references, message in cases:
         with jfk.open("rb") as fh, pytest.raises(openai.BadRequestError) as caught:
             client.audio.transcriptions.create(
                 model="gpt-4o-transcribe-diarize",
@@ -407,4 +417,5 @@ def test_known_speakers_need_readable_references(client: openai.OpenAI, jfk: Pat
                 known_speaker_names=["Ada"],
                 known_speaker_references=references,
             )
-        assert message in caught.value.body["message"]
+        assert caught.value.param == "known_speaker_references"
+        assert message in caught.value.body["message"], caught.value.body["message"]

@@ -29,6 +29,7 @@ DIARIZE_MODEL = re.compile(r"^gpt-4o-transcribe-diarize(-\d{4}-\d{2}-\d{2})?$")
 UNSUPPORTED_FIELDS = frozenset({"include"})
 KNOWN_REFERENCE_FIELDS = frozenset({"known_speaker_references", "known_speaker_references[]"})
 MAX_KNOWN_SPEAKERS = 4  # OpenAI's limit
+MIN_REFERENCE_S, MAX_REFERENCE_S = 2.0, 10.0  # OpenAI's bounds on a reference clip (to 0.1 s)
 _DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?(;[\w-]+=[\w.-]+)*;base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
 MAX_KEYWORDS = 1000
 
@@ -175,7 +176,10 @@ def _known_speakers(form: Form, diarize: bool) -> tuple[tuple[str, bytes], ...]:
     if not diarize:
         raise OpenAIError(400, f"{param}: needs the model gpt-4o-transcribe-diarize", param=param)
     if not references:
-        message = "known_speaker_references: a reference clip of each known speaker is required"
+        message = (
+            "known_speaker_references: known_speaker_names needs a reference clip of each known "
+            "speaker in known_speaker_references[] (data URLs of 2-10 s of their speech)"
+        )
         raise OpenAIError(400, message, param="known_speaker_references")
     if len(names) != len(references) or not all(names) or len(set(names)) != len(names):
         message = f"{param}: one distinct, non-empty name for each of the {len(references)} references"

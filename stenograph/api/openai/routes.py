@@ -9,6 +9,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -16,7 +17,12 @@ from stenograph.api.auth import ProjectId
 from stenograph.api.deps import RuntimeDep
 from stenograph.api.multipart import FormError, read_form
 from stenograph.api.openai.errors import OpenAIError, OpenAIRoute
-from stenograph.api.openai.params import KNOWN_REFERENCE_FIELDS, parse_params
+from stenograph.api.openai.params import (
+    KNOWN_REFERENCE_FIELDS,
+    MAX_REFERENCE_S,
+    MIN_REFERENCE_S,
+    parse_params,
+)
 from stenograph.api.openai.responses import render
 from stenograph.pipeline import PipelineError, TranscribeOptions, TranscriptResult, transcribe
 from stenograph.pipeline.audio import SAMPLE_RATE, decode_audio
@@ -37,11 +43,10 @@ async def _transcribe(runtime: Runtime, audio: Path, options: TranscribeOptions)
         raise OpenAIError(400, str(exc), param="file") from exc
 
 
-def _with_known_names(
-    result: TranscriptResult, audio: Path, known: tuple[tuple[str, bytes], ...]
-) -> TranscriptResult:
-    """The diarized speakers renamed after the reference clips their voices match (others keep
-    their letters); an unreadable reference is a 400."""
+def _reference_voices(known: tuple[tuple[str, bytes], ...]) -> dict[str, np.ndarray]:
+    """Each known speaker's voice print, read before the transcription so that a bad reference
+    fails fast: one that is not audio, or not 2-10 s long (OpenAI's bounds, and the lengths the
+    naming threshold was measured on), is a 400."""
     references = {}
     for name, clip in known:
         try:
@@ -52,11 +57,23 @@ def _with_known_names(
         except PipelineError as exc:
             message = f"known_speaker_references: the reference of {name!r} is not audio ({exc})"
             raise OpenAIError(400, message, param="known_speaker_references") from exc
-        voice = voice_print(samples)
+        seconds = round(len(samples) / SAMPLE_RATE, 1)
+        voice = voice_print(samples) if MIN_REFERENCE_S <= seconds <= MAX_REFERENCE_S else None
         if voice is None:
-            message = f"known_speaker_references: the reference of {name!r} is too short (at least 0.5 s)"
+            message = (
+                f"known_speaker_references: the reference of {name!r} lasts {seconds:g} s; "
+                f"it must be between {MIN_REFERENCE_S:g} and {MAX_REFERENCE_S:g} seconds"
+            )
             raise OpenAIError(400, message, param="known_speaker_references")
         references[name] = voice
+    return references
+
+
+def _with_known_names(
+    result: TranscriptResult, audio: Path, references: dict[str, np.ndarray]
+) -> TranscriptResult:
+    """The diarized speakers renamed after the references their voices match; the others keep
+    their letters."""
     samples = decode_audio(audio, SAMPLE_RATE)
     names = name_speakers(speaker_prints(samples, result.utterances or ()), references)
     utterances = [replace(u, speaker=names.get(u.speaker or "", u.speaker)) for u in result.utterances or ()]
@@ -77,9 +94,10 @@ async def create_transcription(request: Request, runtime: RuntimeDep, _project_i
         if form.file_parts == 0:
             raise OpenAIError(400, "you must provide a 'file' part with the audio", param="file")
         params = parse_params(form, runtime.settings.default_model)
+        references = await run_in_threadpool(_reference_voices, params.known_speakers)
         result = await _transcribe(runtime, scratch, params.options())
-        if params.known_speakers and result.utterances:
-            result = await run_in_threadpool(_with_known_names, result, scratch, params.known_speakers)
+        if references and result.utterances:
+            result = await run_in_threadpool(_with_known_names, result, scratch, references)
     finally:
         await run_in_threadpool(scratch.unlink, missing_ok=True)
     return render(result, params)
