@@ -17,6 +17,7 @@ from stenograph.pipeline.types import (
     TranscriptResult,
     UnknownSpeechModelError,
     Utterance,
+    VadSettings,
     Word,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "TranscriptResult",
     "UnknownSpeechModelError",
     "Utterance",
+    "VadSettings",
     "Word",
     "transcribe",
 ]

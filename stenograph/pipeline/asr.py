@@ -37,6 +37,14 @@ def whisper_decode_kwargs(options: TranscribeOptions, language: str | None) -> d
         kwargs["hotwords"] = ", ".join(options.keyterms)
     if options.temperature is not None:
         kwargs["temperature"] = options.temperature
+    if options.vad is not None:
+        vad = {
+            "threshold": options.vad.threshold,
+            "min_silence_duration_ms": options.vad.min_silence_ms,
+            "speech_pad_ms": options.vad.speech_pad_ms,
+        }
+        if any(value is not None for value in vad.values()):
+            kwargs["vad_parameters"] = {name: value for name, value in vad.items() if value is not None}
     return kwargs
 
 

@@ -46,6 +46,16 @@ class CustomSpelling:
 
 
 @dataclass(frozen=True)
+class VadSettings:
+    """The recogniser's voice activity detection (faster-whisper's silero VAD before decoding);
+    None keeps faster-whisper's default for that setting."""
+
+    threshold: float | None = None  # speech probability above which a frame is speech (0.5)
+    min_silence_ms: int | None = None  # silence this long ends a stretch of speech (2000)
+    speech_pad_ms: int | None = None  # kept on each side of a stretch of speech (400)
+
+
+@dataclass(frozen=True)
 class TranscribeOptions:
     model: str = "tiny.en"  # one of stenograph.pipeline.models.MODEL_NAMES (or an alias)
     language_code: str | None = None  # None: English for English-only models, else detection
@@ -64,6 +74,7 @@ class TranscribeOptions:
     prompt: str | None = None
     keyterms: tuple[str, ...] = ()
     temperature: float | None = None  # None: Whisper's temperature fallback schedule
+    vad: VadSettings | None = None  # None: the recogniser's VAD with faster-whisper's defaults
     # What part of the audio, and how much speech it must hold.
     start_ms: int | None = None
     end_ms: int | None = None

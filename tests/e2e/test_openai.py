@@ -169,6 +169,10 @@ def test_too_short_is_bad_request(client: openai.OpenAI) -> None:
         ({"model": "whisper-1", "temperature": -0.1}, "temperature"),
         ({"model": "whisper-1", "language": "xx"}, "language"),
         ({"model": "whisper-1", "timestamp_granularities": ["word"]}, "timestamp_granularities"),
+        (
+            {"model": "whisper-1", "chunking_strategy": {"type": "server_vad", "threshold": 2}},
+            "chunking_strategy",
+        ),
     ],
 )
 def test_rejected_options_are_bad_requests(
@@ -335,6 +339,21 @@ def test_diarized_json_goes_with_the_diarizing_model(
     with jfk.open("rb") as fh, pytest.raises(openai.BadRequestError) as caught:
         client.audio.transcriptions.create(file=fh, **kwargs)  # type: ignore[call-overload]
     assert caught.value.param == "response_format" and message in caught.value.body["message"]
+
+
+def test_server_vad_chunking_sets_the_recognisers_vad(client: openai.OpenAI, jfk: Path) -> None:
+    def text(strategy: dict[str, object]) -> str:
+        with jfk.open("rb") as fh:
+            return client.audio.transcriptions.create(
+                model="gpt-4o-transcribe",
+                file=fh,
+                language="en",
+                chunking_strategy=strategy,  # type: ignore[arg-type]
+            ).text
+
+    tuned = {"type": "server_vad", "threshold": 0.5, "silence_duration_ms": 500, "prefix_padding_ms": 300}
+    assert JFK_LINE in normalise(text(tuned))
+    assert text({"type": "server_vad", "threshold": 1.0}) == ""  # no frame is surer than certain: no speech
 
 
 def test_gpt_transcribe_languages_and_keywords(server: LiveServer, shared_audio: Path) -> None:

@@ -1,7 +1,8 @@
 """OpenAI-compatible facade: ``POST /v1/audio/transcriptions``, synchronous, on the same pipeline and keys.
 
 Requests are multipart (``file``, ``model``, ``language``, ``languages[]``, ``keywords``, ``prompt``,
-``temperature``, ``response_format``, ``timestamp_granularities[]``) with
+``temperature``, ``response_format``, ``timestamp_granularities[]``, ``chunking_strategy``,
+``known_speaker_names[]`` / ``known_speaker_references[]``) with
 ``Authorization: Bearer <key>``. The file part is streamed to a scratch file (at most
 ``max_upload_bytes``), transcribed in a worker thread with the process-wide model, and deleted.
 Errors on this router leave in OpenAI's shape, ``{"error": {"message", "type", "param", "code"}}``,
@@ -13,7 +14,10 @@ Whisper's fallback schedule (decode greedily, raise the temperature when a decod
 language detected (by the multilingual model, whatever the server default); with a ``language``, or with
 one of our own model names, the model and language are chosen as the AssemblyAI API does.
 
-``gpt-4o-transcribe-diarize`` runs speaker labels; ``diarized_json`` has one segment per speaker turn.
+``gpt-4o-transcribe-diarize`` runs speaker labels; ``diarized_json`` has one segment per speaker turn,
+and known speakers rename the speakers whose voices match their references
+(``pipeline/diarization/voices.py``). ``chunking_strategy`` ``auto`` keeps our defaults; a ``server_vad``
+object sets the recogniser's VAD (``TranscribeOptions.vad``); diarization keeps its own.
 
 verbose_json ``segments`` are Whisper's own segments (times and text, the text joined from the segment's
 words). The pipeline does not return Whisper's per-segment decoding details, so these fields are stand-ins:

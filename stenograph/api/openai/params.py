@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import json
+import math
 import re
 from dataclasses import dataclass
 
 from stenograph.api.multipart import Form
 from stenograph.api.openai.errors import OpenAIError
 from stenograph.assemblyai.models import accepted_speech_model_names, packaged_model_for, resolve_speech_model
-from stenograph.pipeline import TranscribeOptions
+from stenograph.pipeline import TranscribeOptions, VadSettings
 from stenograph.pipeline.languages import is_supported_language, whisper_language
 from stenograph.pipeline.models import choose_model
 
@@ -32,6 +35,9 @@ MAX_KNOWN_SPEAKERS = 4  # OpenAI's limit
 MIN_REFERENCE_S, MAX_REFERENCE_S = 2.0, 10.0  # OpenAI's bounds on a reference clip (to 0.1 s)
 _DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?(;[\w-]+=[\w.-]+)*;base64,(?P<data>[A-Za-z0-9+/=\s]+)$")
 MAX_KEYWORDS = 1000
+# chunking_strategy {"type": "server_vad", ...}: OpenAI's fields -> the recogniser's VAD settings.
+SERVER_VAD_FIELDS = ("threshold", "prefix_padding_ms", "silence_duration_ms")
+MAX_VAD_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class Params:
     languages: tuple[str, ...] = ()  # detection among these (``languages[]``)
     keywords: tuple[str, ...] = ()  # key terms (``keywords``)
     known_speakers: tuple[tuple[str, bytes], ...] = ()  # (name, reference audio file) to label speakers
+    vad: VadSettings | None = None  # chunking_strategy server_vad; None: auto or unset (our defaults)
 
     def options(self) -> TranscribeOptions:
         return TranscribeOptions(
@@ -58,6 +65,7 @@ class Params:
             keyterms=self.keywords,
             temperature=self.temperature,
             speaker_labels=self.diarize,
+            vad=self.vad,
         )
 
 
@@ -80,13 +88,66 @@ def _reject_unsupported(form: Form) -> None:
     for name in sorted(UNSUPPORTED_FIELDS):
         if any(v.strip() for v in form.get_list(name)):
             raise OpenAIError(400, f"{name}: not supported by this server yet", param=name)
-    chunking = form.get("chunking_strategy")
-    if chunking not in (None, "", "auto") or any(k.startswith("chunking_strategy[") for k in form.fields):
-        raise OpenAIError(400, "chunking_strategy: only 'auto' is supported", param="chunking_strategy")
     if (form.get("stream") or "false").strip().lower() not in ("false", "0", ""):
         raise OpenAIError(
             400, "stream: streaming transcription is not supported by this server yet", param="stream"
         )
+
+
+def _chunking(form: Form) -> VadSettings | None:
+    """``chunking_strategy``: ``auto`` (or none) keeps our defaults; a ``server_vad`` object (form
+    fields ``chunking_strategy[threshold]`` ..., as the SDKs send it, or one JSON object) sets the
+    recogniser's VAD: ``threshold``, ``silence_duration_ms`` (silence that ends a stretch of speech)
+    and ``prefix_padding_ms`` (speech padding, on both sides here)."""
+    param = "chunking_strategy"
+    raw = (form.get(param) or "").strip()
+    nested = {
+        name[len(param) + 1 : -1]: values[-1]
+        for name, values in form.fields.items()
+        if name.startswith(f"{param}[") and name.endswith("]") and values
+    }
+    if raw in ("", "auto") and not nested:
+        return None
+    if raw and raw != "auto":
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            message = f"{param}: must be 'auto' or a server_vad object, not {raw[:40]!r}"
+            raise OpenAIError(400, message, param=param)
+        nested = {**{str(k): v for k, v in parsed.items()}, **nested}
+    elif raw == "auto":
+        raise OpenAIError(400, f"{param}: give either 'auto' or a server_vad object", param=param)
+    if str(nested.get("type", "")).strip() != "server_vad":
+        raise OpenAIError(400, f"{param}: an object's type must be 'server_vad'", param=param)
+    unknown = sorted(set(nested) - {"type", *SERVER_VAD_FIELDS})
+    if unknown:
+        fields = ", ".join(SERVER_VAD_FIELDS)
+        message = f"{param}: unknown field {unknown[0]!r}; a server_vad object has {fields}"
+        raise OpenAIError(400, message, param=param)
+    threshold = _number(nested.get("threshold"), f"{param}.threshold", 0.0, 1.0, integer=False)
+    padding = _number(nested.get("prefix_padding_ms"), f"{param}.prefix_padding_ms", 0, MAX_VAD_MS)
+    silence = _number(nested.get("silence_duration_ms"), f"{param}.silence_duration_ms", 0, MAX_VAD_MS)
+    return VadSettings(
+        threshold=threshold,
+        min_silence_ms=None if silence is None else int(silence),
+        speech_pad_ms=None if padding is None else int(padding),
+    )
+
+
+def _number(value: object, name: str, low: float, high: float, integer: bool = True) -> float | None:
+    """A number of a server_vad object in [low, high] (a whole one for ``integer``), None if absent."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = math.nan
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        with contextlib.suppress(ValueError):
+            number = float(value)
+    if not low <= number <= high or (integer and not number.is_integer()):  # NaN fails this too
+        kind = "a whole number" if integer else "a number"
+        raise OpenAIError(400, f"{name}: must be {kind} from {low:g} to {high:g}", param="chunking_strategy")
+    return number
 
 
 def _temperature(form: Form) -> float | None:
@@ -147,6 +208,7 @@ def parse_params(form: Form, default_model: str) -> Params:
     if len(keywords) > MAX_KEYWORDS:
         raise OpenAIError(400, f"keywords: at most {MAX_KEYWORDS}", param="keywords")
     known_speakers = _known_speakers(form, diarize)
+    vad = _chunking(form)
     requested = requested_model(model, default_model)
     language_code = whisper_language(language)
     # OpenAI detects the language when none is given; our own model names keep their defaults.
@@ -163,6 +225,7 @@ def parse_params(form: Form, default_model: str) -> Params:
         languages=languages,
         keywords=keywords,
         known_speakers=known_speakers,
+        vad=vad,
     )
 
 
