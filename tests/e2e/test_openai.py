@@ -346,6 +346,17 @@ def test_diarized_json_goes_with_the_diarizing_model(
     assert caught.value.param == "response_format" and message in caught.value.body["message"]
 
 
+def test_the_diarizing_model_answers_json_and_text_plainly(client: openai.OpenAI, jfk: Path) -> None:
+    with jfk.open("rb") as fh:
+        text = client.audio.transcriptions.create(
+            model="gpt-4o-transcribe-diarize", file=fh, response_format="text", language="en"
+        )
+    with jfk.open("rb") as fh:
+        result = client.audio.transcriptions.create(model="gpt-4o-transcribe-diarize", file=fh, language="en")
+    assert isinstance(text, str) and JFK_LINE in normalise(text)
+    assert JFK_LINE in normalise(result.text)
+
+
 def test_server_vad_chunking_sets_the_recognisers_vad(client: openai.OpenAI, jfk: Path) -> None:
     def text(strategy: dict[str, object]) -> str:
         with jfk.open("rb") as fh:
@@ -401,7 +412,8 @@ def test_keywords_are_key_terms() -> None:
     form = _Form(fields={"model": ["gpt-transcribe"], "keywords": ["Subiaco, Ada Lovelace"]})
     options = _params(form, "tiny.en").options()
     assert options.keyterms == ("Subiaco", "Ada Lovelace")
-    diarize = _params(_Form(fields={"model": ["gpt-4o-transcribe-diarize"]}), "tiny.en").options()
+    fields = {"model": ["gpt-4o-transcribe-diarize"], "response_format": ["diarized_json"]}
+    diarize = _params(_Form(fields=fields), "tiny.en").options()
     assert diarize.speaker_labels and not options.speaker_labels
 
 

@@ -49,11 +49,17 @@ class Params:
     detect_language: bool = False
     prompt: str | None = None
     temperature: float | None = None
-    diarize: bool = False  # speakers, from our diarization (gpt-4o-transcribe-diarize)
+    diarize: bool = False  # the diarizing model (gpt-4o-transcribe-diarize)
     languages: tuple[str, ...] = ()  # detection among these (``languages[]``)
     keywords: tuple[str, ...] = ()  # key terms (``keywords``)
     known_speakers: tuple[tuple[str, bytes], ...] = ()  # (name, reference audio file) to label speakers
     vad: VadSettings | None = None  # chunking_strategy server_vad; None: auto or unset (our defaults)
+
+    @property
+    def shows_speakers(self) -> bool:
+        """Diarization runs only for an answer that shows speakers: the diarizing model's json and
+        text are the plain text, the same words with or without it."""
+        return self.diarize and self.response_format == "diarized_json"
 
     def options(self) -> TranscribeOptions:
         return TranscribeOptions(
@@ -64,7 +70,7 @@ class Params:
             prompt=self.prompt,
             keyterms=self.keywords,
             temperature=self.temperature,
-            speaker_labels=self.diarize,
+            speaker_labels=self.shows_speakers,
             vad=self.vad,
         )
 

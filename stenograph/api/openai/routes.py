@@ -94,9 +94,10 @@ async def create_transcription(request: Request, runtime: RuntimeDep, _project_i
         if form.file_parts == 0:
             raise OpenAIError(400, "you must provide a 'file' part with the audio", param="file")
         params = parse_params(form, runtime.settings.default_model)
+        # References are checked whatever the format (a bad one is a 400); naming needs speakers.
         references = await run_in_threadpool(_reference_voices, params.known_speakers)
         result = await _transcribe(runtime, scratch, params.options())
-        if references and result.utterances:
+        if references and params.shows_speakers and result.utterances:
             result = await run_in_threadpool(_with_known_names, result, scratch, references)
     finally:
         await run_in_threadpool(scratch.unlink, missing_ok=True)

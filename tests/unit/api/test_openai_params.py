@@ -29,9 +29,10 @@ def refused(**fields: str | list[str]) -> OpenAIError:
 
 
 @pytest.mark.parametrize("fmt", ["json", "text", "diarized_json"])
-def test_the_diarizing_model_labels_speakers_in_its_formats(fmt: str) -> None:
+def test_the_diarizing_model_diarizes_for_diarized_json(fmt: str) -> None:
+    """json and text are the plain text, as on OpenAI: the same words without the diarization."""
     options = params(model="gpt-4o-transcribe-diarize", response_format=fmt).options()
-    assert options.speaker_labels and options.vad is None
+    assert options.speaker_labels is (fmt == "diarized_json") and options.vad is None
 
 
 @pytest.mark.parametrize("fmt", ["srt", "vtt", "verbose_json"])
