@@ -567,6 +567,27 @@ def test_silence_and_heartbeat_messages_when_asked_for(stream_server: LiveServer
     assert heartbeats[0].max_speech_probability < 0.5  # the first second is silence
 
 
+def test_heartbeats_turned_on_and_off_mid_session(stream_server: LiveServer) -> None:
+    """session_heartbeat in UpdateConfiguration (the SDKs' set_params / updateConfiguration) takes
+    effect at once, as acknowledge_silence does (issue 22: it used to be ignored)."""
+    session = RawSession(ws_url(stream_server), auth(stream_server))
+    session.wait_for(lambda m: m.get("type") == "Begin")
+    for piece in paced(chunks(silence(1.2))):
+        session.send(piece)
+    session.send({"type": "UpdateConfiguration", "session_heartbeat": True})
+    for piece in paced(chunks(silence(2.5))):
+        session.send(piece)
+    session.send({"type": "UpdateConfiguration", "session_heartbeat": False})
+    for piece in paced(chunks(silence(1.5))):
+        session.send(piece)
+    session.send({"type": "Terminate"})
+    session.wait_for(lambda m: m.get("type") == "Termination")
+    beats = [m for m in session.messages if m.get("type") == "Heartbeat"]
+    received = [b["total_audio_received_ms"] for b in beats]
+    assert len(beats) >= 2, session.messages
+    assert received[0] > 1200 and received[-1] <= 3700, received  # none before on, none after off
+
+
 def test_unbuilt_streaming_features_close_with_3006_naming_them(stream_server: LiveServer) -> None:
     for name in ("speaker_labels", "redact_pii"):
         session = RawSession(ws_url(stream_server, f"sample_rate=16000&{name}=true"), auth(stream_server))

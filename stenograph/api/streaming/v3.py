@@ -129,10 +129,9 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
                     changes["keyterms"] = tuple(string_list("keyterms_prompt", [payload["keyterms_prompt"]]))
                 if payload.get("format_turns") is not None:
                     options.format_turns = parse_bool("format_turns", payload["format_turns"])
-                if payload.get("acknowledge_silence") is not None:
-                    options.acknowledge_silence = parse_bool(
-                        "acknowledge_silence", payload["acknowledge_silence"]
-                    )
+                for flag in ("acknowledge_silence", "session_heartbeat"):
+                    if payload.get(flag) is not None:
+                        setattr(options, flag, parse_bool(flag, payload[flag]))
             except ParamError as exc:
                 await session.fail(V3_CODES.invalid, str(exc))
             await live.update(**changes)
