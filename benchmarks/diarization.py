@@ -40,19 +40,11 @@ OVERHEAD_TARGET = 0.30
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from tests.support.audio_refs import read_rttm  # noqa: E402
+
 
 def group_of(file_id: str) -> str:
     return "librispeech" if file_id.startswith("ls_") else "ami+phone"
-
-
-def read_rttm(path: Path) -> list[tuple[float, float, str]]:
-    turns = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        fields = line.split()
-        if fields and fields[0] == "SPEAKER":
-            start, duration = float(fields[3]), float(fields[4])
-            turns.append((start, start + duration, fields[7]))
-    return turns
 
 
 def read_stm(path: Path) -> list[tuple[float, float, str]]:

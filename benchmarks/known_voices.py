@@ -49,17 +49,9 @@ SR = 16000
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from tests.support.audio_refs import read_rttm  # noqa: E402
+
 Span = tuple[float, float]
-
-
-def read_rttm(path: Path) -> list[tuple[float, float, str]]:
-    turns = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        fields = line.split()
-        if fields and fields[0] == "SPEAKER":
-            start, duration = float(fields[3]), float(fields[4])
-            turns.append((start, start + duration, fields[7]))
-    return turns
 
 
 def reference_spans(turns: list[Span], seconds: float) -> list[Span]:

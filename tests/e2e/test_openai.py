@@ -21,7 +21,7 @@ from stenograph.api.openai.responses import LANGUAGE_NAMES
 from stenograph.pipeline.audio import decode_audio
 from stenograph.pipeline.models import MULTILINGUAL_MODEL
 from stenograph.pipeline.transcribe import plan_model
-from tests.support.audio_refs import normalise, wer
+from tests.support.audio_refs import normalise, read_rttm, wer
 from tests.support.live_server import LiveServer
 
 JFK_LINE = "ask not what your country can do for you ask what you can do for your country"
@@ -267,16 +267,6 @@ def test_request_options(
     assert options.prompt == "Subiaco."
 
 
-def _rttm_turns(path: Path) -> list[tuple[float, float, str]]:
-    turns = []
-    for line in path.read_text().splitlines():
-        fields = line.split()
-        if fields and fields[0] == "SPEAKER":
-            start, length = float(fields[3]), float(fields[4])
-            turns.append((start, start + length, fields[7]))
-    return turns
-
-
 def _diarize(client: openai.OpenAI, path: Path, **extra: object) -> Any:
     with path.open("rb") as fh:
         return client.audio.transcriptions.create(  # type: ignore[call-overload]
@@ -312,7 +302,7 @@ def test_diarized_json_labels_each_speakers_turns(client: openai.OpenAI, shared_
     )
     assert [s.start for s in segments] == sorted(s.start for s in segments)
     assert " ".join(s.text for s in segments).split() == result.text.split()
-    overlap = _overlaps(segments, _rttm_turns(folder / "ls_conv_2spk.rttm"))
+    overlap = _overlaps(segments, read_rttm(folder / "ls_conv_2spk.rttm"))
     total = sum(overlap.values())
     majority = sum(
         max(v for (hyp, _), v in overlap.items() if hyp == speaker) for speaker in {h for h, _ in overlap}
@@ -438,7 +428,7 @@ def test_known_speakers_name_the_diarized_speakers(client: openai.OpenAI, shared
     compared with itself."""
     folder = shared_audio / "diarization"
     audio = decode_audio(folder / "ls_conv_2spk.wav", 16000)
-    reference = _rttm_turns(folder / "ls_conv_2spk.rttm")
+    reference = read_rttm(folder / "ls_conv_2spk.rttm")
     last_turns = {who: (start, end) for start, end, who in reference}  # the last one of each wins
     names = {who: f"reader-{who}" for who in sorted(last_turns)}
     call = decode_audio(folder / "pyannote_sample.wav", 16000)
@@ -477,7 +467,7 @@ def test_a_speaker_without_a_reference_keeps_its_letter(client: openai.OpenAI, s
             for name in clips.values()
         ],
     )
-    shares = _under_each_label(result.segments, _rttm_turns(folder / "ls_conv_3spk.rttm"))
+    shares = _under_each_label(result.segments, read_rttm(folder / "ls_conv_3spk.rttm"))
     assert set(shares) == {"2033", "2414", "2609"}
     for who, under in shares.items():
         label = max(under, key=under.__getitem__)

@@ -45,3 +45,14 @@ def librispeech(audio_dir: Path) -> list[tuple[Path, str]]:
         if utterance and text and (folder / f"{utterance}.flac").exists():
             pairs.append((folder / f"{utterance}.flac", text))
     return pairs
+
+
+def read_rttm(path: Path) -> list[tuple[float, float, str]]:
+    """(start s, end s, speaker) of each SPEAKER line of a NIST RTTM file."""
+    turns = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if fields and fields[0] == "SPEAKER":
+            start, duration = float(fields[3]), float(fields[4])
+            turns.append((start, start + duration, fields[7]))
+    return turns
