@@ -42,11 +42,10 @@ Progress = Callable[[float], None]
 
 def plan_model(options: TranscribeOptions) -> tuple[str, str | None]:
     """(model that will run, Whisper language or None for detection) for these options."""
-    detects = options.language_detection or options.switches_language
-    model = choose_model(options.model, options.language_code, detects)
+    model = choose_model(options.model, options.language_code, options.detects_language)
     if model in ENGLISH_ONLY_MODELS:
         return model, "en"
-    return model, None if detects else whisper_language(options.language_code)
+    return model, None if options.detects_language else whisper_language(options.language_code)
 
 
 def transcribe(
@@ -78,7 +77,6 @@ def transcribe(
     if language is None and (options.language_detection or not options.switches_language):
         language, language_confidence = asr.detect_language(model, mono, options)
     runs = _language_runs(model, window, language, options)
-    detects = options.language_detection or options.switches_language
     main = language or _most_spoken(runs)
 
     segments: list[Segment] = []
@@ -121,7 +119,7 @@ def transcribe(
         audio_channels=len(channels),
         language_code=main,
         language_confidence=language_confidence,
-        language_codes=_languages_spoken(runs) if detects else None,
+        language_codes=_languages_spoken(runs) if options.detects_language else None,
         code_switching_languages=_switching_confidences(runs) if options.switches_language else None,
         speech_model_used=model_name,
         utterances=utterances,

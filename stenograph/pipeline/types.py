@@ -97,6 +97,11 @@ class TranscribeOptions:
     def switches_language(self) -> bool:
         return self.code_switching or bool(self.language_codes)
 
+    @property
+    def detects_language(self) -> bool:
+        """The language is found from the audio: detected for the file, or per stretch of speech."""
+        return self.language_detection or self.switches_language
+
 
 @dataclass
 class TranscriptResult:
