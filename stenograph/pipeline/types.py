@@ -40,6 +40,16 @@ class Utterance:
 
 
 @dataclass(frozen=True)
+class Redaction:
+    """A stretch of audio whose words were redacted as PII (what the redacted audio hides)."""
+
+    start: int  # milliseconds from the start of the file
+    end: int
+    policy: str  # the PiiPolicy that matched, e.g. "person_name"
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
 class CustomSpelling:
     sources: tuple[str, ...]  # AssemblyAI "from"
     target: str  # AssemblyAI "to"
@@ -120,6 +130,8 @@ class TranscriptResult:
     speech_model_used: str = ""
     # With speaker labels or multichannel: the turns of the transcript; None otherwise.
     utterances: list[Utterance] | None = None
+    # With redact_pii: every redacted stretch, in time order ([] when nothing was found); None otherwise.
+    redactions: list[Redaction] | None = None
 
 
 class PipelineError(Exception):
