@@ -13,7 +13,7 @@ from typing import Any
 from stenograph import pipeline
 from stenograph.assemblyai.options import pipeline_options
 from stenograph.assemblyai.requests import load_options
-from stenograph.assemblyai.transcripts import result_json
+from stenograph.assemblyai.transcripts import result_json, unredacted_json
 from stenograph.assemblyai.webhooks import webhook_target
 from stenograph.config import Settings
 from stenograph.jobs.outbound import OutboundError, download_to_file
@@ -101,6 +101,7 @@ class JobRunner:
         finish(
             status=transcripts.COMPLETED,
             result=result_json(result, params),
+            unredacted=unredacted_json(result),
             speech_model_used=result.speech_model_used,
         )
 
