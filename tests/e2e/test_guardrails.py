@@ -81,9 +81,7 @@ def test_hash_hides_names_and_places_in_text_words_and_utterances(redacted, with
     assert "#####" in redacted.text
     for word in redacted.words:
         assert word.text.strip(",.?!") not in " ".join(pii).split()
-    assert redacted.utterances and all(
-        value not in u.text for u in redacted.utterances for value in pii
-    )
+    assert redacted.utterances and all(value not in u.text for u in redacted.utterances for value in pii)
     # Times are kept: the redacted words are the unredacted words, one for one.
     assert [(w.start, w.end) for w in redacted.words] == [
         (w.start, w.end) for w in with_unredacted.unredacted_words
@@ -131,12 +129,17 @@ def test_no_endpoint_export_row_or_log_carries_the_pii(
     for path, response in bodies.items():
         assert response.status_code == 200, (path, response.text)
         assert all(value not in response.text for value in pii), path
-    assert bodies[f"/v2/transcript/{tid}/word-search?words={','.join(v.split()[0] for v in pii)}"].json()[
-        "total_count"
-    ] == 0
-    row = sqlite3.connect(server.data_dir / "stenograph.db").execute(
-        "SELECT request, result, unredacted FROM transcripts WHERE id = ?", (tid,)
-    ).fetchone()
+    assert (
+        bodies[f"/v2/transcript/{tid}/word-search?words={','.join(v.split()[0] for v in pii)}"].json()[
+            "total_count"
+        ]
+        == 0
+    )
+    row = (
+        sqlite3.connect(server.data_dir / "stenograph.db")
+        .execute("SELECT request, result, unredacted FROM transcripts WHERE id = ?", (tid,))
+        .fetchone()
+    )
     assert row[2] is None and all(value not in (row[0] + row[1]) for value in pii)
 
 
@@ -157,9 +160,11 @@ def test_deleting_the_transcript_deletes_the_unredacted_copy(
     assert done["status"] == "completed", done
     assert done["unredacted_text"] and done["text"] != done["unredacted_text"]
     assert client.delete(f"/v2/transcript/{created['id']}").status_code == 200
-    row = sqlite3.connect(server.data_dir / "stenograph.db").execute(
-        "SELECT result, unredacted FROM transcripts WHERE id = ?", (created["id"],)
-    ).fetchone()
+    row = (
+        sqlite3.connect(server.data_dir / "stenograph.db")
+        .execute("SELECT result, unredacted FROM transcripts WHERE id = ?", (created["id"],))
+        .fetchone()
+    )
     assert row is None or (row[1] is None and all(v not in str(row[0]) for v in NAMES))
 
 
@@ -185,15 +190,22 @@ def test_static_entities_are_redacted_on_top_of_the_policies(client: httpx.Clien
     ("body", "named"),
     [
         ({"redact_pii": True}, "redact_pii_policies"),
-        ({"redact_pii": True, "redact_pii_policies": ["person_name", "favourite_colour"]}, "favourite_colour"),
+        (
+            {"redact_pii": True, "redact_pii_policies": ["person_name", "favourite_colour"]},
+            "favourite_colour",
+        ),
         ({"redact_pii": True, "redact_pii_policies": ["physical_attribute"]}, "physical_attribute"),
         ({"redact_pii": True, "redact_pii_policies": POLICIES, "redact_pii_sub": "stars"}, "redact_pii_sub"),
         ({"redact_pii_audio": True}, "redact_pii_audio"),
         ({"redact_pii_return_unredacted": True}, "redact_pii_return_unredacted"),
-        ({"redact_pii": True, "redact_pii_policies": POLICIES, "redact_static_entities": ["x"]},
-         "redact_static_entities"),
-        ({"redact_pii": True, "redact_pii_policies": POLICIES, "redact_static_entities": {"X": []}},
-         "redact_static_entities"),
+        (
+            {"redact_pii": True, "redact_pii_policies": POLICIES, "redact_static_entities": ["x"]},
+            "redact_static_entities",
+        ),
+        (
+            {"redact_pii": True, "redact_pii_policies": POLICIES, "redact_static_entities": {"X": []}},
+            "redact_static_entities",
+        ),
         ({"redact_pii": True, "redact_pii_policies": POLICIES, "language_code": "de"}, "redact_pii"),
         ({"entity_detection": True, "language_code": "fr"}, "entity_detection"),
     ],

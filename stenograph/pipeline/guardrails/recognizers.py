@@ -58,7 +58,8 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
             ("international", r"(?<![\w-])\+\d{1,3}[\s-]?\d(?:[\s-]?\d){6,13}\b", 0.5),
             ("digits", r"\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b", CONTEXT_ONLY_SCORE),
             # spaCy counts "call" as a stop word, which the context enhancer skips: the cue is in the pattern.
-            ("after call", r"(?<=\b(?:call|ring|reach)\b[^.?!]{0,24}?)\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b", 0.5),
+            ("after call", r"(?<=\b(?:call|ring|reach)\b[^.?!]{0,24}?)\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b",
+             0.5),
         ],
         ["phone", "call", "cell", "mobile", "reach", "text", "fax", "dial", "telephone", "extension"],
     ),

@@ -156,7 +156,17 @@ def test_static_entities_match_whole_words_case_insensitively_and_across_splits(
         frozenset({"person_name"}), substitution="entity_name", static_entities={"product": ["Stenograph"]}
     )
     texts = [w.text for w in guardrails.guard(words, request, False).words]
-    assert texts == ["We", "use", "[PRODUCT]", "[PRODUCT]", "and", "[PRODUCT]", "daily,", "not", "stenographs."]
+    assert texts == [
+        "We",
+        "use",
+        "[PRODUCT]",
+        "[PRODUCT]",
+        "and",
+        "[PRODUCT]",
+        "daily,",
+        "not",
+        "stenographs.",
+    ]
 
 
 def test_entity_detection_reports_type_text_and_times_in_order() -> None:
@@ -170,5 +180,7 @@ def test_entity_detection_reports_type_text_and_times_in_order() -> None:
 
 
 def test_every_spec_policy_is_supported_or_refused_with_a_reason() -> None:
-    assert set(guardrails.SUPPORTED_POLICIES) | set(guardrails.REFUSED_POLICIES) == set(guardrails.PII_POLICIES)
+    assert set(guardrails.SUPPORTED_POLICIES) | set(guardrails.REFUSED_POLICIES) == set(
+        guardrails.PII_POLICIES
+    )
     assert len(guardrails.PII_POLICIES) == 44
