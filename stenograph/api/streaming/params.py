@@ -144,6 +144,16 @@ def refuse_unbuilt(values: dict[str, Any]) -> None:
             raise ParamError(f"{name}: not supported by this server's streaming yet")
 
 
+# Settings a session takes when it opens, which UpdateConfiguration cannot change.
+OPEN_ONLY_V3 = ("redact_pii", "redact_pii_policies", "redact_pii_sub")
+
+
+def refuse_open_only(values: dict[str, Any]) -> None:
+    for name in OPEN_ONLY_V3:
+        if values.get(name) is not None:
+            raise ParamError(f"{name}: can only be set when the session opens")
+
+
 def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
     refuse_unbuilt(dict(query.items()))
     converter = audio_params(query)

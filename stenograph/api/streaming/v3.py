@@ -15,6 +15,7 @@ from stenograph.api.streaming.params import (
     V3Options,
     parse_bool,
     parse_v3_params,
+    refuse_open_only,
     refuse_unbuilt,
     string_list,
     turn_settings,
@@ -136,6 +137,7 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
         elif kind == "UpdateConfiguration":
             try:
                 refuse_unbuilt(payload)
+                refuse_open_only(payload)
                 changes = turn_settings(payload)
                 if payload.get("keyterms_prompt") is not None:
                     changes["keyterms"] = tuple(string_list("keyterms_prompt", [payload["keyterms_prompt"]]))
