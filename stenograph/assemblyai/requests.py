@@ -222,7 +222,6 @@ def load_options(stored: dict[str, Any] | None) -> TranscriptOptionalParams:
 # (e.g. punctuate=true) is accepted because it is what the server does anyway.
 NOT_YET_SUPPORTED: dict[str, Any] = {
     "auto_chapters": False,
-    "auto_highlights": False,
     "content_safety": False,
     "custom_topics": False,
     "iab_categories": False,
@@ -334,7 +333,9 @@ def _check_guardrails(params: TranscriptOptionalParams) -> None:
             if not label.strip() or not any(term.strip() for term in terms):
                 raise InvalidRequest("redact_static_entities: each label needs a non-empty list of terms")
     english_only = [
-        name for name in ("redact_pii", "entity_detection", "sentiment_analysis") if getattr(params, name)
+        name
+        for name in ("redact_pii", "entity_detection", "sentiment_analysis", "auto_highlights")
+        if getattr(params, name)
     ]
     if english_only:
         feature = english_only[0]

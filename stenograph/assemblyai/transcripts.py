@@ -174,6 +174,19 @@ def result_json(result: TranscriptResult, params: TranscriptOptionalParams) -> d
             }
             for s in result.sentiment_analysis
         ]
+    if result.highlights is not None:
+        payload["auto_highlights_result"] = {
+            "status": "success",
+            "results": [
+                {
+                    "count": len(h.timestamps),
+                    "rank": h.rank,
+                    "text": h.text,
+                    "timestamps": [{"start": start, "end": end} for start, end in h.timestamps],
+                }
+                for h in result.highlights
+            ],
+        }
     if result.redactions is not None:
         # Not rendered: the stretches the redacted audio hides (times only, no text).
         payload["redacted_spans"] = [

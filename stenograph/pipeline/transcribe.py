@@ -37,6 +37,7 @@ from stenograph.pipeline.models import (
 from stenograph.pipeline.sentences import sentence_spans
 from stenograph.pipeline.types import (
     Entity,
+    Highlight,
     PipelineError,
     Redaction,
     Segment,
@@ -116,8 +117,8 @@ def transcribe(
 
     segments = [s for s in sorted(segments, key=lambda s: (s.start, s.channel or "")) if s.words]
     guarded = None
-    if options.redact_pii or options.entity_detection or options.sentiment_analysis:
-        _check_english(runs, options)
+    if options.english_only_features:
+        _check_english(runs, options.english_only_features[0])
     if options.redact_pii or options.entity_detection:
         guarded = _guarded(segments, options)
     unredacted = None
@@ -143,7 +144,24 @@ def transcribe(
         unredacted=unredacted,
         entities=guarded.entities if guarded is not None and options.entity_detection else None,
         sentiment_analysis=_sentiments(words) if options.sentiment_analysis else None,
+        highlights=_highlights(words) if options.auto_highlights else None,
     )
+
+
+def _highlights(words: list[Word]) -> list[Highlight]:
+    """Key phrases of the words as they stand (redacted, when redaction was asked for: a hidden
+    word is no key phrase)."""
+    from stenograph.understanding import highlights
+
+    return [
+        Highlight(
+            phrase.text,
+            phrase.rank,
+            tuple((words[first].start, words[last].end) for first, last in phrase.occurrences),
+        )
+        for phrase in highlights.key_phrases([w.text for w in words])
+        if "#" not in phrase.text and "[" not in phrase.text
+    ]
 
 
 def _sentiments(words: list[Word]) -> list[SentenceSentiment]:
@@ -160,17 +178,10 @@ def _sentiments(words: list[Word]) -> list[SentenceSentiment]:
     ]
 
 
-def _check_english(runs: list[list[LanguageRun]], options: TranscribeOptions) -> None:
+def _check_english(runs: list[list[LanguageRun]], feature: str) -> None:
     spoken = {run.language for channel in runs for run in channel if run.speech_samples}
     other = sorted(spoken - {"en"})
     if other:
-        feature = (
-            "redact_pii"
-            if options.redact_pii
-            else "entity_detection"
-            if options.entity_detection
-            else "sentiment_analysis"
-        )
         raise PipelineError(
             f"{feature} is supported for English audio only, and this audio was found to be in "
             f"{', '.join(repr(code) for code in other)}. Set language_code "

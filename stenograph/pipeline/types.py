@@ -119,8 +119,20 @@ class TranscribeOptions:
     redact_static_entities: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, exact terms)
     return_unredacted: bool = False
     entity_detection: bool = False
-    # Speech understanding (English): sentiment per sentence.
+    # Speech understanding (English): sentiment per sentence, key phrases.
     sentiment_analysis: bool = False
+    auto_highlights: bool = False
+
+    @property
+    def english_only_features(self) -> list[str]:
+        """The options asked for that work on English only (their request names)."""
+        asked = {
+            "redact_pii": self.redact_pii,
+            "entity_detection": self.entity_detection,
+            "sentiment_analysis": self.sentiment_analysis,
+            "auto_highlights": self.auto_highlights,
+        }
+        return [name for name, on in asked.items() if on]
 
     @property
     def switches_language(self) -> bool:
@@ -157,6 +169,15 @@ class TranscriptResult:
     entities: list[Entity] | None = None
     # With sentiment_analysis: one per sentence, in time order.
     sentiment_analysis: list[SentenceSentiment] | None = None
+    # With auto_highlights: the key phrases, most relevant first.
+    highlights: list[Highlight] | None = None
+
+
+@dataclass(frozen=True)
+class Highlight:
+    text: str
+    rank: float  # 0..1, greater is more relevant
+    timestamps: tuple[tuple[int, int], ...]  # (start, end) in ms of every occurrence
 
 
 @dataclass(frozen=True)

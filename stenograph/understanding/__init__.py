@@ -2,5 +2,5 @@
 plain annotations out; no HTTP, no SQL, nothing of ours imported (the pipeline's orchestrator calls
 it after speakers and guardrails, with the sentences it cut).
 
-Built: ``sentiment`` (sentiment_analysis). English only.
+Built: ``sentiment`` (sentiment_analysis), ``highlights`` (auto_highlights). English only.
 """

@@ -1,0 +1,70 @@
+"""Speech understanding without an LLM (issue 21) through the official Python SDK on real audio:
+sentiment per sentence and key phrases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.live_server import LiveServer
+
+
+@pytest.fixture(scope="module")
+def client(server: LiveServer):
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": server.api_key}, timeout=60) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def call_url(client: httpx.Client, shared_audio: Path) -> str:
+    path = shared_audio / "diarization" / "pyannote_sample.wav"
+    return client.post("/v2/upload", content=path.read_bytes()).json()["upload_url"]
+
+
+def test_sentiment_per_sentence_with_speakers(aai_module, call_url: str) -> None:
+    """sentiment_analysis (issue 21) through the SDK: one result per sentence, in order, each with its
+    speaker, text and times from the transcript's own sentences."""
+    aai = aai_module
+    transcript = aai.Transcriber().transcribe(
+        call_url,
+        aai.TranscriptionConfig(
+            speaker_labels=True, speakers_expected=2, sentiment_analysis=True, audio_end_at=22000
+        ),
+    )
+    assert transcript.status == aai.TranscriptStatus.completed, transcript.error
+    results = transcript.sentiment_analysis
+    sentences = transcript.get_sentences()
+    assert [(r.text, r.start, r.end, r.speaker) for r in results] == [
+        (s.text, s.start, s.end, s.speaker) for s in sentences
+    ]
+    assert {r.sentiment for r in results} <= {"POSITIVE", "NEUTRAL", "NEGATIVE"}
+    assert len({r.speaker for r in results}) == 2
+    assert all(0.5 <= r.confidence <= 1 for r in results)
+
+
+def test_sentiment_for_another_language_is_400(client: httpx.Client, call_url: str) -> None:
+    response = client.post(
+        "/v2/transcript", json={"audio_url": call_url, "sentiment_analysis": True, "language_code": "es"}
+    )
+    assert response.status_code == 400 and "sentiment_analysis" in response.json()["error"]
+
+
+def test_key_phrases_with_every_occurrence(aai_module, client: httpx.Client, shared_audio: Path) -> None:
+    """auto_highlights on the JFK excerpt: "... ask not what your country can do for you, ask what you
+    can do for your country." The phrases are ranked, and each occurrence is timed on its words."""
+    aai = aai_module
+    url = client.post("/v2/upload", content=(shared_audio / "jfk" / "jfk.wav").read_bytes()).json()[
+        "upload_url"
+    ]
+    transcript = aai.Transcriber().transcribe(url, aai.TranscriptionConfig(auto_highlights=True))
+    assert transcript.status == aai.TranscriptStatus.completed, transcript.error
+    result = transcript.auto_highlights
+    assert result.status == "success" and result.results
+    ranks = [r.rank for r in result.results]
+    assert ranks == sorted(ranks, reverse=True) and 0 < sum(ranks) <= 1.0001
+    country = next(r for r in result.results if r.text.lower() == "country")
+    assert country.count == 2 == len(country.timestamps)
+    words = {(w.start, w.end): w.text.strip(",.").lower() for w in transcript.words}
+    assert [words[(t.start, t.end)] for t in country.timestamps] == ["country", "country"]
