@@ -1,0 +1,242 @@
+"""A copy of an audio file with spans hidden: each redacted stretch replaced by a 1 kHz tone (a
+"beep") or by silence; the rest of the audio, its duration, sample rate and channels kept.
+
+Streaming: one decoded frame at a time goes through, so memory stays flat whatever the length.
+Only frames that overlap a span are touched in numpy; the others go to the encoder as decoded.
+Times are counted in decoded samples from the first one, as :func:`pipeline.audio.decode_audio`
+counts them, so the spans of a transcript of the same file land on the same samples.
+
+MP3 holds one or two channels at the MPEG sample rates only: a source beyond that is written as
+WAV (``RedactedAudioFile.format`` says which was written). WAV keeps the source's sample depth
+(16-bit for 8/16-bit sources, 24-bit for 24/32-bit integers, 32-bit float for float sources), so
+outside the spans it is the source's samples unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal
+
+import av
+import numpy as np
+
+from stenograph.pipeline.types import AudioDecodeError, Redaction
+
+AudioFormat = Literal["mp3", "wav"]
+Method = Literal["beep", "silence"]
+
+TONE_HZ = 1000.0
+TONE_LEVEL = 0.25  # peak, of full scale (-12 dBFS): clearly audible, never clipping
+FADE_SECONDS = 0.005  # the tone rises and falls this fast: no click at the span's edges
+MP3_SAMPLE_RATES = frozenset({8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000})
+# LAME's -q 7 ("fast"): about twice its default speed, still transparent for speech; bitrate
+# LAME's default (128 kbit/s CBR).
+MP3_COMPRESSION_LEVEL = "7"
+PARTIAL_SUFFIX = ".part"
+_LAYOUTS = {1: "mono", 2: "stereo"}
+
+
+@dataclass(frozen=True)
+class RedactedAudioFile:
+    path: Path
+    format: AudioFormat
+    sample_rate: int
+    channels: int
+    samples: int  # per channel, as written
+
+
+@dataclass(frozen=True)
+class _Target:
+    format: AudioFormat
+    codec: str
+    rate: int
+    layout: str
+    channels: int
+
+
+def write_redacted_audio(
+    source: str | Path,
+    redactions: Iterable[Redaction],
+    destination: str | Path,
+    *,
+    audio_format: AudioFormat = "mp3",
+    method: Method = "beep",
+) -> RedactedAudioFile:
+    """Write ``source`` to ``destination`` with every redaction's span hidden. A redaction with a
+    channel ("1", "2", ...) hides that channel only; without one, every channel.
+
+    ``destination``'s suffix is replaced by the format's (``.mp3``/``.wav``); the file appears
+    whole or not at all (written beside it under ``.part`` and renamed). Raises
+    :class:`AudioDecodeError` when the source holds no audio stream."""
+    source = Path(source)
+    try:
+        container = av.open(str(source), mode="r", metadata_errors="ignore")
+    except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise AudioDecodeError("The audio could not be read again to redact it.") from exc
+    with container:
+        if not container.streams.audio:
+            raise AudioDecodeError("The file holds no audio stream to redact.")
+        stream = container.streams.audio[0]
+        target = _target(stream, audio_format)
+        final = Path(destination).with_suffix(f".{target.format}")
+        partial = final.with_name(final.name + PARTIAL_SUFFIX)
+        spans = _channel_spans(redactions, target.rate, target.channels)
+        try:
+            samples = _transcode(container, stream, target, spans, method, partial)
+            os.replace(partial, final)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    return RedactedAudioFile(final, target.format, target.rate, target.channels, samples)
+
+
+def _target(stream: av.AudioStream, wanted: AudioFormat) -> _Target:
+    rate = stream.codec_context.sample_rate
+    channels = stream.codec_context.channels
+    layout = stream.layout.name
+    if channels in _LAYOUTS and layout not in _LAYOUTS.values():
+        layout = _LAYOUTS[channels]  # e.g. a WAV without a channel mask: "1 channels"
+    if wanted == "mp3" and channels in _LAYOUTS and rate in MP3_SAMPLE_RATES:
+        return _Target("mp3", "libmp3lame", rate, layout, channels)
+    source_format = stream.codec_context.format.name.rstrip("p") if stream.codec_context.format else "s16"
+    codec = {"u8": "pcm_s16le", "s16": "pcm_s16le", "s32": "pcm_s24le", "s64": "pcm_s24le"}.get(
+        source_format, "pcm_f32le"
+    )
+    return _Target("wav", codec, rate, layout, channels)
+
+
+def _channel_spans(redactions: Iterable[Redaction], rate: int, channels: int) -> list[list[tuple[int, int]]]:
+    """Per output channel: the sample spans to hide, sorted and merged (so their ends are sorted too)."""
+    raw: list[list[tuple[int, int]]] = [[] for _ in range(channels)]
+    for redaction in redactions:
+        start = max(0, math.floor(redaction.start * rate / 1000))
+        end = math.ceil(redaction.end * rate / 1000)
+        if end <= start:
+            continue
+        index = _channel_index(redaction.channel, channels)
+        for channel in range(channels) if index is None else (index,):
+            raw[channel].append((start, end))
+    merged: list[list[tuple[int, int]]] = []
+    for spans in raw:
+        out: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if out and start <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], end))
+            else:
+                out.append((start, end))
+        merged.append(out)
+    return merged
+
+
+def _channel_index(channel: str | None, channels: int) -> int | None:
+    """ "1" -> 0, ...; None (or a channel the file does not have) -> every channel."""
+    if channel is None or not channel.isdigit():
+        return None
+    index = int(channel) - 1
+    return index if 0 <= index < channels else None
+
+
+def _transcode(
+    container: av.container.InputContainer,
+    stream: av.AudioStream,
+    target: _Target,
+    spans: list[list[tuple[int, int]]],
+    method: Method,
+    partial: Path,
+) -> int:
+    out = av.open(str(partial), mode="w", format=target.format)
+    with out:
+        encoder = out.add_stream(target.codec, rate=target.rate, layout=target.layout)
+        assert isinstance(encoder, av.AudioStream)
+        if target.format == "mp3":
+            encoder.codec_context.options = {"compression_level": MP3_COMPRESSION_LEVEL}
+        cursors = [0] * target.channels
+        position = 0
+        resampler = _resampler(target)
+        for frame in _decoded(container, stream):
+            try:
+                converted = resampler.resample(frame)
+            except ValueError:  # the stream changed rate/layout mid-way: a new resampler
+                converted = resampler.resample(None)
+                resampler = _resampler(target)
+                converted += resampler.resample(frame)
+            for piece in converted:
+                position = _encode(out, encoder, piece, position, spans, cursors, method, target.rate)
+        for piece in resampler.resample(None):
+            position = _encode(out, encoder, piece, position, spans, cursors, method, target.rate)
+        for packet in encoder.encode(None):
+            out.mux(packet)
+    return position
+
+
+def _decoded(container: av.container.InputContainer, stream: av.AudioStream) -> Iterable[av.AudioFrame]:
+    """The stream's frames; corrupt packets skipped, and a demuxer error ends the stream (as the
+    transcription's decode does, so both see the same samples)."""
+    try:
+        for packet in container.demux(stream):
+            try:
+                yield from packet.decode()
+            except av.InvalidDataError:
+                continue
+    except av.FFmpegError:
+        return
+
+
+def _resampler(target: _Target) -> av.AudioResampler:
+    return av.AudioResampler(format="fltp", layout=target.layout, rate=target.rate)
+
+
+def _encode(
+    out: av.container.OutputContainer,
+    encoder: av.AudioStream,
+    frame: av.AudioFrame | None,
+    position: int,
+    spans: list[list[tuple[int, int]]],
+    cursors: list[int],
+    method: Method,
+    rate: int,
+) -> int:
+    if frame is None or frame.samples == 0:
+        return position
+    count = frame.samples
+    end = position + count
+    hits = []
+    for channel, channel_spans in enumerate(spans):
+        cursor = cursors[channel]
+        while cursor < len(channel_spans) and channel_spans[cursor][1] <= position:
+            cursor += 1
+        cursors[channel] = cursor
+        index = cursor
+        while index < len(channel_spans) and channel_spans[index][0] < end:
+            hits.append((channel, channel_spans[index]))
+            index += 1
+    if hits:
+        samples = frame.to_ndarray().copy()
+        for channel, (start, stop) in hits:
+            first, last = max(start, position), min(stop, end)
+            samples[channel, first - position : last - position] = _replacement(
+                first, last, start, stop, method, rate
+            )
+        frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout=frame.layout.name)
+        frame.sample_rate = rate
+    frame.pts = position
+    frame.time_base = Fraction(1, rate)
+    for packet in encoder.encode(frame):
+        out.mux(packet)
+    return end
+
+
+def _replacement(first: int, last: int, start: int, stop: int, method: Method, rate: int) -> np.ndarray:
+    """Samples ``first``..``last`` (absolute) of the replacement for the span ``start``..``stop``."""
+    if method == "silence":
+        return np.zeros(last - first, dtype=np.float32)
+    index = np.arange(first, last, dtype=np.float64)
+    tone = np.sin(2 * np.pi * TONE_HZ * index / rate) * TONE_LEVEL
+    fade = max(1.0, min(FADE_SECONDS * rate, (stop - start) / 2))
+    envelope = np.clip(np.minimum(index - start + 1, stop - index) / fade, 0.0, 1.0)
+    return (tone * envelope).astype(np.float32)
