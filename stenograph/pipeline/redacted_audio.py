@@ -70,7 +70,7 @@ def write_redacted_audio(
     """Write ``source`` to ``destination`` with every redaction's span hidden. A redaction with a
     channel ("1", "2", ...) hides that channel only; without one, every channel.
 
-    ``destination``'s suffix is replaced by the format's (``.mp3``/``.wav``); the file appears
+    The file is ``destination`` with the format's suffix added (``.mp3``/``.wav``); it appears
     whole or not at all (written beside it under ``.part`` and renamed). Raises
     :class:`AudioDecodeError` when the source holds no audio stream."""
     source = Path(source)
@@ -83,7 +83,8 @@ def write_redacted_audio(
             raise AudioDecodeError("The file holds no audio stream to redact.")
         stream = container.streams.audio[0]
         target = _target(stream, audio_format)
-        final = Path(destination).with_suffix(f".{target.format}")
+        destination = Path(destination)
+        final = destination.with_name(f"{destination.name}.{target.format}")
         partial = final.with_name(final.name + PARTIAL_SUFFIX)
         spans = _channel_spans(redactions, target.rate, target.channels)
         try:
