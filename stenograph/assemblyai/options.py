@@ -43,6 +43,14 @@ def pipeline_options(params: TranscriptOptionalParams, model: str) -> Transcribe
         speakers_expected=params.speakers_expected,
         min_speakers=speakers.min_speakers_expected if speakers else None,
         max_speakers=speakers.max_speakers_expected if speakers else None,
+        redact_pii=bool(params.redact_pii),
+        redact_policies=tuple(params.redact_pii_policies or ()) if params.redact_pii else (),
+        redact_substitution=params.redact_pii_sub or "hash",
+        redact_static_entities=tuple(
+            (label, tuple(terms)) for label, terms in (params.redact_static_entities or {}).items()
+        ),
+        return_unredacted=bool(params.redact_pii and params.redact_pii_return_unredacted),
+        entity_detection=bool(params.entity_detection),
     )
 
 

@@ -13,7 +13,7 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlencode
 
 from stenograph.assemblyai.requests import TranscriptOptionalParams
@@ -34,11 +34,11 @@ def redacted_audio_request(params: TranscriptOptionalParams) -> RedactedAudioReq
     """What ``params`` ask of the redacted audio, or None when they ask for none."""
     if not params.redact_pii_audio:
         return None
-    options: dict[str, Any] = params.redact_pii_audio_options or {}
+    options = params.redact_pii_audio_options
     return RedactedAudioRequest(
         format=params.redact_pii_audio_quality or "mp3",
-        method="silence" if options.get("override_audio_redaction_method") == "silence" else "beep",
-        return_no_speech=options.get("return_redacted_no_speech_audio") is True,
+        method="silence" if options and options.override_audio_redaction_method == "silence" else "beep",
+        return_no_speech=bool(options and options.return_redacted_no_speech_audio),
     )
 
 

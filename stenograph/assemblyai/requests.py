@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from stenograph.assemblyai.models import resolve_speech_model
-from stenograph.pipeline.languages import is_supported_language
+from stenograph.pipeline.guardrails.policies import PII_POLICIES, REFUSED_POLICIES
+from stenograph.pipeline.languages import is_supported_language, whisper_language
 from stenograph.pipeline.models import choose_model
 from stenograph.pipeline.types import UnknownSpeechModelError
 
@@ -102,6 +103,15 @@ class LanguageDetectionOptions(_Strict):
     language_detection_model: Name | None = None
 
 
+class RedactPiiAudioOptions(_Strict):
+    return_redacted_no_speech_audio: bool | None = None
+    override_audio_redaction_method: Literal["silence"] | None = None
+
+
+# redact_static_entities: {LABEL: [exact terms]}
+StaticEntities = Annotated[dict[Name, Names], Field(max_length=MAX_NAMES)]
+
+
 class KeytermsPromptOptions(_Strict):
     keyterms_match_strength: Literal["standard", "high"] | None = None
 
@@ -137,10 +147,12 @@ class TranscriptOptionalParams(_Strict):
     punctuate: bool | None = None
     redact_pii: bool | None = None
     redact_pii_audio: bool | None = None
-    redact_pii_audio_options: Options | None = None
+    redact_pii_audio_options: RedactPiiAudioOptions | None = None
     redact_pii_audio_quality: Literal["mp3", "wav"] | None = None
     redact_pii_policies: Names | None = None
+    redact_pii_return_unredacted: bool | None = None
     redact_pii_sub: Literal["entity_name", "hash"] | None = None
+    redact_static_entities: StaticEntities | None = None
     # Whisper is decoded with its non-speech symbols suppressed, so it writes no audio tags: both
     # values hold by construction.
     remove_audio_tags: Literal["all", "speaker"] | None = None
@@ -213,10 +225,7 @@ NOT_YET_SUPPORTED: dict[str, Any] = {
     "auto_highlights": False,
     "content_safety": False,
     "custom_topics": False,
-    "entity_detection": False,
     "iab_categories": False,
-    "redact_pii": False,
-    "redact_pii_audio": False,
     "sentiment_analysis": False,
     "speech_understanding": None,
     "summarization": False,
@@ -251,6 +260,7 @@ def check_transcript_params(params: TranscriptOptionalParams, default_model: str
     _check_ranges(params)
     _check_speakers(params)
     _check_webhook(params)
+    _check_guardrails(params)
     return model
 
 
@@ -306,6 +316,39 @@ def _check_languages(params: TranscriptOptionalParams) -> None:
     fallback = detection.fallback_language
     if fallback and fallback.lower() != "auto" and not is_supported_language(fallback):
         raise InvalidRequest(f"language_detection_options.fallback_language: '{fallback}' is not supported")
+
+
+def _check_guardrails(params: TranscriptOptionalParams) -> None:
+    for name in _REDACTION_SETTINGS:
+        if getattr(params, name) not in (None, False) and not params.redact_pii:
+            raise InvalidRequest(f"{name}: requires redact_pii")
+    if params.redact_pii:
+        if not params.redact_pii_policies:
+            raise InvalidRequest("redact_pii_policies: at least one policy is required with redact_pii")
+        for policy in params.redact_pii_policies:
+            if policy in REFUSED_POLICIES:
+                reason = REFUSED_POLICIES[policy]
+                raise InvalidRequest(f"redact_pii_policies: '{policy}' is not supported here ({reason})")
+            if policy not in PII_POLICIES:
+                raise InvalidRequest(f"redact_pii_policies: '{policy}' is not a PII policy")
+        for label, terms in (params.redact_static_entities or {}).items():
+            if not label.strip() or not any(term.strip() for term in terms):
+                raise InvalidRequest("redact_static_entities: each label needs a non-empty list of terms")
+    if params.redact_pii or params.entity_detection:
+        feature = "redact_pii" if params.redact_pii else "entity_detection"
+        for code in [params.language_code, *(params.language_codes or ())]:
+            if code and whisper_language(code) != "en":
+                raise InvalidRequest(f"{feature}: supported for English only, not '{code}'")
+
+
+# Settings that only mean something with redact_pii.
+_REDACTION_SETTINGS = (
+    "redact_pii_audio",
+    "redact_pii_audio_options",
+    "redact_pii_audio_quality",
+    "redact_pii_return_unredacted",
+    "redact_static_entities",
+)
 
 
 def _check_ranges(params: TranscriptOptionalParams) -> None:

@@ -37,6 +37,9 @@ class StoredTranscript(Protocol):
     def result(self) -> dict[str, Any] | None: ...
 
     @property
+    def unredacted(self) -> dict[str, Any] | None: ...
+
+    @property
     def speech_model_used(self) -> str | None: ...
 
     @property
@@ -51,7 +54,10 @@ class StoredTranscript(Protocol):
 
 # Options accepted since the spec was published, which its Transcript object (no additional
 # properties) has no place for: not echoed.
-NEWER_THAN_THE_SPEC = frozenset({"domain", "keyterms_prompt_options"})
+# redact_static_entities is not echoed for a second reason: its terms are what is to be hidden.
+NEWER_THAN_THE_SPEC = frozenset(
+    {"domain", "keyterms_prompt_options", "redact_pii_return_unredacted", "redact_static_entities"}
+)
 # Options echoed under their own name; the secret header value never is.
 ECHOED_OPTIONS = [
     name
@@ -79,6 +85,8 @@ RESULT_FIELDS = (
     "throttled",
     "speed_boost",
 )
+
+UNREDACTED_FIELDS = ("unredacted_text", "unredacted_words", "unredacted_utterances")
 
 # Optional properties of the Transcript schema that the spec does not let be null: left out of the
 # body when they have no value (the spec says e.g. ``audio_channels`` "is only present when
@@ -148,7 +156,31 @@ def result_json(result: TranscriptResult, params: TranscriptOptionalParams) -> d
         payload["audio_channels"] = result.audio_channels
     if result.utterances is not None:
         payload["utterances"] = [utterance_json(u) for u in result.utterances]
+    if result.entities is not None:
+        payload["entities"] = [
+            {"entity_type": e.entity_type, "text": e.text, "start": e.start, "end": e.end}
+            for e in result.entities
+        ]
+    if result.redactions is not None:
+        # Not rendered: the stretches the redacted audio hides (times only, no text).
+        payload["redacted_spans"] = [
+            {"start": r.start, "end": r.end, "channel": r.channel} for r in result.redactions
+        ]
     return payload
+
+
+def unredacted_json(result: TranscriptResult) -> dict[str, Any] | None:
+    """The transcript before redaction, stored apart from the result (redact_pii_return_unredacted)."""
+    copy = result.unredacted
+    if copy is None:
+        return None
+    return {
+        "unredacted_text": copy.text,
+        "unredacted_words": [word_json(w) for w in copy.words],
+        "unredacted_utterances": (
+            [utterance_json(u) for u in copy.utterances] if copy.utterances is not None else None
+        ),
+    }
 
 
 # --------------------------------------------------------------------------- row -> API objects
@@ -188,9 +220,13 @@ def transcript_json(row: StoredTranscript) -> dict[str, Any]:
     for name in ABSENT_WHEN_NULL:
         if body.get(name) is None:
             body.pop(name, None)
-    # Newer than the spec (the SDKs model it): present only with code switching.
+    # Newer than the spec (the SDKs model them): present only with code switching, and only with
+    # redact_pii_return_unredacted.
     if result.get("language_detection_results") is not None:
         body["language_detection_results"] = result["language_detection_results"]
+    unredacted = getattr(row, "unredacted", None)
+    if isinstance(unredacted, dict):
+        body.update({name: unredacted.get(name) for name in UNREDACTED_FIELDS})
     return body
 
 

@@ -15,7 +15,7 @@ from stenograph import pipeline
 from stenograph.assemblyai.options import pipeline_options
 from stenograph.assemblyai.redacted_audio import redacted_audio_request
 from stenograph.assemblyai.requests import TranscriptOptionalParams, load_options
-from stenograph.assemblyai.transcripts import result_json
+from stenograph.assemblyai.transcripts import result_json, unredacted_json
 from stenograph.assemblyai.webhooks import webhook_target
 from stenograph.config import Settings
 from stenograph.jobs.outbound import OutboundError, download_to_file
@@ -118,6 +118,7 @@ class JobRunner:
         stored = finish(
             status=transcripts.COMPLETED,
             result=result_json(result, params),
+            unredacted=unredacted_json(result),
             speech_model_used=result.speech_model_used,
             redacted_audio_status=redacted.status if redacted else None,
             redacted_audio_file=redacted.file if redacted else None,

@@ -11,7 +11,7 @@ understanding) are called here, after speakers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,17 @@ from stenograph.pipeline.models import (
     choose_model,
     get_whisper_model,
 )
-from stenograph.pipeline.types import PipelineError, Segment, TranscribeOptions, TranscriptResult
+from stenograph.pipeline.types import (
+    Entity,
+    PipelineError,
+    Redaction,
+    Segment,
+    TranscribeOptions,
+    TranscriptResult,
+    UnredactedCopy,
+    Utterance,
+    Word,
+)
 from stenograph.pipeline.utterances import channel_utterances, speaker_utterances
 
 Progress = Callable[[float], None]
@@ -103,13 +113,16 @@ def transcribe(
         progress(1.0)
 
     segments = [s for s in sorted(segments, key=lambda s: (s.start, s.channel or "")) if s.words]
-    words = sorted((w for s in segments for w in s.words), key=lambda w: (w.start, w.channel or ""))
-    if options.speaker_labels:
-        utterances = speaker_utterances(words)
-    elif options.multichannel:
-        utterances = channel_utterances(segments)
-    else:
-        utterances = None
+    guarded = None
+    if options.redact_pii or options.entity_detection:
+        _check_english(runs, options)
+        guarded = _guarded(segments, options)
+    unredacted = None
+    if guarded is not None:
+        if options.return_unredacted:
+            unredacted = _unredacted_copy(segments, options)
+        segments = guarded.segments
+    words = _words_in_order(segments)
     return TranscriptResult(
         text=textform.join_text(words),
         words=words,
@@ -122,8 +135,78 @@ def transcribe(
         language_codes=_languages_spoken(runs) if options.detects_language else None,
         code_switching_languages=_switching_confidences(runs) if options.switches_language else None,
         speech_model_used=model_name,
-        utterances=utterances,
+        utterances=_utterances(segments, options),
+        redactions=guarded.redactions if guarded is not None and options.redact_pii else None,
+        unredacted=unredacted,
+        entities=guarded.entities if guarded is not None and options.entity_detection else None,
     )
+
+
+def _check_english(runs: list[list[LanguageRun]], options: TranscribeOptions) -> None:
+    spoken = {run.language for channel in runs for run in channel if run.speech_samples}
+    other = sorted(spoken - {"en"})
+    if other:
+        feature = "redact_pii" if options.redact_pii else "entity_detection"
+        raise PipelineError(
+            f"{feature} is supported for English audio only, and this audio was found to be in "
+            f"{', '.join(repr(code) for code in other)}. Set language_code "
+            "to 'en' if the audio is English."
+        )
+
+
+def _words_in_order(segments: list[Segment]) -> list[Word]:
+    return sorted((w for s in segments for w in s.words), key=lambda w: (w.start, w.channel or ""))
+
+
+def _utterances(segments: list[Segment], options: TranscribeOptions) -> list[Utterance] | None:
+    if options.speaker_labels:
+        return speaker_utterances(_words_in_order(segments))
+    if options.multichannel:
+        return channel_utterances(segments)
+    return None
+
+
+@dataclass
+class _Guarded:
+    segments: list[Segment]
+    redactions: list[Redaction]
+    entities: list[Entity]
+
+
+def _guarded(segments: list[Segment], options: TranscribeOptions) -> _Guarded:
+    """PII redaction and entity detection, each channel on its own (its words in time order)."""
+    from stenograph.pipeline import guardrails
+
+    request = None
+    if options.redact_pii:
+        request = guardrails.RedactionRequest(
+            policies=frozenset(options.redact_policies),
+            substitution=options.redact_substitution,
+            static_entities={label: list(terms) for label, terms in options.redact_static_entities},
+        )
+    replaced: dict[int, Word] = {}  # id of an original word -> its redacted form
+    redactions: list[Redaction] = []
+    entities: list[Entity] = []
+    for channel in sorted({s.channel or "" for s in segments}):
+        words = _words_in_order([s for s in segments if (s.channel or "") == channel])
+        result = guardrails.guard(words, request, options.entity_detection)
+        replaced.update({id(old): new for old, new in zip(words, result.words, strict=True)})
+        redactions.extend(result.redactions)
+        entities.extend(result.entities)
+    out = []
+    for segment in segments:
+        words = [replaced.get(id(w), w) for w in segment.words]
+        out.append(replace(segment, words=tuple(words), text=textform.join_text(words)))
+    return _Guarded(
+        out,
+        sorted(redactions, key=lambda r: (r.start, r.channel or "")),
+        sorted(entities, key=lambda e: (e.start, e.end)),
+    )
+
+
+def _unredacted_copy(segments: list[Segment], options: TranscribeOptions) -> UnredactedCopy:
+    words = _words_in_order(segments)
+    return UnredactedCopy(textform.join_text(words), words, _utterances(segments, options))
 
 
 def _language_runs(

@@ -50,6 +50,16 @@ class Redaction:
 
 
 @dataclass(frozen=True)
+class Entity:
+    """An entity found by entity detection (AssemblyAI's ``Entity``)."""
+
+    entity_type: str  # an EntityType, e.g. "location"
+    text: str  # as it stands in the transcript (redacted there if it was redacted)
+    start: int  # milliseconds
+    end: int
+
+
+@dataclass(frozen=True)
 class CustomSpelling:
     sources: tuple[str, ...]  # AssemblyAI "from"
     target: str  # AssemblyAI "to"
@@ -102,6 +112,13 @@ class TranscribeOptions:
     speakers_expected: int | None = None
     min_speakers: int | None = None
     max_speakers: int | None = None
+    # Guardrails (English): PII redaction and entity detection on the finished words.
+    redact_pii: bool = False
+    redact_policies: tuple[str, ...] = ()
+    redact_substitution: str = "hash"  # or "entity_name"
+    redact_static_entities: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, exact terms)
+    return_unredacted: bool = False
+    entity_detection: bool = False
 
     @property
     def switches_language(self) -> bool:
@@ -132,6 +149,17 @@ class TranscriptResult:
     utterances: list[Utterance] | None = None
     # With redact_pii: every redacted stretch, in time order ([] when nothing was found); None otherwise.
     redactions: list[Redaction] | None = None
+    # With redact_pii_return_unredacted: the transcript as it was before redaction.
+    unredacted: UnredactedCopy | None = None
+    # With entity_detection: the entities found, in time order.
+    entities: list[Entity] | None = None
+
+
+@dataclass
+class UnredactedCopy:
+    text: str
+    words: list[Word]
+    utterances: list[Utterance] | None
 
 
 class PipelineError(Exception):

@@ -81,6 +81,8 @@ class Transcript(Base):
     request: Mapped[dict[str, Any]] = mapped_column(default=dict)  # validated request options
     model: Mapped[str] = mapped_column(String(64))  # our model chosen at creation from the request
     result: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # text, words, ...
+    # redact_pii_return_unredacted: the transcript before redaction, kept apart from the result.
+    unredacted: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     speech_model_used: Mapped[str | None] = mapped_column(String(64), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

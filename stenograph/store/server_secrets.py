@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from stenograph.store.models import ServerSecret
 
-URL_SIGNING_KEY = "redacted_audio_url_signing"  # made by migration 0006
+URL_SIGNING_KEY = "redacted_audio_url_signing"  # made by migration 0007
 
 
 def shared_secret(session: Session, name: str) -> str:

