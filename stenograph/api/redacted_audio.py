@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from stenograph.api.auth import ProjectId
@@ -85,7 +85,7 @@ async def get_redacted_audio(
 @router.api_route(f"{FILE_PATH}/{{name}}", methods=["GET", "HEAD"], include_in_schema=False)
 async def redacted_audio_file(
     name: str, runtime: RuntimeDep, expires: str = "", signature: str = ""
-) -> FileResponse | JSONResponse:
+) -> FileResponse:
     """The file, to whoever holds an unexpired URL signed by this server (a capability URL)."""
     if not signature_valid(name, expires, signature, runtime.url_signing_key):
         raise ApiError(403, URL_INVALID)
