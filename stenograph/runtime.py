@@ -10,12 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from stenograph.config import Settings
 from stenograph.jobs.queue import JobQueue
-from stenograph.jobs.reaper import Reaper
+from stenograph.jobs.reaper import Reaper, remove_stray_redacted_audio
 from stenograph.jobs.runner import JobRunner
 from stenograph.jobs.webhooks import WebhookSender
 from stenograph.pipeline.audio import AudioLimits
 from stenograph.pipeline.models import ModelSettings
-from stenograph.store import keys, transcripts
+from stenograph.store import keys
 from stenograph.store.db import Database
 from stenograph.store.files import FileStorage
 from stenograph.store.server_secrets import url_signing_key
@@ -90,25 +90,7 @@ class Runtime:
         removed = self.storage.remove_abandoned(ABANDONED_FILE_SECONDS)
         if removed:
             log.info("removed %d abandoned partial upload(s) and scratch file(s)", removed)
-        self.remove_stray_redacted_audio()
-
-    def remove_stray_redacted_audio(self, older_than_seconds: float = ABANDONED_FILE_SECONDS) -> int:
-        """Delete redacted audio no transcript names as ready: left by an attempt whose worker died,
-        or by a transcript deleted meanwhile. Only files untouched for a while: a job stores its
-        file's name just after writing it."""
-        files = self.storage.redacted_files(older_than_seconds)
-        if not files:
-            return 0
-        with self.db.session() as session:
-            in_use = transcripts.redacted_files_in_use(session, {transcript_id for transcript_id, _ in files})
-        stray = [
-            (transcript_id, name) for transcript_id, name in files if (transcript_id, name) not in in_use
-        ]
-        for transcript_id, name in stray:
-            self.storage.delete_redacted(transcript_id, only=name)
-        if stray:
-            log.info("removed %d redacted audio file(s) no transcript uses", len(stray))
-        return len(stray)
+        remove_stray_redacted_audio(self.db, self.storage, ABANDONED_FILE_SECONDS)
 
     def start_worker(self) -> None:
         """Consume jobs in this process (threads) and reap expired leases."""

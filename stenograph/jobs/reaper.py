@@ -11,6 +11,7 @@ from functools import partial
 
 from stenograph.store import transcripts
 from stenograph.store.db import Database
+from stenograph.store.files import FileStorage
 from stenograph.store.transcripts import TRANSCRIPT_WEBHOOK, WEBHOOK_KINDS
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,23 @@ def requeue_overdue_webhooks(
     if overdue:
         log.info("reaper: re-queued %d overdue %s webhook delivery(ies)", len(overdue), kind)
     return overdue
+
+
+def remove_stray_redacted_audio(db: Database, storage: FileStorage, older_than_seconds: float) -> int:
+    """Delete redacted audio no transcript names as ready: left by an attempt whose worker died
+    after writing it, or by a transcript deleted meanwhile. Only files untouched for
+    ``older_than_seconds``: a job stores its file's name just after writing it. How many went."""
+    files = storage.redacted_files(older_than_seconds)
+    if not files:
+        return 0
+    with db.session() as session:
+        in_use = transcripts.redacted_files_in_use(session, {transcript_id for transcript_id, _ in files})
+    stray = [(transcript_id, name) for transcript_id, name in files if (transcript_id, name) not in in_use]
+    for transcript_id, name in stray:
+        storage.delete_redacted(transcript_id, only=name)
+    if stray:
+        log.info("removed %d redacted audio file(s) no transcript uses", len(stray))
+    return len(stray)
 
 
 def requeue_stale(
