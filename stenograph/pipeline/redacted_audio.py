@@ -155,6 +155,7 @@ def _transcode(
         encoder = out.add_stream(target.codec, rate=target.rate, layout=target.layout)
         assert isinstance(encoder, av.AudioStream)
         if target.format == "mp3":
+            encoder.codec_context.format = "fltp"  # as decoded: no conversion before LAME's own
             encoder.codec_context.options = {"compression_level": MP3_COMPRESSION_LEVEL}
         cursors = [0] * target.channels
         position = 0
