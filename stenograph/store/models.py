@@ -82,7 +82,7 @@ class Transcript(Base):
     model: Mapped[str] = mapped_column(String(64))  # our model chosen at creation from the request
     result: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # text, words, ...
     # redact_pii_return_unredacted: the transcript before redaction, kept apart from the result.
-    unredacted: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    unredacted: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     speech_model_used: Mapped[str | None] = mapped_column(String(64), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -355,6 +355,10 @@ def mark_deleted(session: Session, row: Transcript) -> str | None:
     row.redacted_audio_file = None
     row.redacted_audio_webhook_due_at = None
     row.result = {"text": DELETED_TEXT}
+    row.unredacted = None
+    if isinstance(row.request, dict) and "redact_static_entities" in row.request:
+        # The terms to hide are PII themselves.
+        row.request = {k: v for k, v in row.request.items() if k != "redact_static_entities"}
     row.lease_expires_at = None
     row.updated_at = utcnow()
     if upload_id is None:

@@ -11,6 +11,7 @@ from typing import Any
 from stenograph.pipeline.guardrails import lexicons
 from stenograph.pipeline.guardrails.recognizers import (
     ACCEPT_SCORE,
+    CUES,
     PRESIDIO_POLICIES,
     SPACY_LABELS,
     build_recognizers,
@@ -34,10 +35,9 @@ PRECEDENCE = (
     "phone_number", "credit_card_cvv", "credit_card_expiration", "date_of_birth", "banking_information",
     "healthcare_number", "passport_number", "drivers_license", "vehicle_id", "account_number",
     "username", "password", "filename", "person_age", "money_amount", "statistics", "time", "duration",
-    "date", "date_interval", "person_name", "organization", "location", "event", "drug",
-    "medical_condition", "medical_process", "injury", "blood_type", "zodiac_sign", "religion",
-    "political_affiliation", "nationality", "language", "marital_status", "gender_sexuality",
-    "occupation", "number_sequence",
+    "date", "date_interval", "blood_type", "zodiac_sign", "drug", "medical_condition", "medical_process",
+    "injury", "religion", "political_affiliation", "person_name", "organization", "location", "event",
+    "nationality", "language", "marital_status", "gender_sexuality", "occupation", "number_sequence",
 )  # fmt: skip
 _RANK = {policy: rank for rank, policy in enumerate(PRECEDENCE)}
 
@@ -174,8 +174,8 @@ class PiiAnalyzer:
             context_aware_enhancer=LemmaContextAwareEnhancer(
                 context_similarity_factor=0.35,
                 min_score_with_context_similarity=0.5,
-                context_prefix_count=6,
-                context_suffix_count=2,
+                context_prefix_count=5,
+                context_suffix_count=0,
                 context_matching_mode="whole_word",
             ),
         )
@@ -190,14 +190,40 @@ class PiiAnalyzer:
             results = self._engine.analyze(
                 text, language="en", nlp_artifacts=artifacts, score_threshold=ACCEPT_SCORE
             )
-        found = [
-            Finding(r.start, r.end, PRESIDIO_POLICIES.get(r.entity_type, r.entity_type), r.score)
-            for r in results
-        ]
+        found = _nearest_cue_wins(
+            [
+                Finding(r.start, r.end, PRESIDIO_POLICIES.get(r.entity_type, r.entity_type), r.score)
+                for r in results
+            ],
+            text,
+        )
         found.extend(_named_entities(artifacts.tokens, text))
         found.extend(_introduced_names(text))
         found = [_with_birth_cue(f, text) for f in found]
         return _resolve(_every_mention(_resolve(found), text))
+
+
+def _nearest_cue_wins(found: list[Finding], text: str) -> list[Finding]:
+    """Where patterns of several policies match the same characters only thanks to their context
+    words ("account number is 10042992 and the passport number is 912803456"), the policy whose
+    context word comes closest before the match keeps it."""
+    by_span: dict[tuple[int, int], list[Finding]] = {}
+    for finding in found:
+        by_span.setdefault((finding.start, finding.end), []).append(finding)
+    kept = []
+    for (start, _), group in by_span.items():
+        cued = [f for f in group if f.policy in CUES]
+        if len(cued) > 1:
+            nearest = min(cued, key=lambda f: _cue_distance(f.policy, text, start))
+            group = [f for f in group if f.policy not in CUES or f is nearest]
+        kept.extend(group)
+    return kept
+
+
+def _cue_distance(policy: str, text: str, start: int) -> int:
+    before = text[max(0, start - 80) : start].lower()
+    positions = [m.end() for cue in CUES[policy] for m in re.finditer(rf"\b{re.escape(cue)}\b", before)]
+    return len(before) - max(positions) if positions else 10_000
 
 
 def _named_entities(doc: Any, text: str) -> list[Finding]:
@@ -209,6 +235,7 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
         start, end = ent.start_char, ent.end_char
         if kind == "DATE":
             kind = _classify_date(ent.text)
+            start, end = _narrowed(kind, text, start, end)
         elif kind == "TIME":
             kind = "time" if _CLOCK.search(ent.text) else None
         elif kind == "NORP":
@@ -238,6 +265,21 @@ def _classify_date(span: str) -> str | None:
     if _INTERVAL.search(lowered):
         return "date_interval"
     return None  # "today", "last week": relative, not PII
+
+
+_AGE_NUMBER = re.compile(r".*?(?=[ -](?:years?|months?)[ -]old\b)", re.IGNORECASE)
+_DAY_WITH_YEAR = re.compile("(?:" + _DAY_IN_MONTH.pattern + r")(?:,?\s+(?:19|20)\d{2}\b)?", re.IGNORECASE)
+
+
+def _narrowed(kind: str | None, text: str, start: int, end: int) -> tuple[int, int]:
+    """spaCy's date spans carry words around the PII ("December 18 this year", "42 years old"): the
+    age is its number, a date its day, month and year."""
+    span = text[start:end]
+    pattern = _AGE_NUMBER if kind == "person_age" else _DAY_WITH_YEAR if kind == "date" else None
+    match = pattern.search(span) if pattern is not None else None
+    if match is None or not match.group(0).strip():
+        return start, end
+    return start + match.start(), start + match.end()
 
 
 def _with_birth_cue(finding: Finding, text: str) -> Finding:

@@ -44,12 +44,25 @@ SPACY_LABELS = {
     "MONEY": "money_amount",
 }
 
-_NUMBERISH = r"[A-Z0-9](?:[A-Z0-9-]*[0-9][A-Z0-9-]*)"  # letters, digits and dashes, one digit at least
+# letters, digits and dashes with four digits at least ("10042992", "HZ-5235-001")
+_NUMBERISH = r"(?=(?:[A-Z-]*\d){4})[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?"
 _AFTER_CUE = r"(?:\s(?:is|was|are|:|number|no\.?|#))*\s?[:#]?\s?"
 _NOT_A_CUE = r"(?!(?:is|was|are|number|no)\b)"
 
 # (policy, [(pattern name, regex, score)], context words)
 PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
+    (
+        "phone_number",
+        [
+            ("nanp", r"(?<![\w-])(?:\+?1[-.\s]?)?(?:\(\d{3}\)\s?|\d{3}[-.\s])\d{3}[-.\s]\d{4}\b", 0.5),
+            ("international", r"(?<![\w-])\+\d{1,3}[\s-]?\d(?:[\s-]?\d){6,13}\b", 0.5),
+            ("digits", r"\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b", CONTEXT_ONLY_SCORE),
+            # spaCy counts "call" as a stop word, which the context enhancer skips: the cue is in the pattern.
+            ("after call", r"(?<=\b(?:call|ring|reach)\b[^.?!]{0,24}?)\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b",
+             0.5),
+        ],
+        ["phone", "call", "cell", "mobile", "reach", "text", "fax", "dial", "telephone", "extension"],
+    ),
     (
         "credit_card_cvv",
         [("cvv", r"\b\d{3,4}\b", CONTEXT_ONLY_SCORE)],
@@ -219,6 +232,10 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
         [],
     ),
 ]
+
+
+# policy -> its context words, for telling apart two policies that match the same characters.
+CUES: dict[str, tuple[str, ...]] = {policy: tuple(context) for policy, _, context in PATTERNS if context}
 
 
 def build_recognizers() -> list[Any]:

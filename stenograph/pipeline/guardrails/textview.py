@@ -188,7 +188,7 @@ def _spoken_address(cores: list[tuple[str, str, str]], start: int, builder: _Bui
         pieces.append(("." if joiner == "dot" else "@", index + 1))
         index += 2
     last_core = pieces[-1][0].lower() if pieces else ""
-    dots = sum(1 for text, _ in pieces if text == ".")
+    dots = sum(text.count(".") for text, _ in pieces)
     if dots == 0 or last_core.rsplit(".", 1)[-1] not in TOP_LEVEL_DOMAINS or len(pieces) < 3:
         return 0
     builder.add(cores[start][0], start)

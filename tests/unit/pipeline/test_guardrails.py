@@ -1,0 +1,186 @@
+"""PII redaction and entity detection (pipeline/guardrails): the text view, each recogniser on the
+real presidio + spaCy engine, the word-level redaction and static entities."""
+
+from __future__ import annotations
+
+import pytest
+
+from stenograph.pipeline import guardrails
+from stenograph.pipeline.guardrails.analyzer import get_analyzer
+from stenograph.pipeline.guardrails.textview import normalized_view, plain_view
+from stenograph.pipeline.types import Word
+
+
+def words_of(text: str) -> list[Word]:
+    return [Word(token, i * 500, i * 500 + 400, 0.9) for i, token in enumerate(text.split())]
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(f.policy, text[f.start : f.end]) for f in get_analyzer().find(text)]
+
+
+# --------------------------------------------------------------------------- text view
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("call five five five, one two three four now.", "call 5551234 now."),
+        ("it is double seven oh three", "it is 7703"),
+        ("5 5 5 1 2 3 4", "5551234"),
+        ("my email is john dot smith at example dot com.", "my email is john.smith@example.com."),
+        ("go to www dot example dot org please", "go to www.example.org please"),
+        ("mail jane at example.com", "mail jane@example.com"),
+        # ordinary speech stays as it is
+        ("I have one dog and two cats", "I have one dog and two cats"),
+        ("we met at home, dot dot dot", "we met at home, dot dot dot"),
+        ("oh one two", "oh one two"),
+    ],
+)
+def test_spoken_forms_are_written_out(spoken: str, written: str) -> None:
+    assert normalized_view(words_of(spoken)).text == written
+
+
+def test_every_character_traces_back_to_its_word() -> None:
+    words = words_of("call five five five, one two three four now.")
+    view = normalized_view(words)
+    start = view.text.index("5551234")
+    assert view.words_between(start, start + 7) == [1, 2, 3, 4, 5, 6, 7]
+    assert plain_view(words).words_between(0, 4) == [0]
+
+
+# --------------------------------------------------------------------------- recognisers
+
+
+@pytest.mark.parametrize(
+    ("text", "policy", "value"),
+    [
+        ("My card is 4111 1111 1111 1111, thanks.", "credit_card_number", "4111 1111 1111 1111"),
+        ("You can reach me on 415-555-0132 tomorrow.", "phone_number", "415-555-0132"),
+        ("Please call me at 4155550132 after lunch.", "phone_number", "4155550132"),
+        ("Write to jane.doe@example.com today.", "email_address", "jane.doe@example.com"),
+        ("My social security number is 219-09-9999.", "us_social_security_number", "219-09-9999"),
+        ("The server is at 192.168.10.24 now.", "ip_address", "192.168.10.24"),
+        ("Go to www.stenograph.dev for more.", "url", "www.stenograph.dev"),
+        ("The CVV is 839 on the back.", "credit_card_cvv", "839"),
+        ("It expires 07/29 I think.", "credit_card_expiration", "07/29"),
+        ("I was born on March 7, 1961 in a small town.", "date_of_birth", "March 7, 1961"),
+        ("The account number is 10042992 on file.", "account_number", "10042992"),
+        ("My passport number is X91280345 okay.", "passport_number", "X91280345"),
+        ("The routing number is 021000021 for the bank.", "banking_information", "021000021"),
+        ("He is 42 years old now.", "person_age", "42"),
+        ("It cost $94.50 in the end.", "money_amount", "$94.50"),
+        ("About 15 percent of them agreed.", "statistics", "15 percent"),
+        ("The meeting is at 3:30 pm on Friday.", "time", "3:30 pm"),
+        ("It took 8 months to finish.", "duration", "8 months"),
+        ("Send me taxes-2012.pdf by email.", "filename", "taxes-2012.pdf"),
+        ("My username is jsmith84 there.", "username", "jsmith84"),
+        ("And my password is hunter2 too.", "password", "hunter2"),
+        ("My blood type is O negative, doctor.", "blood_type", "O negative"),
+        ("She takes ibuprofen every day.", "drug", "ibuprofen"),
+        ("He was diagnosed with diabetes last year.", "medical_condition", "diabetes"),
+        ("She had a colonoscopy last week.", "medical_process", "colonoscopy"),
+        ("I sprained my ankle playing football.", "injury", "sprained"),
+        ("I'm a Sagittarius, apparently.", "zodiac_sign", "Sagittarius"),
+        ("My family is Buddhist.", "religion", "Buddhist"),
+        ("He is married with two kids.", "marital_status", "married"),
+        ("She works as a pharmacist in town.", "occupation", "pharmacist"),
+        ("Hi, my name is John Smith and I called earlier.", "person_name", "John Smith"),
+        ("She moved to Chicago after college.", "location", "Chicago"),
+        ("He worked at Microsoft for a decade.", "organization", "Microsoft"),
+        ("We met in 1984 at a party.", "date_interval", "1984"),
+        ("Your order ships on December 18 this year.", "date", "December 18"),
+    ],
+)
+def test_each_policy_has_a_recogniser(text: str, policy: str, value: str) -> None:
+    assert (policy, value) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have one dog and two cats.",
+        "We talked about the weather for a while and then went home.",
+        "The team finished the project ahead of schedule.",
+        "Let me think about it and get back to you today.",
+    ],
+)
+def test_ordinary_speech_holds_no_pii(text: str) -> None:
+    assert found(text) == []
+
+
+def test_context_decides_between_policies_matching_the_same_number() -> None:
+    text = "The account number is 10042992 and the passport number is 912803456."
+    assert ("account_number", "10042992") in found(text)
+    assert ("passport_number", "912803456") in found(text)
+
+
+def test_a_name_found_once_is_found_in_every_mention() -> None:
+    assert found("My name is Diane Keller. Keller is my married name.").count(("person_name", "Keller")) == 1
+
+
+def test_ambiguous_terms_need_their_context() -> None:
+    assert ("zodiac_sign", "Cancer") not in found("Cancer research gets more money every year.")
+    assert ("zodiac_sign", "Leo") in found("My star sign is Leo.")
+
+
+# --------------------------------------------------------------------------- redaction over words
+
+
+def test_hash_replaces_each_character_and_keeps_punctuation_and_times() -> None:
+    words = words_of("Hi, my name is John Smith.")
+    result = guardrails.guard(words, guardrails.RedactionRequest(frozenset({"person_name"})), False)
+    assert [w.text for w in result.words] == ["Hi,", "my", "name", "is", "####", "#####."]
+    assert [(w.start, w.end) for w in result.words] == [(w.start, w.end) for w in words]
+    assert [(r.start, r.end, r.policy) for r in result.redactions] == [(2000, 2900, "person_name")]
+
+
+def test_entity_name_substitution() -> None:
+    words = words_of("Call me at 415-555-0132, John.")
+    request = guardrails.RedactionRequest(frozenset({"phone_number"}), substitution="entity_name")
+    result = guardrails.guard(words, request, False)
+    assert [w.text for w in result.words][3] == "[PHONE_NUMBER],"
+    assert "John." in [w.text for w in result.words]  # person_name was not asked for
+
+
+def test_spoken_number_redacts_every_word_it_spans() -> None:
+    words = words_of("my card number is four one one one one one one one one one one one one one one one")
+    result = guardrails.guard(words, guardrails.RedactionRequest(frozenset({"credit_card_number"})), False)
+    assert [w.text for w in result.words[4:]] == ["####"] + ["###"] * 15
+    assert result.redactions[0].start == words[4].start and result.redactions[0].end == words[-1].end
+
+
+def test_static_entities_match_whole_words_case_insensitively_and_across_splits() -> None:
+    words = words_of("We use Steno graph and stenograph daily, not stenographs.")
+    request = guardrails.RedactionRequest(
+        frozenset({"person_name"}), substitution="entity_name", static_entities={"product": ["Stenograph"]}
+    )
+    texts = [w.text for w in guardrails.guard(words, request, False).words]
+    assert texts == [
+        "We",
+        "use",
+        "[PRODUCT]",
+        "[PRODUCT]",
+        "and",
+        "[PRODUCT]",
+        "daily,",
+        "not",
+        "stenographs.",
+    ]
+
+
+def test_entity_detection_reports_type_text_and_times_in_order() -> None:
+    words = words_of("This is Diane in New Jersey.")
+    result = guardrails.guard(words, None, True)
+    assert [(e.entity_type, e.text, e.start, e.end) for e in result.entities] == [
+        ("person_name", "Diane", 1000, 1400),
+        ("location", "New Jersey", 2000, 2900),
+    ]
+    assert [w.text for w in result.words] == [w.text for w in words]  # nothing redacted
+
+
+def test_every_spec_policy_is_supported_or_refused_with_a_reason() -> None:
+    assert set(guardrails.SUPPORTED_POLICIES) | set(guardrails.REFUSED_POLICIES) == set(
+        guardrails.PII_POLICIES
+    )
+    assert len(guardrails.PII_POLICIES) == 44
