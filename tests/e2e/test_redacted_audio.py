@@ -159,6 +159,10 @@ def test_mp3_by_default_and_silence_with_static_entities(server: LiveServer, sha
         url = answer.json()["redacted_audio_url"]
     audio = httpx.get(url)  # no API key: the URL is the permission
     assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg"
+    head = httpx.head(url)
+    assert head.status_code == 200 and int(head.headers["content-length"]) == len(audio.content)
+    part = httpx.get(url, headers={"Range": "bytes=0-99"})  # players and resumed downloads
+    assert part.status_code == 206 and part.content == audio.content[:100]
     path = server.data_dir / "fetched.mp3"
     path.write_bytes(audio.content)
     redacted, rate = read_native(path)
