@@ -334,3 +334,35 @@ def test_webhook_gets_the_redacted_audio_notification(
     assert notification["status"] == "redacted_audio_ready"
     assert notification["redacted_audio_url"].startswith(f"{server.base_url}/v2/redacted-audio/{body['id']}.")
     assert httpx.get(notification["redacted_audio_url"]).status_code == 200
+
+
+def test_multichannel_hides_the_speaking_channel_only(
+    server: LiveServer, shared_audio: Path, tmp_path: Path
+) -> None:
+    speech, rate = read_native(shared_audio / "jfk" / "jfk.wav")
+    hum = 0.05 * np.sin(2 * np.pi * 200 * np.arange(speech.shape[1]) / rate)  # channel 2: no speech
+    stereo = tmp_path / "stereo.wav"
+    with av.open(str(stereo), "w", format="wav") as out:
+        stream = out.add_stream("pcm_s16le", rate=rate, layout="stereo")
+        packed = np.round(np.stack([speech[0], hum]).T * 32767).astype(np.int16).reshape(1, -1)
+        frame = av.AudioFrame.from_ndarray(packed, format="s16", layout="stereo")
+        frame.sample_rate, frame.pts = rate, 0
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    with api(server) as client:
+        body = transcribe(
+            client, stereo, **PII, multichannel=True, redact_pii_audio=True, redact_pii_audio_quality="wav"
+        )
+        assert body["status"] == "completed", body.get("error")
+        spans = [(w["start"], w["end"]) for w in body["words"] if "#" in w["text"]]
+        assert spans and all(w["channel"] == "1" for w in body["words"] if "#" in w["text"])
+        url = client.get(f"/v2/transcript/{body['id']}/redacted-audio").json()["redacted_audio_url"]
+    got = tmp_path / "got.wav"
+    got.write_bytes(httpx.get(url).content)
+    redacted, out_rate = read_native(got)
+    original, _ = read_native(stereo)
+    assert out_rate == rate and redacted.shape == original.shape == (2, speech.shape[1])
+    assert np.array_equal(redacted[1], original[1])  # the silent channel is untouched
+    start, end = spans[0]
+    inside = redacted[0, (start + 20) * rate // 1000 : (end - 20) * rate // 1000]
+    assert peak_hz(inside, rate) == pytest.approx(1000, abs=10)
