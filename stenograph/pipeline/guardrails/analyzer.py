@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from stenograph.pipeline.guardrails import lexicons
@@ -31,13 +31,13 @@ class Finding:
 # When two findings overlap, the one whose policy comes first here wins (then the longer one):
 # validated and specific forms before generic ones, named entities before word lists.
 PRECEDENCE = (
-    "email_address", "credit_card_number", "us_social_security_number", "ip_address", "url",
+    "email_address", "credit_card_number", "us_social_security_number", "ip_address", "filename", "url",
     "phone_number", "credit_card_cvv", "credit_card_expiration", "date_of_birth", "banking_information",
     "healthcare_number", "passport_number", "drivers_license", "vehicle_id", "account_number",
-    "username", "password", "filename", "person_age", "money_amount", "statistics", "time", "duration",
+    "username", "password", "person_age", "money_amount", "statistics", "time", "duration",
     "date", "date_interval", "blood_type", "zodiac_sign", "drug", "medical_condition", "medical_process",
-    "injury", "religion", "political_affiliation", "person_name", "organization", "location", "event",
-    "nationality", "language", "marital_status", "gender_sexuality", "occupation", "number_sequence",
+    "injury", "religion", "political_affiliation", "language", "person_name", "organization", "location",
+    "event", "nationality", "marital_status", "gender_sexuality", "occupation", "number_sequence",
 )  # fmt: skip
 _RANK = {policy: rank for rank, policy in enumerate(PRECEDENCE)}
 
@@ -62,7 +62,16 @@ _INTERVAL = re.compile(
     rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d{{2}}s?\b|\b'?\d0s\b|\b(?:spring|summer|autumn|fall|winter)\b"
 )
 _BIRTH_CUE = re.compile(r"\b(?:born|birth|birthday|dob|d\.o\.b)\b[^.?!]{0,30}$", re.IGNORECASE)
-_CLOCK = re.compile(r"\d|o'clock|noon|midnight", re.IGNORECASE)
+_CLOCK = re.compile(
+    r"\b(?:[01]?\d:[0-5]\d|2[0-3]:[0-5]\d|1[0-2]|0?[1-9])(?::[0-5]\d)?(?:\s?(?:[ap]\.?m\.?|o'clock))?"
+    r"(?:\s[A-Z]{2,4}T)?|\b(?:[a-z]+\so'clock|noon|midnight)\b",
+    re.IGNORECASE,
+)
+_LANGUAGE_CUE = re.compile(
+    r"\b(?:speaks?|spoke|speaking|fluent\sin|language\sis|translat\w*|interpreter|in)\s*$", re.IGNORECASE
+)
+_ARTICLE = re.compile(r"(?:the|an?)\s+", re.IGNORECASE)
+_MONEY_START = re.compile(r"[$\u00a3\u20ac\u00a5\d]")
 _TITLED_NAME = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame)\.?\s)([A-Z][a-z'\-]+(?:\s[A-Z][a-z'\-]+)?)"
 )
@@ -119,34 +128,12 @@ _NOT_NAMES = frozenset(
 )
 # Acronyms spaCy's small model takes for organisations in speech about PII itself.
 _NOT_ORGANIZATIONS = frozenset(
-    [
-        "ssn",
-        "cvv",
-        "cvc",
-        "pin",
-        "dob",
-        "vin",
-        "id",
-        "iban",
-        "dl",
-        "mri",
-        "ct",
-        "ekg",
-        "ecg",
-        "icu",
-        "er",
-        "gp",
-        "hr",
-        "it",
-        "ok",
-        "ip",
-        "url",
-        "pdf",
-        "atm",
-    ]
-)
+    ("ssn", "cvv", "cvc", "pin", "dob", "vin", "id", "iban", "dl", "mri", "ct", "ekg", "ecg", "icu",
+     "er", "gp", "hr", "it", "ok", "ip", "url", "pdf", "atm", "password", "username", "passcode", "login")
+)  # fmt: skip
 _LEXICON_TERMS = frozenset(term.lower() for terms in lexicons.LEXICONS.values() for term in terms)
 _RELIGIONS = {term.lower() for term in lexicons.RELIGIONS}
+_LANGUAGES = {term.lower() for term in lexicons.LANGUAGES}
 _POLITICAL = {term.lower() for term in lexicons.POLITICAL_AFFILIATIONS}
 
 
@@ -160,7 +147,7 @@ class PiiAnalyzer:
         from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
         from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
-        nlp = importlib.import_module(SPACY_PACKAGE).load()
+        nlp = importlib.import_module(SPACY_PACKAGE).load(disable=["parser"])  # no use for the parse
         # presidio's engine loads models by name and downloads missing ones: give it the loaded one.
         self._nlp_engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": SPACY_PACKAGE}])
         self._nlp_engine.nlp = {"en": nlp}  # type: ignore[assignment]
@@ -175,7 +162,7 @@ class PiiAnalyzer:
                 context_similarity_factor=0.35,
                 min_score_with_context_similarity=0.5,
                 context_prefix_count=5,
-                context_suffix_count=0,
+                context_suffix_count=3,
                 context_matching_mode="whole_word",
             ),
         )
@@ -183,24 +170,46 @@ class PiiAnalyzer:
 
     def find(self, text: str) -> list[Finding]:
         """Every finding in ``text`` under one policy each, overlaps resolved, in text order."""
-        if not text.strip():
-            return []
+        found: list[Finding] = []
+        for offset, chunk in _chunks(text):
+            found.extend(replace(f, start=f.start + offset, end=f.end + offset) for f in self._find_in(chunk))
+        found.extend(_introduced_names(text))
+        found = [_with_birth_cue(f, text) for f in found]
+        return _resolve(_every_mention(_resolve(found), text))
+
+    def _find_in(self, chunk: str) -> list[Finding]:
         with self._lock:
-            artifacts = self._nlp_engine.process_text(text, "en")
+            artifacts = self._nlp_engine.process_text(chunk, "en")
             results = self._engine.analyze(
-                text, language="en", nlp_artifacts=artifacts, score_threshold=ACCEPT_SCORE
+                chunk, language="en", nlp_artifacts=artifacts, score_threshold=ACCEPT_SCORE
             )
         found = _nearest_cue_wins(
             [
                 Finding(r.start, r.end, PRESIDIO_POLICIES.get(r.entity_type, r.entity_type), r.score)
                 for r in results
             ],
-            text,
+            chunk,
         )
-        found.extend(_named_entities(artifacts.tokens, text))
-        found.extend(_introduced_names(text))
-        found = [_with_birth_cue(f, text) for f in found]
-        return _resolve(_every_mention(_resolve(found), text))
+        return found + _named_entities(artifacts.tokens, chunk)
+
+
+CHUNK_CHARS = 1200
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """(offset, chunk): the text cut at sentence ends into pieces of about CHUNK_CHARS. presidio's
+    context enhancer walks the whole document for every candidate, so one long transcript would take
+    quadratic time; context words and entities do not reach across sentences anyway."""
+    chunks: list[tuple[int, str]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() - start >= CHUNK_CHARS:
+            chunks.append((start, text[start : match.start()]))
+            start = match.end()
+    if text[start:].strip():
+        chunks.append((start, text[start:]))
+    return chunks
 
 
 def _nearest_cue_wins(found: list[Finding], text: str) -> list[Finding]:
@@ -211,19 +220,26 @@ def _nearest_cue_wins(found: list[Finding], text: str) -> list[Finding]:
     for finding in found:
         by_span.setdefault((finding.start, finding.end), []).append(finding)
     kept = []
-    for (start, _), group in by_span.items():
+    for (start, end), group in by_span.items():
         cued = [f for f in group if f.policy in CUES]
         if len(cued) > 1:
-            nearest = min(cued, key=lambda f: _cue_distance(f.policy, text, start))
+            nearest = min(cued, key=lambda f: _cue_distance(f.policy, text, start, end))
             group = [f for f in group if f.policy not in CUES or f is nearest]
         kept.extend(group)
     return kept
 
 
-def _cue_distance(policy: str, text: str, start: int) -> int:
+def _cue_distance(policy: str, text: str, start: int, end: int) -> int:
+    """Characters between the match and the nearest of its policy's context words (before it, or
+    after it at double the distance: the cue usually comes first)."""
     before = text[max(0, start - 80) : start].lower()
-    positions = [m.end() for cue in CUES[policy] for m in re.finditer(rf"\b{re.escape(cue)}\b", before)]
-    return len(before) - max(positions) if positions else 10_000
+    after = text[end : end + 40].lower()
+    distances = [10_000]
+    for cue in CUES[policy]:
+        pattern = rf"\b{re.escape(cue)}\b"
+        distances += [len(before) - m.end() for m in re.finditer(pattern, before)]
+        distances += [2 * m.start() + 1 for m in re.finditer(pattern, after)]
+    return min(distances)
 
 
 def _named_entities(doc: Any, text: str) -> list[Finding]:
@@ -237,7 +253,22 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
             kind = _classify_date(ent.text)
             start, end = _narrowed(kind, text, start, end)
         elif kind == "TIME":
-            kind = "time" if _CLOCK.search(ent.text) else None
+            if _DURATION.fullmatch(ent.text.lower().strip()):
+                kind = "duration"
+            else:
+                clock = _CLOCK.search(ent.text)
+                kind = "time" if clock else None
+                if clock:
+                    start, end = start + clock.start(), start + clock.end()
+        elif kind == "money_amount":
+            first = _MONEY_START.search(ent.text)
+            start = start + first.start() if first else start
+        elif (
+            kind == "NORP"
+            and ent.text.lower() in _LANGUAGES
+            and _LANGUAGE_CUE.search(text[max(0, start - 30) : start])
+        ):
+            kind = "language"
         elif kind == "NORP":
             lowered = ent.text.lower()
             kind = (
@@ -247,8 +278,13 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
             )
         elif kind == "person_name":
             start, end = _strip_possessive(text, start, end)
+            if any(char.isdigit() for char in ent.text):
+                kind = None
         elif kind == "organization" and ent.text.lower() in _NOT_ORGANIZATIONS:
             kind = None
+        article = _ARTICLE.match(text, start, end)
+        if article and kind not in (None, "duration"):  # "the United Nations", "the 1990s"
+            start = article.end()
         if kind is not None and end > start:
             found.append(Finding(start, end, kind, 0.85))
     return found

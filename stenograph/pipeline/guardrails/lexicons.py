@@ -6,8 +6,7 @@ from __future__ import annotations
 
 BLOOD_TYPES = (
     "A positive", "A negative", "B positive", "B negative", "AB positive", "AB negative",
-    "O positive", "O negative", "A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-",
-    "type A", "type B", "type AB", "type O",
+    "O positive", "O negative", "AB+", "AB-",
 )
 
 ZODIAC_SIGNS = (
@@ -176,9 +175,8 @@ CONTEXT_ONLY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # policy: (ambiguous terms, context words)
     "zodiac_sign": (("Cancer", "Leo", "Libra", "Gemini", "Aries", "Virgo", "Scorpio"),
                     ("sign", "zodiac", "horoscope", "star", "astrology", "born")),
-    "blood_type": (("A+", "A-", "B+", "B-", "O+", "O-", "type A", "type B", "type AB", "type O",
-                    "A positive", "A negative", "B positive", "B negative", "O positive", "O negative"),
-                   ("blood",)),
+    "blood_type": (("A positive", "A negative", "B positive", "B negative", "O positive", "O negative",
+                    "AB+", "AB-"), ("blood", "donor", "type", "group", "transfusion")),
     "marital_status": (("single", "engaged", "separated", "husband", "wife", "spouse"),
                        ("married", "marital", "status", "divorced", "i'm", "am", "i", "my", "status")),
     "gender_sexuality": (("female", "male", "straight", "trans", "woman", "man", "queer"),

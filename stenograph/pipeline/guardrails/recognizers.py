@@ -27,7 +27,6 @@ PRESIDIO_POLICIES = {
     "IBAN_CODE": "banking_information",
     "US_PASSPORT": "passport_number",
     "US_DRIVER_LICENSE": "drivers_license",
-    "UK_NHS": "healthcare_number",
 }
 # spaCy label -> what it is found as (DATE and TIME are classified further in ``classify``)
 SPACY_LABELS = {
@@ -46,8 +45,13 @@ SPACY_LABELS = {
 
 # letters, digits and dashes with four digits at least ("10042992", "HZ-5235-001")
 _NUMBERISH = r"(?=(?:[A-Z-]*\d){4})[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?"
-_AFTER_CUE = r"(?:\s(?:is|was|are|:|number|no\.?|#))*\s?[:#]?\s?"
+_AFTER_CUE = r"\b(?:\s(?:is|was|are|:|number|no\.?|#))*\s?[:#]?\s?"
 _NOT_A_CUE = r"(?!(?:is|was|are|number|no)\b)"
+
+_BODY_PARTS = (
+    r"(?:arm|arms|leg|legs|wrist|ankle|knee|hip|hand|foot|feet|finger|toe|elbow|shoulder|back|neck|rib|ribs|"
+    r"nose|jaw|collarbone|skull|spine|hamstring|acl|meniscus|tendon|ligament|achilles|pelvis|thumb)\b"
+)
 
 # (policy, [(pattern name, regex, score)], context words)
 PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
@@ -91,7 +95,7 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
     (
         "account_number",
         [("account", rf"\b{_NUMBERISH}\b", CONTEXT_ONLY_SCORE)],
-        ["account", "acct", "member", "membership", "policy", "customer", "reference", "order", "invoice"],
+        ["account", "acct", "member", "membership", "policy", "customer"],
     ),
     (
         "healthcare_number",
@@ -116,6 +120,29 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
             ("plate", r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9-]{4,8}\b", CONTEXT_ONLY_SCORE),
         ],
         ["vin", "vehicle", "plate", "registration", "chassis", "car"],
+    ),
+    (
+        "blood_type",
+        [("group", r"\b(?:AB|A|B|O)(?:\s?(?:positive|negative|pos|neg)\b|[+-](?![\w+-]))",
+          CONTEXT_ONLY_SCORE)],
+        ["blood", "donor", "type", "group", "transfusion"],
+    ),
+    (
+        "injury",
+        [("hurt body part", rf"\b(?:broke|broken|fractured|sprained|twisted|dislocated|tore|torn|pulled|"
+                            rf"bruised|injured|hurt|cracked|strained|busted)\s(?:my|his|her|their|your|a|the)?\s?"
+                            rf"{_BODY_PARTS}",
+          0.6)],
+        [],
+    ),
+    (
+        "occupation",
+        [("compound", r"\b(?:software|data|civil|mechanical|electrical|sales|marketing|project|product|"
+                      r"office|"
+                      r"construction|truck|bus|taxi|delivery|security|social|dental|medical|research|lab|"
+                      r"customer\sservice)\s(?:engineer|developer|scientist|analyst|manager|designer|driver|worker|"
+                      r"assistant|clerk|guard|hygienist|technician|representative|rep)s?\b", 0.6)],
+        [],
     ),
     (
         "person_age",
@@ -245,7 +272,6 @@ def build_recognizers() -> list[Any]:
         CreditCardRecognizer,
         IbanRecognizer,
         IpRecognizer,
-        NhsRecognizer,
         PhoneRecognizer,
         UrlRecognizer,
         UsLicenseRecognizer,
@@ -263,7 +289,6 @@ def build_recognizers() -> list[Any]:
         IbanRecognizer(),
         UsPassportRecognizer(),
         UsLicenseRecognizer(),
-        NhsRecognizer(),
     ]
     for policy, patterns, context in PATTERNS:
         recognizers.append(

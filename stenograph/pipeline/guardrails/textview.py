@@ -22,6 +22,11 @@ _DIGIT_WORDS = {
 }  # fmt: skip
 _REPEATS = {"double": 2, "triple": 3}
 _MIN_SPOKEN_DIGITS = 3  # "one two" stays words; a run of three or more is a number read out
+# Words before "at" that make it a preposition, not an address ("email me at ...").
+_NOT_MAILBOXES = frozenset(
+    ("me", "us", "him", "her", "them", "you", "it", "i", "we", "they", "home", "work",
+     "school", "here", "there", "look", "arrive", "arrived")
+)  # fmt: skip
 # Top-level domains that end a spoken address ("example dot com").
 TOP_LEVEL_DOMAINS = frozenset(
     [
@@ -124,10 +129,13 @@ def normalized_view(words: Sequence[Word]) -> TextView:
 
 
 def _digits_of(core: str) -> str | None:
+    """The digit a word reads out ("five", "5"), or a spelled-out letter ("H" in "H Z five two")."""
     lowered = core.lower()
     if lowered in _DIGIT_WORDS:
         return _DIGIT_WORDS[lowered]
-    if core.isascii() and core.isdigit() and len(core) <= 4:
+    if core.isascii() and core.isdigit() and len(core) == 1:  # "412 833 6653" is written, not read out
+        return core
+    if len(core) == 1 and core.isascii() and core.isupper() and core != "I":
         return core
     return None
 
@@ -158,8 +166,10 @@ def _spoken_digits(cores: list[tuple[str, str, str]], start: int, builder: _Buil
             break  # a full stop or question mark ends the number
     while pieces and not pieces[-1][0]:  # a trailing "double" with nothing after it
         pieces.pop()
+    while pieces and pieces[-1][0].isalpha():  # a run ends on a digit
+        pieces.pop()
     spoken_words = sum(1 for digits, i in pieces if not cores[i][1].isdigit())
-    total = sum(len(digits) for digits, _ in pieces)
+    total = sum(char.isdigit() for piece, _ in pieces for char in piece)
     if len(pieces) < 2 or total < _MIN_SPOKEN_DIGITS or (spoken_words == 0 and len(pieces) < 3):
         return 0
     builder.add(cores[start][0], start)
@@ -184,10 +194,12 @@ def _spoken_address(cores: list[tuple[str, str, str]], start: int, builder: _Bui
         joiner = cores[index + 1][1].lower() if index + 2 < len(cores) else ""
         if trail or joiner not in ("dot", "at") or (joiner == "at" and seen_at):
             break
+        if joiner == "at" and (core.lower() in _NOT_MAILBOXES or "@" in cores[index + 2][1]):
+            break
         seen_at = seen_at or joiner == "at"
         pieces.append(("." if joiner == "dot" else "@", index + 1))
         index += 2
-    last_core = pieces[-1][0].lower() if pieces else ""
+    last_core = pieces[-1][0].lower().split("/", 1)[0] if pieces else ""
     dots = sum(text.count(".") for text, _ in pieces)
     if dots == 0 or last_core.rsplit(".", 1)[-1] not in TOP_LEVEL_DOMAINS or len(pieces) < 3:
         return 0

@@ -80,7 +80,7 @@ def test_every_character_traces_back_to_its_word() -> None:
         ("She takes ibuprofen every day.", "drug", "ibuprofen"),
         ("He was diagnosed with diabetes last year.", "medical_condition", "diabetes"),
         ("She had a colonoscopy last week.", "medical_process", "colonoscopy"),
-        ("I sprained my ankle playing football.", "injury", "sprained"),
+        ("I sprained my ankle playing football.", "injury", "sprained my ankle"),
         ("I'm a Sagittarius, apparently.", "zodiac_sign", "Sagittarius"),
         ("My family is Buddhist.", "religion", "Buddhist"),
         ("He is married with two kids.", "marital_status", "married"),
