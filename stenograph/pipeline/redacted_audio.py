@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -38,6 +40,13 @@ MP3_SAMPLE_RATES = frozenset({8000, 11025, 12000, 16000, 22050, 24000, 32000, 44
 # default for the sample rate (CBR: 128 kbit/s at 44.1 kHz stereo, 24 kbit/s at 16 kHz mono); a
 # lower or higher one measured no faster.
 MP3_COMPRESSION_LEVEL = "7"
+# The bit reservoir off: segments encoded apart join frame to frame (see _Mp3Segments).
+MP3_OPTIONS = {"compression_level": MP3_COMPRESSION_LEVEL, "reservoir": "0"}
+MP3_FRAME = 1152  # segments start on this grid: a whole number of frames of 1152 (MPEG-1) or 576
+MP3_SEGMENT_SECONDS = 60
+MP3_PRIMING = 4 * MP3_FRAME  # audio before a segment its encoder is fed first
+MP3_TAIL = 3 * MP3_FRAME  # and after it, so that its last kept frame is complete
+MP3_THREADS = max(1, min(4, os.cpu_count() or 1))
 PARTIAL_SUFFIX = ".part"
 _LAYOUTS = {1: "mono", 2: "stereo"}
 
@@ -155,26 +164,148 @@ def _transcode(
     with out:
         encoder = out.add_stream(target.codec, rate=target.rate, layout=target.layout)
         assert isinstance(encoder, av.AudioStream)
-        if target.format == "mp3":
-            encoder.codec_context.format = "fltp"  # as decoded: no conversion before LAME's own
-            encoder.codec_context.options = {"compression_level": MP3_COMPRESSION_LEVEL}
-        cursors = [0] * target.channels
-        position = 0
-        resampler = _resampler(target)
-        for frame in _decoded(container, stream):
-            try:
-                converted = resampler.resample(frame)
-            except ValueError:  # the stream changed rate/layout mid-way: a new resampler
-                converted = resampler.resample(None)
-                resampler = _resampler(target)
-                converted += resampler.resample(frame)
-            for piece in converted:
-                position = _encode(out, encoder, piece, position, spans, cursors, method, target.rate)
-        for piece in resampler.resample(None):
-            position = _encode(out, encoder, piece, position, spans, cursors, method, target.rate)
-        for packet in encoder.encode(None):
-            out.mux(packet)
+        sink: _Sink = _Mp3Segments(out, encoder, target) if target.format == "mp3" else _Encoder(out, encoder)
+        try:
+            cursors = [0] * target.channels
+            position = 0
+            resampler = _resampler(target)
+            for frame in _decoded(container, stream):
+                try:
+                    converted = resampler.resample(frame)
+                except ValueError:  # the stream changed rate/layout mid-way: a new resampler
+                    converted = resampler.resample(None)
+                    resampler = _resampler(target)
+                    converted += resampler.resample(frame)
+                for piece in converted:
+                    position = _hide(sink, piece, position, spans, cursors, method, target.rate)
+            for piece in resampler.resample(None):
+                position = _hide(sink, piece, position, spans, cursors, method, target.rate)
+            sink.close()
+        finally:
+            sink.abandon()
     return position
+
+
+class _Sink:
+    def add(self, frame: av.AudioFrame) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Encode what is left and write it."""
+
+    def abandon(self) -> None:
+        """Stop any work still running (after close: nothing)."""
+
+
+class _Encoder(_Sink):
+    """One encoder, frame by frame (WAV)."""
+
+    def __init__(self, out: av.container.OutputContainer, encoder: av.AudioStream) -> None:
+        self.out, self.encoder = out, encoder
+
+    def add(self, frame: av.AudioFrame) -> None:
+        for packet in self.encoder.encode(frame):
+            self.out.mux(packet)
+
+    def close(self) -> None:
+        for packet in self.encoder.encode(None):
+            self.out.mux(packet)
+
+
+class _Mp3Segments(_Sink):
+    """MP3 encoded in segments on several threads (PyAV lets go of the GIL while LAME encodes),
+    joined into one stream: LAME is the whole cost of a redacted MP3, one core encodes about 45x
+    real time at 44.1 kHz stereo.
+
+    A segment starts on an MP3 frame boundary (a multiple of 1152 samples); its encoder is primed
+    with the audio before it and fed a little past its end, and only the frames of its own stretch
+    are kept, so the frames of consecutive segments follow one another as one encoder's would (same
+    delay, same frame grid, no gap or overlap). The bit reservoir is off: no frame borrows bytes
+    from frames of another segment's encoder. The joined stream decodes to the same number of
+    samples as the source, and its error at the joins is that of the codec elsewhere."""
+
+    def __init__(self, out: av.container.OutputContainer, stream: av.AudioStream, target: _Target) -> None:
+        self.out, self.stream, self.target = out, stream, target
+        context = stream.codec_context
+        context.format = "fltp"  # as decoded: no conversion before LAME's own
+        context.options = MP3_OPTIONS
+        context.open()  # the muxer's header (LAME tag: encoder delay) comes from this context
+        self.frame = context.frame_size  # 1152 samples (MPEG-1), 576 (MPEG-2/2.5: 24 kHz and below)
+        self.segment = MP3_SEGMENT_SECONDS * target.rate // MP3_FRAME * MP3_FRAME
+        self.pool = ThreadPoolExecutor(max_workers=MP3_THREADS, thread_name_prefix="redacted-mp3")
+        self.running: deque[Future[list[av.Packet]]] = deque()
+        self.held: list[np.ndarray] = []  # decoded samples from self.held_from on
+        self.held_from = 0
+        self.held_count = 0
+        self.start = 0  # where the next segment starts
+        self.packets = 0
+
+    def add(self, frame: av.AudioFrame) -> None:
+        self.held.append(frame.to_ndarray())
+        self.held_count += frame.samples
+        end = self.start + self.segment
+        if self.held_from + self.held_count >= end + MP3_TAIL:
+            self._cut(end)
+
+    def _cut(self, end: int | None) -> None:
+        """Hand the segment from self.start to ``end`` (None: to the end of the audio) to a thread."""
+        held = np.concatenate(self.held, axis=1) if len(self.held) > 1 else self.held[0]
+        first = max(0, self.start - MP3_PRIMING)  # absolute; a multiple of MP3_FRAME
+        stop = held.shape[1] if end is None else end + MP3_TAIL - self.held_from
+        samples = held[:, first - self.held_from : stop]
+        skip = (self.start - first) // self.frame
+        keep = None if end is None else (end - self.start) // self.frame
+        while len(self.running) > MP3_THREADS:  # bounded: at most this much audio waits in memory
+            self._write(self.running.popleft())
+        self.running.append(self.pool.submit(_encode_segment, samples, self.target, skip, keep))
+        if end is not None:
+            kept_from = end - MP3_PRIMING
+            self.held = [held[:, kept_from - self.held_from :]]
+            self.held_count = held.shape[1] - (kept_from - self.held_from)
+            self.held_from = kept_from
+            self.start = end
+
+    def _write(self, done: Future[list[av.Packet]]) -> None:
+        for packet in done.result():
+            packet.stream = self.stream
+            packet.time_base = Fraction(1, self.target.rate)
+            packet.pts = packet.dts = self.packets * self.frame
+            self.packets += 1
+            self.out.mux(packet)
+
+    def close(self) -> None:
+        if not self.held:  # no audio at all
+            self.held = [np.zeros((self.target.channels, 0), dtype=np.float32)]
+        self._cut(None)  # the rest, from the last cut (never empty after one: the tail is past it)
+        while self.running:
+            self._write(self.running.popleft())
+
+    def abandon(self) -> None:
+        for future in self.running:
+            future.cancel()
+        self.pool.shutdown(wait=True)
+
+
+def _encode_segment(samples: np.ndarray, target: _Target, skip: int, keep: int | None) -> list[av.Packet]:
+    """MP3 frames of ``samples``, less the first ``skip`` (priming) and beyond ``keep`` (None: all,
+    the flush's included)."""
+    context = av.CodecContext.create("libmp3lame", "w")
+    assert isinstance(context, av.AudioCodecContext)
+    context.sample_rate = target.rate
+    context.layout = target.layout
+    context.format = "fltp"
+    context.options = MP3_OPTIONS
+    packets: list[av.Packet] = []
+    step = MP3_FRAME * 16
+    for first in range(0, samples.shape[1], step):
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(samples[:, first : first + step]), format="fltp", layout=target.layout
+        )
+        frame.sample_rate = target.rate
+        frame.pts = first
+        packets.extend(context.encode(frame))
+    packets.extend(context.encode(None))
+    return packets[skip:] if keep is None else packets[skip : skip + keep]
 
 
 def _decoded(container: av.container.InputContainer, stream: av.AudioStream) -> Iterable[av.AudioFrame]:
@@ -194,9 +325,8 @@ def _resampler(target: _Target) -> av.AudioResampler:
     return av.AudioResampler(format="fltp", layout=target.layout, rate=target.rate)
 
 
-def _encode(
-    out: av.container.OutputContainer,
-    encoder: av.AudioStream,
+def _hide(
+    sink: _Sink,
     frame: av.AudioFrame | None,
     position: int,
     spans: list[list[tuple[int, int]]],
@@ -229,8 +359,7 @@ def _encode(
         frame.sample_rate = rate
     frame.pts = position
     frame.time_base = Fraction(1, rate)
-    for packet in encoder.encode(frame):
-        out.mux(packet)
+    sink.add(frame)
     return end
 
 

@@ -9,6 +9,7 @@ import av
 import numpy as np
 import pytest
 
+from stenograph.pipeline import redacted_audio
 from stenograph.pipeline.redacted_audio import TONE_HZ, write_redacted_audio
 from stenograph.pipeline.types import AudioDecodeError, Redaction
 
@@ -211,3 +212,24 @@ def test_not_audio(tmp_path: Path) -> None:
     with pytest.raises(AudioDecodeError):
         write_redacted_audio(text, [], tmp_path / "out")
     assert list(tmp_path.iterdir()) == [text]  # nothing half-written is left
+
+
+@pytest.mark.parametrize(("rate", "channels"), [(44100, 2), (16000, 1)])  # MP3 frames of 1152 / 576
+def test_mp3_segments_encoded_apart_join_without_a_seam(
+    rate: int, channels: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source_path = write_wav(tmp_path / "source.wav", music(4.5, channels, rate=rate), rate)
+    monkeypatch.setattr(redacted_audio, "MP3_SEGMENT_SECONDS", 1)  # joins at about 1, 2, 3 and 4 s
+    span_across_a_join = Redaction(900, 1200, "person_name")
+    written = write_redacted_audio(source_path, [span_across_a_join], tmp_path / "joined")
+    source, _, _ = read_native(source_path)
+    redacted, out_rate, _ = read_native(written.path)
+    assert out_rate == rate and redacted.shape == source.shape  # no frame lost or doubled
+    assert peak_hz(span(redacted[0], 900, 1200, rate, 30), rate) == pytest.approx(TONE_HZ, abs=10)
+    error = np.abs(redacted - source)
+    frame = 1152
+    for join_s in (2, 3):
+        join = join_s * rate // frame * frame
+        near = error[:, join - 2000 : join + 2000].max()
+        away = error[:, join - 12000 : join - 4000].max()
+        assert near < 2 * away + 0.01, (join_s, near, away)
