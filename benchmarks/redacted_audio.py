@@ -1,7 +1,8 @@
 """Redacted audio (redact_pii_audio) on an hour of audio: the time to write the redacted copy, against
 plain decoding of the same file measured in the same run.
 
-    .venv/bin/python benchmarks/redacted_audio.py [--minutes 60] [--cases mono16k,stereo44k] [--json PATH]
+    .venv/bin/python benchmarks/redacted_audio.py [--minutes 60] [--cases mono16k,stereo44k]
+        [--mp3-threads 1,4] [--json PATH]
 
 Each case repeats a shared clip into a temporary file of ``--minutes`` (16 kHz mono WAV from
 jfk/jfk.wav, 44.1 kHz stereo FLAC from jfk/jfk_44k_stereo.flac), with one 600 ms redaction every
@@ -9,7 +10,9 @@ jfk/jfk.wav, 44.1 kHz stereo FLAC from jfk/jfk_44k_stereo.flac), with one 600 ms
 
 - decode: every frame of the file decoded by PyAV at its own rate and format (nothing else);
 - decode_16k: the transcription's own decode (``pipeline.audio.decode_audio``: 16 kHz mono float);
-- redact mp3 / wav: ``pipeline.redacted_audio.write_redacted_audio`` with the beep, as a job runs it.
+- redact mp3 / wav: ``pipeline.redacted_audio.write_redacted_audio`` with the beep, as a job runs it
+  (MP3 once per ``--mp3-threads`` value: its segments encoded on that many threads; default: the
+  server's, ``min(4, cores)``).
 
 The target: under 30 s for an hour of audio (``--limit``). Building the input is not timed.
 """
@@ -32,6 +35,7 @@ AUDIO_DIR = REPO_ROOT.parent / "shared" / "audio"
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from stenograph.pipeline import redacted_audio  # noqa: E402
 from stenograph.pipeline.audio import decode_audio  # noqa: E402
 from stenograph.pipeline.redacted_audio import write_redacted_audio  # noqa: E402
 from stenograph.pipeline.types import Redaction  # noqa: E402
@@ -93,6 +97,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=60.0)
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--limit", type=float, default=30.0, help="seconds allowed per hour of audio")
+    parser.add_argument("--mp3-threads", default=str(redacted_audio.MP3_THREADS))
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     seconds = args.minutes * 60
@@ -103,7 +108,7 @@ def main() -> None:
     limit = args.limit * seconds / 3600
     results: list[dict[str, Any]] = []
     print(f"{args.minutes:g} min of audio, {len(redactions)} redactions; limit {limit:.1f} s\n")
-    header = f"{'case':<10} {'step':<11} {'seconds':>8} {'x real time':>12} {'/ decode':>9}"
+    header = f"{'case':<10} {'step':<14} {'seconds':>8} {'x real time':>12} {'/ decode':>9}"
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory(prefix="redacted-bench-") as scratch:
@@ -114,7 +119,9 @@ def main() -> None:
             decode_s, samples = timed(plain_decode, source)
             decode16_s, _ = timed(decode_audio, source, limits=_unbounded())
             rows = [("decode", decode_s), ("decode_16k", decode16_s)]
-            for audio_format in ("mp3", "wav"):
+            runs = [("mp3", int(n)) for n in args.mp3_threads.split(",")] + [("wav", 1)]
+            for audio_format, threads in runs:
+                redacted_audio.MP3_THREADS = threads
                 redact_s, written = timed(
                     write_redacted_audio,
                     source,
@@ -123,11 +130,12 @@ def main() -> None:
                     audio_format=audio_format,
                 )
                 assert written.samples == samples and written.sample_rate == rate, written
-                rows.append((f"redact {audio_format}", redact_s))
+                step = f"redact {audio_format}" + (f" x{threads}" if audio_format == "mp3" else "")
+                rows.append((step, redact_s))
                 written.path.unlink()
             for step, took in rows:
                 print(
-                    f"{name:<10} {step:<11} {took:8.2f} {seconds / took:11.0f}x {took / decode_s:8.1f}x"
+                    f"{name:<10} {step:<14} {took:8.2f} {seconds / took:11.0f}x {took / decode_s:8.1f}x"
                     + (("  PASS" if took < limit else "  FAIL") if step.startswith("redact") else "")
                 )
                 results.append(

@@ -3,6 +3,8 @@
 
 Streaming: one decoded frame at a time goes through, so memory stays flat whatever the length.
 Only frames that overlap a span are touched in numpy; the others go to the encoder as decoded.
+MP3 (LAME, the whole cost) is encoded in 60 s segments on up to 4 threads and joined frame to
+frame (:class:`_Mp3Segments`); WAV by one encoder.
 Times are counted in decoded samples from the first one, as :func:`pipeline.audio.decode_audio`
 counts them, so the spans of a transcript of the same file land on the same samples.
 
