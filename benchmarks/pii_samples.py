@@ -377,6 +377,8 @@ def _filled(template: str, value: str, policy: str, split: str, form: str) -> Sa
     text = template.replace("{}", value, 1)
     if start == 0:
         text = text[0].upper() + text[1:]
-    # An article before the value is not PII ("an MRI", "the Olympics").
-    article = next((a for a in ("a ", "an ", "the ") if value.startswith(a)), "")
+    # An article before the value is not PII ("an MRI", "the Olympics"), but in a duration it is
+    # the number ("an hour").
+    articles = ("a ", "an ", "the ") if policy != "duration" else ("the ",)
+    article = next((a for a in articles if value.startswith(a)), "")
     return Sample(text, ((start + len(article), start + len(value), policy),), split, form)

@@ -11,6 +11,7 @@ punctuation and casing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -95,14 +96,58 @@ def v3_begin(session_id: str, expires_at: float) -> dict[str, Any]:
     return {"type": "Begin", "id": session_id, "expires_at": int(expires_at)}
 
 
-def v3_turn(event: TurnEvent, *, formatted_text: bool = False) -> dict[str, Any]:
-    """One v3 ``Turn`` message. ``formatted_text`` only for an ended turn (``turn_is_formatted``)."""
+_ENTITY_TAG = re.compile(r"\[([A-Z_]+)\]")
+
+
+@dataclass(frozen=True)
+class StreamRedaction:
+    """``redact_pii`` for a streaming session. PII is found in the words as the recogniser wrote them
+    (cased, punctuated: the named-entity model needs that), then hidden in the words as sent, which
+    may be unformatted ("diane", "five five five"): a sent word is hidden when it comes from a
+    hidden word (same times)."""
+
+    policies: frozenset[str]
+    substitution: str  # "hash" or "entity_name"
+
+    def hidden(self, words: Sequence[StreamWord]) -> dict[tuple[int, int], str]:
+        """(start, end) of each word to hide -> its policy. The first call loads the models."""
+        from stenograph.pipeline import guardrails
+
+        source = _as_words(words)
+        result = guardrails.guard(source, guardrails.RedactionRequest(self.policies, "entity_name"), False)
+        return {
+            (old.start, old.end): tag.group(1).lower()
+            for old, new in zip(source, result.words, strict=True)
+            if old.text != new.text and (tag := _ENTITY_TAG.search(new.text))
+        }
+
+    def apply(self, words: list[Word], hidden: dict[tuple[int, int], str]) -> list[Word]:
+        out = []
+        for word in words:
+            policy = hidden.get((word.start, word.end))
+            lead, core, trail = textform.split_edges(word.text)
+            if policy is None or not core:
+                out.append(word)
+                continue
+            mask = "#" * len(core) if self.substitution == "hash" else f"[{policy.upper()}]"
+            out.append(replace(word, text=f"{lead}{mask}{trail}"))
+        return out
+
+
+def v3_turn(
+    event: TurnEvent, *, formatted_text: bool = False, redact: StreamRedaction | None = None
+) -> dict[str, Any]:
+    """One v3 ``Turn`` message. ``formatted_text`` only for an ended turn (``turn_is_formatted``).
+    With ``redact``, every word is redacted, partial words too (they would show the PII early)."""
     final = [w for w in event.words if w.final]
     partial = [w for w in event.words if not w.final]
     if formatted_text:
         final_words, partial_words = formatted(final), []
     else:
         final_words, partial_words = unformatted(final), unformatted(partial)
+    if redact is not None and event.words:
+        hidden = redact.hidden(event.words)
+        final_words, partial_words = redact.apply(final_words, hidden), redact.apply(partial_words, hidden)
     message: dict[str, Any] = {
         "type": "Turn",
         "turn_order": event.turn_order,
@@ -118,24 +163,31 @@ def v3_turn(event: TurnEvent, *, formatted_text: bool = False) -> dict[str, Any]
     return message
 
 
-def v3_messages(event: TurnEvent, format_turns: bool) -> list[dict[str, Any]]:
+def v3_messages(
+    event: TurnEvent, format_turns: bool, redact: StreamRedaction | None = None
+) -> list[dict[str, Any]]:
     """The v3 messages for one engine event: the turn, and its formatted form when it ends and
     ``format_turns`` is on (same ``turn_order``)."""
-    messages = [v3_turn(event)]
+    messages = [v3_turn(event, redact=redact)]
     if event.end_of_turn and format_turns:
-        messages.append(v3_turn(event, formatted_text=True))
+        messages.append(v3_turn(event, formatted_text=True, redact=redact))
     return messages
 
 
 def v3_session_messages(
-    event: TurnEvent, *, format_turns: bool, language_detection: bool, language: str | None
+    event: TurnEvent,
+    *,
+    format_turns: bool,
+    language_detection: bool,
+    language: str | None,
+    redact: StreamRedaction | None = None,
 ) -> list[dict[str, Any]]:
     """:func:`v3_messages` as a session sends them: ``language_code`` and ``language_confidence``
     only with ``language_detection`` on, and then on every ended turn (the session's ``language``,
     English when none, with confidence 1 when the turn's language was not detected)."""
     if language_detection and event.end_of_turn and event.language_code is None:
         event = replace(event, language_code=language or "en", language_confidence=1.0)
-    messages = v3_messages(event, format_turns)
+    messages = v3_messages(event, format_turns, redact)
     if not language_detection:
         for message in messages:
             message.pop("language_code", None)

@@ -216,3 +216,29 @@ def test_bad_redaction_requests_are_400_naming_the_field(
     response = client.post("/v2/transcript", json={"audio_url": call_url, **body})
     assert response.status_code == 400, response.text
     assert named in response.json()["error"]
+
+
+def test_multichannel_redacts_each_channel(client: httpx.Client, shared_audio: Path) -> None:
+    """The JFK excerpt in stereo: "And so, my fellow Americans, ask not ..." on both channels."""
+    path = shared_audio / "compressed" / "jfk__f32_48k_stereo.wav"
+    url = client.post("/v2/upload", content=path.read_bytes()).json()["upload_url"]
+    created = client.post(
+        "/v2/transcript",
+        json={
+            "audio_url": url,
+            "multichannel": True,
+            "redact_pii": True,
+            "redact_pii_policies": ["nationality"],
+            "redact_pii_sub": "entity_name",
+            "redact_pii_return_unredacted": True,
+        },
+    ).json()
+    done = wait_done(client, created["id"])
+    assert done["status"] == "completed", done
+    assert done["audio_channels"] == 2
+    found = [w for w in done["unredacted_words"] if w["text"].strip(",.").lower() == "americans"]
+    assert {w["channel"] for w in found} == {"1", "2"}, done["unredacted_text"]
+    hidden = [w for w in done["words"] if w["text"].startswith("[NATIONALITY]")]
+    assert [(w["start"], w["channel"]) for w in hidden] == [(w["start"], w["channel"]) for w in found]
+    assert "americans" not in done["text"].lower()
+    assert all("americans" not in u["text"].lower() for u in done["utterances"])

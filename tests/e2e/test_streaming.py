@@ -589,7 +589,7 @@ def test_heartbeats_turned_on_and_off_mid_session(stream_server: LiveServer) -> 
 
 
 def test_unbuilt_streaming_features_close_with_3006_naming_them(stream_server: LiveServer) -> None:
-    for name in ("speaker_labels", "redact_pii"):
+    for name in ("speaker_labels", "filter_profanity"):
         session = RawSession(ws_url(stream_server, f"sample_rate=16000&{name}=true"), auth(stream_server))
         assert session.wait_closed() == 3006
         assert name in session.close_reason and "not supported" in session.close_reason
@@ -599,3 +599,55 @@ def test_unbuilt_streaming_features_close_with_3006_naming_them(stream_server: L
     session.wait_for(lambda m: m.get("type") == "Begin")
     session.send({"type": "Terminate"})
     assert session.wait_closed() == 1000
+
+
+def test_redact_pii_hides_names_and_places_in_every_turn(
+    stream_server: LiveServer, shared_audio: Path
+) -> None:
+    """pyannote_sample from 10 s: "This is Diane in New Jersey." / "And I'm Sheila in Texas, originally
+    from Chicago." / "... I'm in New Jersey now" (the reference transcript)."""
+    from assemblyai.streaming.v3 import RealTimeParameters, RealTimeTranscriberOptions
+
+    call = pcm16(shared_audio / "diarization" / "pyannote_sample.wav")[10 * 32000 : 23 * 32000]
+    recorder = SdkRecorder(
+        RealTimeTranscriberOptions(
+            api_host=f"ws://127.0.0.1:{stream_server.port}", api_key=stream_server.api_key
+        )
+    )
+    recorder.client.connect(
+        RealTimeParameters(
+            sample_rate=16000,
+            format_turns=True,
+            redact_pii=True,
+            redact_pii_policies=["person_name", "location"],
+        )
+    )
+    recorder.client.stream(paced(chunks(call + silence(2))))
+    recorder.client.disconnect(terminate=True)
+
+    assert not recorder.errors, recorder.errors
+    texts = [t.transcript + " " + " ".join(w.text for w in t.words) for _, t in recorder.turns]
+    assert not [
+        t for t in texts if any(v in t.lower() for v in ("diane", "sheila", "texas", "chicago", "jersey"))
+    ]
+    hidden = [w.text for t in recorder.final_turns(formatted=True) for w in t.words if w.text.startswith("#")]
+    assert len(hidden) >= 4, [t.transcript for t in recorder.final_turns(formatted=True)]
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("redact_pii=true", "redact_pii_policies"),
+        ('redact_pii=true&redact_pii_policies=["favourite_colour"]', "favourite_colour"),
+        ('redact_pii=true&redact_pii_policies=["person_name"]&redact_pii_sub=stars', "redact_pii_sub"),
+        (
+            'redact_pii=true&redact_pii_policies=["person_name"]&speech_model=universal-streaming-multilingual'
+            "&language_code=de",
+            "redact_pii",
+        ),
+    ],
+)
+def test_bad_redaction_parameters_close_with_3006(stream_server: LiveServer, query: str, named: str) -> None:
+    session = RawSession(ws_url(stream_server, f"sample_rate=16000&{query}"), auth(stream_server))
+    assert session.wait_closed() == 3006
+    assert named in session.close_reason

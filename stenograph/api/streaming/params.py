@@ -10,6 +10,7 @@ from starlette.datastructures import QueryParams
 
 from stenograph.assemblyai.models import streaming_model_request
 from stenograph.config import Settings
+from stenograph.pipeline.guardrails.policies import PII_POLICIES, REFUSED_POLICIES
 from stenograph.pipeline.languages import UnsupportedLanguageError, whisper_language
 from stenograph.pipeline.models import choose_model, is_english_only
 from stenograph.pipeline.types import UnknownSpeechModelError
@@ -108,6 +109,7 @@ class V3Options:
     acknowledge_silence: bool = False  # Silence messages while nobody speaks
     session_heartbeat: bool = False  # Heartbeat messages
     inactivity_timeout: float | None = None
+    redact_pii: tuple[tuple[str, ...], str] | None = None  # (policies, substitution) with redact_pii
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -118,7 +120,6 @@ UNBUILT_V3: dict[str, frozenset[str]] = {
     name: frozenset({"", "false", "0", "null", "none", *extra})
     for name, extra in {
         "speaker_labels": (),
-        "redact_pii": (),
         "webhook_url": (),
         "llm_gateway": ("{}",),
         "domain": (),
@@ -141,6 +142,16 @@ def refuse_unbuilt(values: dict[str, Any]) -> None:
         value = values.get(name)
         if value is not None and str(value).strip().lower() not in harmless:
             raise ParamError(f"{name}: not supported by this server's streaming yet")
+
+
+# Settings a session takes when it opens, which UpdateConfiguration cannot change.
+OPEN_ONLY_V3 = ("redact_pii", "redact_pii_policies", "redact_pii_sub")
+
+
+def refuse_open_only(values: dict[str, Any]) -> None:
+    for name in OPEN_ONLY_V3:
+        if values.get(name) is not None:
+            raise ParamError(f"{name}: can only be set when the session opens")
 
 
 def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
@@ -182,4 +193,25 @@ def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
         options.inactivity_timeout = float(
             parse_number("inactivity_timeout", query["inactivity_timeout"], int, 5, 3600)
         )
+    if query.get("redact_pii") is not None and parse_bool("redact_pii", query["redact_pii"]):
+        options.redact_pii = redaction_params(query, language)
     return options
+
+
+def redaction_params(query: QueryParams, language: str | None) -> tuple[tuple[str, ...], str]:
+    """``redact_pii_policies`` (a JSON array or repeated) and ``redact_pii_sub``, checked as the batch
+    API checks them; English sessions only."""
+    if language != "en":
+        raise ParamError("redact_pii: supported for English sessions only (set no other language_code)")
+    policies = string_list("redact_pii_policies", query.getlist("redact_pii_policies"))
+    if not policies:
+        raise ParamError("redact_pii_policies: at least one policy is required with redact_pii")
+    for policy in policies:
+        if policy in REFUSED_POLICIES:
+            raise ParamError(f"redact_pii_policies: '{policy}' is not supported by this server")
+        if policy not in PII_POLICIES:
+            raise ParamError(f"redact_pii_policies: '{policy}' is not a PII policy")
+    substitution = query.get("redact_pii_sub") or "hash"
+    if substitution not in ("hash", "entity_name"):
+        raise ParamError(f"redact_pii_sub: expected hash or entity_name, got {substitution!r}")
+    return tuple(policies), substitution

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
 from typing import NoReturn
 
 from fastapi import APIRouter
@@ -13,6 +15,7 @@ from stenograph.api.streaming.params import (
     V3Options,
     parse_bool,
     parse_v3_params,
+    refuse_open_only,
     refuse_unbuilt,
     string_list,
     turn_settings,
@@ -30,6 +33,7 @@ from stenograph.assemblyai.streaming import (
     V3_CODES,
     V3_UNAUTHORIZED,
     V3_UNAUTHORIZED_REASON,
+    StreamRedaction,
     v3_begin,
     v3_heartbeat,
     v3_session_messages,
@@ -80,14 +84,23 @@ async def v3_websocket(websocket: WebSocket) -> None:
 async def _run_v3(session: Session, options: V3Options) -> NoReturn:
     sender = session.sender
 
+    redact = None
+    if options.redact_pii:
+        redact = StreamRedaction(frozenset(options.redact_pii[0]), options.redact_pii[1])
+
     async def on_events(events: list[TurnEvent]) -> None:
         for event in events:
-            for message in v3_session_messages(
+            render = partial(
+                v3_session_messages,
                 event,
                 format_turns=options.format_turns,
                 language_detection=options.language_detection,
                 language=options.config.language,
-            ):
+                redact=redact,
+            )
+            # Finding PII takes a few milliseconds of CPU: off the event loop.
+            messages = render() if redact is None else await asyncio.to_thread(render)
+            for message in messages:
                 await sender.send(message)
 
     live = session.live = LiveSession(
@@ -124,6 +137,7 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
         elif kind == "UpdateConfiguration":
             try:
                 refuse_unbuilt(payload)
+                refuse_open_only(payload)
                 changes = turn_settings(payload)
                 if payload.get("keyterms_prompt") is not None:
                     changes["keyterms"] = tuple(string_list("keyterms_prompt", [payload["keyterms_prompt"]]))

@@ -43,7 +43,6 @@ def test_v3_parameters() -> None:
     "query",
     [
         "speaker_labels=true",
-        "redact_pii=true",
         "webhook_url=https://example.com/hook",
         'llm_gateway={"model":"x"}',
         "domain=medical-v1",
@@ -75,3 +74,31 @@ def test_parameters_that_ask_for_nothing_are_accepted() -> None:
 
     parse_v3_params(QueryParams("speaker_labels=false&redact_pii=False&mode=balanced&prompt="), Settings())
     refuse_unbuilt({"type": "UpdateConfiguration", "filter_profanity": False, "interruption_delay": 0})
+
+
+def test_redaction_parameters() -> None:
+    from stenograph.api.streaming.params import ParamError, parse_v3_params, refuse_open_only
+    from stenograph.config import Settings
+
+    options = parse_v3_params(
+        QueryParams(
+            'redact_pii=true&redact_pii_policies=["person_name","phone_number"]&redact_pii_sub=entity_name'
+        ),
+        Settings(),
+    )
+    assert options.redact_pii == (("person_name", "phone_number"), "entity_name")
+    repeated = parse_v3_params(
+        QueryParams("redact_pii=true&redact_pii_policies=email_address&redact_pii_policies=url"), Settings()
+    )
+    assert repeated.redact_pii == (("email_address", "url"), "hash")
+    assert parse_v3_params(QueryParams("redact_pii=false"), Settings()).redact_pii is None
+    for bad, named in (
+        ("redact_pii=true", "redact_pii_policies"),
+        ('redact_pii=true&redact_pii_policies=["nope"]', "nope"),
+        ('redact_pii=true&redact_pii_policies=["physical_attribute"]', "physical_attribute"),
+        ('redact_pii=true&redact_pii_policies=["url"]&redact_pii_sub=x', "redact_pii_sub"),
+    ):
+        with pytest.raises(ParamError, match=named):
+            parse_v3_params(QueryParams(bad), Settings())
+    with pytest.raises(ParamError, match=r"^redact_pii: can only be set when the session opens"):
+        refuse_open_only({"type": "UpdateConfiguration", "redact_pii": True})
