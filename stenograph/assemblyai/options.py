@@ -51,6 +51,7 @@ def pipeline_options(params: TranscriptOptionalParams, model: str) -> Transcribe
         ),
         return_unredacted=bool(params.redact_pii and params.redact_pii_return_unredacted),
         entity_detection=bool(params.entity_detection),
+        sentiment_analysis=bool(params.sentiment_analysis),
     )
 
 

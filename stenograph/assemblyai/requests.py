@@ -226,7 +226,6 @@ NOT_YET_SUPPORTED: dict[str, Any] = {
     "content_safety": False,
     "custom_topics": False,
     "iab_categories": False,
-    "sentiment_analysis": False,
     "speech_understanding": None,
     "summarization": False,
 }
@@ -334,8 +333,11 @@ def _check_guardrails(params: TranscriptOptionalParams) -> None:
         for label, terms in (params.redact_static_entities or {}).items():
             if not label.strip() or not any(term.strip() for term in terms):
                 raise InvalidRequest("redact_static_entities: each label needs a non-empty list of terms")
-    if params.redact_pii or params.entity_detection:
-        feature = "redact_pii" if params.redact_pii else "entity_detection"
+    english_only = [
+        name for name in ("redact_pii", "entity_detection", "sentiment_analysis") if getattr(params, name)
+    ]
+    if english_only:
+        feature = english_only[0]
         for code in [params.language_code, *(params.language_codes or ())]:
             if code and whisper_language(code) != "en":
                 raise InvalidRequest(f"{feature}: supported for English only, not '{code}'")

@@ -161,6 +161,19 @@ def result_json(result: TranscriptResult, params: TranscriptOptionalParams) -> d
             {"entity_type": e.entity_type, "text": e.text, "start": e.start, "end": e.end}
             for e in result.entities
         ]
+    if result.sentiment_analysis is not None:
+        payload["sentiment_analysis_results"] = [
+            {
+                "text": s.text,
+                "start": s.start,
+                "end": s.end,
+                "sentiment": s.sentiment,
+                "confidence": s.confidence,
+                "speaker": s.speaker,
+                "channel": s.channel,
+            }
+            for s in result.sentiment_analysis
+        ]
     if result.redactions is not None:
         # Not rendered: the stretches the redacted audio hides (times only, no text).
         payload["redacted_spans"] = [

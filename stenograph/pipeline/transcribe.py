@@ -34,11 +34,13 @@ from stenograph.pipeline.models import (
     choose_model,
     get_whisper_model,
 )
+from stenograph.pipeline.sentences import sentence_spans
 from stenograph.pipeline.types import (
     Entity,
     PipelineError,
     Redaction,
     Segment,
+    SentenceSentiment,
     TranscribeOptions,
     TranscriptResult,
     UnredactedCopy,
@@ -114,8 +116,9 @@ def transcribe(
 
     segments = [s for s in sorted(segments, key=lambda s: (s.start, s.channel or "")) if s.words]
     guarded = None
-    if options.redact_pii or options.entity_detection:
+    if options.redact_pii or options.entity_detection or options.sentiment_analysis:
         _check_english(runs, options)
+    if options.redact_pii or options.entity_detection:
         guarded = _guarded(segments, options)
     unredacted = None
     if guarded is not None:
@@ -139,14 +142,35 @@ def transcribe(
         redactions=guarded.redactions if guarded is not None and options.redact_pii else None,
         unredacted=unredacted,
         entities=guarded.entities if guarded is not None and options.entity_detection else None,
+        sentiment_analysis=_sentiments(words) if options.sentiment_analysis else None,
     )
+
+
+def _sentiments(words: list[Word]) -> list[SentenceSentiment]:
+    """Sentiment per sentence (sentences never span two speakers or channels), of the words as
+    they stand (redacted, when redaction was asked for)."""
+    from stenograph.understanding import sentiment
+
+    spans = sentence_spans(words, [(w.speaker, w.channel) for w in words])
+    sentences = [words[span.start : span.stop] for span in spans]
+    texts = [textform.join_text(sentence) for sentence in sentences]
+    return [
+        SentenceSentiment(text, s[0].start, s[-1].end, label, confidence, s[0].speaker, s[0].channel)
+        for text, s, (label, confidence) in zip(texts, sentences, sentiment.classify(texts), strict=True)
+    ]
 
 
 def _check_english(runs: list[list[LanguageRun]], options: TranscribeOptions) -> None:
     spoken = {run.language for channel in runs for run in channel if run.speech_samples}
     other = sorted(spoken - {"en"})
     if other:
-        feature = "redact_pii" if options.redact_pii else "entity_detection"
+        feature = (
+            "redact_pii"
+            if options.redact_pii
+            else "entity_detection"
+            if options.entity_detection
+            else "sentiment_analysis"
+        )
         raise PipelineError(
             f"{feature} is supported for English audio only, and this audio was found to be in "
             f"{', '.join(repr(code) for code in other)}. Set language_code "

@@ -119,6 +119,8 @@ class TranscribeOptions:
     redact_static_entities: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (label, exact terms)
     return_unredacted: bool = False
     entity_detection: bool = False
+    # Speech understanding (English): sentiment per sentence.
+    sentiment_analysis: bool = False
 
     @property
     def switches_language(self) -> bool:
@@ -153,6 +155,19 @@ class TranscriptResult:
     unredacted: UnredactedCopy | None = None
     # With entity_detection: the entities found, in time order.
     entities: list[Entity] | None = None
+    # With sentiment_analysis: one per sentence, in time order.
+    sentiment_analysis: list[SentenceSentiment] | None = None
+
+
+@dataclass(frozen=True)
+class SentenceSentiment:
+    text: str
+    start: int  # milliseconds
+    end: int
+    sentiment: str  # POSITIVE, NEUTRAL or NEGATIVE
+    confidence: float
+    speaker: str | None = None
+    channel: str | None = None
 
 
 @dataclass

@@ -242,3 +242,31 @@ def test_multichannel_redacts_each_channel(client: httpx.Client, shared_audio: P
     assert [(w["start"], w["channel"]) for w in hidden] == [(w["start"], w["channel"]) for w in found]
     assert "americans" not in done["text"].lower()
     assert all("americans" not in u["text"].lower() for u in done["utterances"])
+
+
+def test_sentiment_per_sentence_with_speakers(aai_module, call_url: str) -> None:
+    """sentiment_analysis (issue 21) through the SDK: one result per sentence, in order, each with its
+    speaker, text and times from the transcript's own sentences."""
+    aai = aai_module
+    transcript = aai.Transcriber().transcribe(
+        call_url,
+        aai.TranscriptionConfig(
+            speaker_labels=True, speakers_expected=2, sentiment_analysis=True, audio_end_at=22000
+        ),
+    )
+    assert transcript.status == aai.TranscriptStatus.completed, transcript.error
+    results = transcript.sentiment_analysis
+    sentences = transcript.get_sentences()
+    assert [(r.text, r.start, r.end, r.speaker) for r in results] == [
+        (s.text, s.start, s.end, s.speaker) for s in sentences
+    ]
+    assert {r.sentiment for r in results} <= {"POSITIVE", "NEUTRAL", "NEGATIVE"}
+    assert len({r.speaker for r in results}) == 2
+    assert all(0.5 <= r.confidence <= 1 for r in results)
+
+
+def test_sentiment_for_another_language_is_400(client: httpx.Client, call_url: str) -> None:
+    response = client.post(
+        "/v2/transcript", json={"audio_url": call_url, "sentiment_analysis": True, "language_code": "es"}
+    )
+    assert response.status_code == 400 and "sentiment_analysis" in response.json()["error"]

@@ -112,7 +112,8 @@ def test_the_model_stored_is_the_model_that_runs(fields: dict[str, Any], model: 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"sentiment_analysis": True}, "sentiment_analysis: not supported by this server yet"),
+        ({"iab_categories": True}, "iab_categories: not supported by this server yet"),
+        ({"sentiment_analysis": True, "language_code": "de"}, "sentiment_analysis: supported for English"),
         ({"speech_models": ["large"]}, "speech_models: unknown model 'large'"),
         ({"language_code": "xx"}, "language_code: 'xx' is not a supported language"),
         ({"audio_start_from": 5, "audio_end_at": 5}, "audio_end_at: must be greater than audio_start_from"),
