@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = 5.0  # first retry delay; doubles per attempt, capped
 
     rate_limit_per_minute: int = 0  # 0 disables rate limiting
+
+    # Redacted audio (redact_pii_audio): its URLs need no API key but carry an HMAC signature and
+    # an expiry. The signing key: this secret when set (the same on every server of a fleet), else
+    # a random key the database migration made once and every process sharing the database reads.
+    url_signing_secret: SecretStr | None = Field(default=None, min_length=32)
+    redacted_audio_url_seconds: int = Field(default=86_400, ge=60, le=7 * 86_400)  # how long a URL works
 
     # Real-time streaming (/v3/ws, /v2/realtime/ws)
     streaming_model: str = "tiny.en"  # English sessions; multilingual ones use base

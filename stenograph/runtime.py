@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from stenograph.config import Settings
 from stenograph.jobs.queue import JobQueue
-from stenograph.jobs.reaper import Reaper
+from stenograph.jobs.reaper import Reaper, remove_stray_redacted_audio
 from stenograph.jobs.runner import JobRunner
 from stenograph.jobs.webhooks import WebhookSender
 from stenograph.pipeline.audio import AudioLimits
@@ -18,6 +18,8 @@ from stenograph.pipeline.models import ModelSettings
 from stenograph.store import keys
 from stenograph.store.db import Database
 from stenograph.store.files import FileStorage
+from stenograph.store.server_secrets import url_signing_key
+from stenograph.store.transcripts import WEBHOOK_KINDS
 from stenograph.streaming.service import StreamingService
 
 # Partial uploads and scratch files untouched this long were left by a process that died.
@@ -51,7 +53,13 @@ class Runtime:
         self.db.migrate()
         self.storage = FileStorage(settings.resolved_uploads_dir)
         self.remove_abandoned_files()
-        self.webhooks = WebhookSender(settings, self.db)
+        configured = settings.url_signing_secret
+        with self.db.session() as session:
+            # Signs and checks redacted-audio URLs: the same on every process sharing the database.
+            self.url_signing_key = url_signing_key(
+                session, configured.get_secret_value() if configured else None
+            )
+        self.webhooks = WebhookSender(settings, self.db, self.url_signing_key)
         self.runner = JobRunner(
             settings,
             self.db,
@@ -74,13 +82,15 @@ class Runtime:
         )
 
     def _job_finished(self, transcript_id: str) -> None:
-        if self.webhooks.is_owed(transcript_id):
-            self.queue.enqueue_webhook(transcript_id)
+        for kind in WEBHOOK_KINDS:
+            if self.webhooks.is_owed(transcript_id, kind):
+                self.queue.enqueue_webhook(transcript_id, kind=kind)
 
     def remove_abandoned_files(self) -> None:
         removed = self.storage.remove_abandoned(ABANDONED_FILE_SECONDS)
         if removed:
             log.info("removed %d abandoned partial upload(s) and scratch file(s)", removed)
+        remove_stray_redacted_audio(self.db, self.storage, ABANDONED_FILE_SECONDS)
 
     def start_worker(self) -> None:
         """Consume jobs in this process (threads) and reap expired leases."""

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from stenograph import __version__
-from stenograph.api import exports, transcripts, upload
+from stenograph.api import exports, redacted_audio, transcripts, upload
 from stenograph.api import openai as openai_api
 from stenograph.api import streaming as streaming_api
 from stenograph.api import sync as sync_api
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(upload.router)
     app.include_router(transcripts.router)
+    app.include_router(redacted_audio.router)  # before exports: its /{subtitle_format} matches too
     app.include_router(exports.router)
     app.include_router(openai_api.router)
     app.include_router(streaming_api.router)

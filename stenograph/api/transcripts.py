@@ -58,6 +58,7 @@ async def create_transcript(request: Request, runtime: RuntimeDep, project_id: P
     parse = partial(_parsed, default_model=runtime.settings.default_model)
     params, model = await read_json_body(request, parse)
     upload_id = upload_id_from_url(params.audio_url)
+    origin = base_url(request, runtime)
 
     def insert() -> Transcript:
         with runtime.db.session() as session:
@@ -77,6 +78,7 @@ async def create_transcript(request: Request, runtime: RuntimeDep, project_id: P
                 upload_id=upload_id,
                 request=stored_options(params),
                 model=model,
+                origin_url=origin,
             )
 
     row = await run_in_threadpool(insert)
@@ -136,6 +138,9 @@ def delete_transcript(transcript_id: str, runtime: RuntimeDep, project_id: Proje
             uploads.remove(session, upload_id)
     if upload_id is not None:
         runtime.storage.delete(upload_id)
+    # Every redacted copy of its audio, even one a job still running writes (that job's result is
+    # then refused, and it removes its own file).
+    runtime.storage.delete_redacted(row.id)
     return transcript_json(row)
 
 

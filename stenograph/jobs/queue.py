@@ -14,9 +14,12 @@ from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer, Worker
 
 from stenograph.config import Settings
+from stenograph.store.transcripts import REDACTED_AUDIO_WEBHOOK, TRANSCRIPT_WEBHOOK
 
 QUEUE_NAME = "stenograph"
-WEBHOOK_TASK = "webhook"
+# One task per kind of notification (its messages carry (transcript id, attempt)).
+WEBHOOK_TASKS = {TRANSCRIPT_WEBHOOK: "webhook", REDACTED_AUDIO_WEBHOOK: "redacted_audio_webhook"}
+WEBHOOK_TASK = WEBHOOK_TASKS[TRANSCRIPT_WEBHOOK]
 
 
 def make_huey(settings: Settings, name: str = QUEUE_NAME) -> Huey:
@@ -65,13 +68,25 @@ class JobQueue:
         self,
         settings: Settings,
         run_job: Callable[[str], None],
-        deliver_webhook: Callable[[str, int], float | None] | None = None,
+        deliver_webhook: Callable[[str, int, str], float | None] | None = None,
         name: str = QUEUE_NAME,  # tests sharing one Redis use names of their own
     ) -> None:
         self.huey = make_huey(settings, name)
         self._task = self.huey.task(name="transcribe")(run_job)
-        self._deliver_webhook = deliver_webhook
-        self._webhook_task = self.huey.task(name=WEBHOOK_TASK)(self._run_webhook)
+        self._deliver_webhook = deliver_webhook  # (transcript id, attempt, kind) -> next delay
+
+        def transcript_webhook(transcript_id: str, attempt: int) -> None:
+            self._run_webhook(transcript_id, attempt, TRANSCRIPT_WEBHOOK)
+
+        def redacted_audio_webhook(transcript_id: str, attempt: int) -> None:
+            self._run_webhook(transcript_id, attempt, REDACTED_AUDIO_WEBHOOK)
+
+        self._webhook_tasks = {
+            TRANSCRIPT_WEBHOOK: self.huey.task(name=WEBHOOK_TASKS[TRANSCRIPT_WEBHOOK])(transcript_webhook),
+            REDACTED_AUDIO_WEBHOOK: self.huey.task(name=WEBHOOK_TASKS[REDACTED_AUDIO_WEBHOOK])(
+                redacted_audio_webhook
+            ),
+        }
         self._consumer: Consumer | None = None
         self._wake = threading.Event()  # set on enqueue: wakes this process's idle consumer threads
 
@@ -79,31 +94,35 @@ class JobQueue:
         self._task(transcript_id)
         self._wake.set()
 
-    def waiting_webhooks(self) -> set[str]:
-        """Transcript ids with a webhook message waiting in the queue or scheduled for a retry.
-        Reads every message: for the reaper, and only when some delivery is overdue."""
+    def waiting_webhooks(self, kind: str = TRANSCRIPT_WEBHOOK) -> set[str]:
+        """Transcript ids with a webhook message of ``kind`` waiting in the queue or scheduled for
+        a retry. Reads every message: for the reaper, and only when some delivery is overdue."""
         tasks = [*self.huey.pending(), *self.huey.scheduled()]
-        return {str(task.args[0]) for task in tasks if task.name == WEBHOOK_TASK and task.args}
+        name = WEBHOOK_TASKS[kind]
+        return {str(task.args[0]) for task in tasks if task.name == name and task.args}
 
     def depth(self) -> int:
         """Messages waiting in the queue (transcriptions and webhook deliveries), all processes'."""
         return int(self.huey.pending_count())
 
-    def enqueue_webhook(self, transcript_id: str, attempt: int = 1, delay: float = 0.0) -> None:
-        """Queue webhook delivery attempt ``attempt``. A delayed one waits in Huey's schedule,
-        which is stored with the queue, so it survives a restart (the consumer's scheduler moves
-        due tasks to the queue about once a second)."""
+    def enqueue_webhook(
+        self, transcript_id: str, attempt: int = 1, delay: float = 0.0, kind: str = TRANSCRIPT_WEBHOOK
+    ) -> None:
+        """Queue webhook delivery attempt ``attempt`` of ``kind``. A delayed one waits in Huey's
+        schedule, which is stored with the queue, so it survives a restart (the consumer's
+        scheduler moves due tasks to the queue about once a second)."""
+        task = self._webhook_tasks[kind]
         if delay > 0:
-            self._webhook_task.schedule(args=(transcript_id, attempt), delay=delay)
+            task.schedule(args=(transcript_id, attempt), delay=delay)
         else:
-            self._webhook_task(transcript_id, attempt)
+            task(transcript_id, attempt)
 
-    def _run_webhook(self, transcript_id: str, attempt: int) -> None:
+    def _run_webhook(self, transcript_id: str, attempt: int, kind: str) -> None:
         if self._deliver_webhook is None:
             return
-        delay = self._deliver_webhook(transcript_id, attempt)
+        delay = self._deliver_webhook(transcript_id, attempt, kind)
         if delay is not None:
-            self.enqueue_webhook(transcript_id, attempt + 1, delay)
+            self.enqueue_webhook(transcript_id, attempt + 1, delay, kind)
 
     def start_consumer(self, workers: int) -> None:
         # A short max_delay keeps queue-to-start latency low; polling an idle queue is cheap.

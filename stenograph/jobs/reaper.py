@@ -7,9 +7,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection
+from functools import partial
 
 from stenograph.store import transcripts
 from stenograph.store.db import Database
+from stenograph.store.files import FileStorage
+from stenograph.store.transcripts import TRANSCRIPT_WEBHOOK, WEBHOOK_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -19,16 +22,36 @@ def requeue_overdue_webhooks(
     enqueue_webhook: Callable[[str], None],
     grace_seconds: float,
     waiting: Callable[[], Collection[str]] = frozenset,
+    kind: str = TRANSCRIPT_WEBHOOK,
 ) -> list[str]:
-    """Deliveries a dead process left overdue (or whose message was lost): one new message each,
-    unless ``waiting`` (the ids with a webhook message in the queue) has it."""
+    """Deliveries of ``kind`` a dead process left overdue (or whose message was lost): one new
+    message each, unless ``waiting`` (the ids with a webhook message of that kind in the queue) has it."""
     with db.session() as session:
-        overdue = transcripts.overdue_webhooks(session, grace_seconds=grace_seconds, waiting=waiting)
+        overdue = transcripts.overdue_webhooks(
+            session, grace_seconds=grace_seconds, waiting=waiting, kind=kind
+        )
     for transcript_id in overdue:
         enqueue_webhook(transcript_id)
     if overdue:
-        log.info("reaper: re-queued %d overdue webhook delivery(ies)", len(overdue))
+        log.info("reaper: re-queued %d overdue %s webhook delivery(ies)", len(overdue), kind)
     return overdue
+
+
+def remove_stray_redacted_audio(db: Database, storage: FileStorage, older_than_seconds: float) -> int:
+    """Delete redacted audio no transcript names as ready: left by an attempt whose worker died
+    after writing it, or by a transcript deleted meanwhile. Only files untouched for
+    ``older_than_seconds``: a job stores its file's name just after writing it. How many went."""
+    files = storage.redacted_files(older_than_seconds)
+    if not files:
+        return 0
+    with db.session() as session:
+        in_use = transcripts.redacted_files_in_use(session, {transcript_id for transcript_id, _ in files})
+    stray = [(transcript_id, name) for transcript_id, name in files if (transcript_id, name) not in in_use]
+    for transcript_id, name in stray:
+        storage.delete_redacted(transcript_id, only=name)
+    if stray:
+        log.info("removed %d redacted audio file(s) no transcript uses", len(stray))
+    return len(stray)
 
 
 def requeue_stale(
@@ -71,8 +94,9 @@ class Reaper:
         queue_depth: Callable[[], int],
         interval: float,
         grace: float,
-        enqueue_webhook: Callable[[str], None] | None = None,
-        waiting_webhooks: Callable[[], Collection[str]] = frozenset,
+        # (transcript id, kind=...) and (kind) -> ids with a message: for each kind of notification
+        enqueue_webhook: Callable[..., None] | None = None,
+        waiting_webhooks: Callable[[str], Collection[str]] = lambda _kind: frozenset(),
         housekeeping: Callable[[], None] | None = None,
         housekeeping_interval: float = 3600.0,
     ) -> None:
@@ -96,9 +120,14 @@ class Reaper:
             try:
                 requeue_stale(self._db, self._enqueue, self._queue_depth, self._grace)
                 if self._enqueue_webhook is not None:
-                    requeue_overdue_webhooks(
-                        self._db, self._enqueue_webhook, self._grace, self._waiting_webhooks
-                    )
+                    for kind in WEBHOOK_KINDS:
+                        requeue_overdue_webhooks(
+                            self._db,
+                            partial(self._enqueue_webhook, kind=kind),
+                            self._grace,
+                            partial(self._waiting_webhooks, kind),
+                            kind=kind,
+                        )
             except Exception:
                 log.exception("reaper pass failed")
             if self._housekeeping and time.monotonic() - last_housekeeping >= self._housekeeping_interval:

@@ -6,13 +6,15 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from stenograph import pipeline
 from stenograph.assemblyai.options import pipeline_options
-from stenograph.assemblyai.requests import load_options
+from stenograph.assemblyai.redacted_audio import redacted_audio_request
+from stenograph.assemblyai.requests import TranscriptOptionalParams, load_options
 from stenograph.assemblyai.transcripts import result_json, unredacted_json
 from stenograph.assemblyai.webhooks import webhook_target
 from stenograph.config import Settings
@@ -20,6 +22,8 @@ from stenograph.jobs.outbound import OutboundError, download_to_file
 from stenograph.pipeline import AudioLimits, PipelineError
 from stenograph.pipeline.audio import DEFAULT_AUDIO_LIMITS
 from stenograph.pipeline.models import DEFAULT_MODEL_SETTINGS, ModelSettings
+from stenograph.pipeline.redacted_audio import write_redacted_audio
+from stenograph.pipeline.types import TranscriptResult
 from stenograph.store import transcripts
 from stenograph.store.db import Database
 from stenograph.store.files import FileStorage
@@ -48,6 +52,14 @@ def internal_error(transcript_id: str) -> str:
         f"Transcription failed due to an internal server error. Please try again; if it keeps failing, "
         f"the server's log has the details under transcript {transcript_id}."
     )
+
+
+@dataclass(frozen=True)
+class RedactedAudio:
+    """The redacted audio a job made (or why it made none), stored with its outcome."""
+
+    status: str  # transcripts.REDACTED_AUDIO_*
+    file: str | None = None  # the name in the storage's redacted/ folder
 
 
 class JobRunner:
@@ -81,6 +93,7 @@ class JobRunner:
             finish(status=transcripts.ERROR, error=repeated_failure(claim.token - 1))
             return
         log.info("transcript %s: attempt %d with %s", transcript_id, claim.token, row.model)
+        redacted: RedactedAudio | None = None
         with self._lease_kept(transcript_id, claim.token):
             try:
                 params = load_options(row.request)
@@ -91,6 +104,10 @@ class JobRunner:
                         models=self.model_settings,
                         limits=self.audio_limits,
                     )
+                    # Made while the audio is still here (a download goes with the job), before
+                    # the outcome is stored: the job's lease covers it, so a worker dying here
+                    # leaves the whole job to be run again.
+                    redacted = self._redacted_audio(transcript_id, claim.token, params, result, path)
             except (PipelineError, OutboundError) as exc:
                 finish(status=transcripts.ERROR, error=str(exc))
                 return
@@ -98,14 +115,56 @@ class JobRunner:
                 log.exception("transcript %s failed", transcript_id)
                 finish(status=transcripts.ERROR, error=internal_error(transcript_id))
                 return
-        finish(
+        stored = finish(
             status=transcripts.COMPLETED,
             result=result_json(result, params),
             unredacted=unredacted_json(result),
             speech_model_used=result.speech_model_used,
+            redacted_audio_status=redacted.status if redacted else None,
+            redacted_audio_file=redacted.file if redacted else None,
+            redacted_audio_webhook_owed=bool(redacted and redacted.file and owes_webhook(row.request)),
         )
+        if redacted is not None and redacted.file is not None:
+            # Stored: earlier attempts' files are left-overs. Dropped: this attempt's file is one.
+            kept = {"keep": redacted.file} if stored else {"only": redacted.file}
+            self.storage.delete_redacted(transcript_id, **kept)
 
-    def _finish(self, transcript_id: str, token: int, **outcome: Any) -> None:
+    def _redacted_audio(
+        self,
+        transcript_id: str,
+        attempt: int,
+        params: TranscriptOptionalParams,
+        result: TranscriptResult,
+        source: Path,
+    ) -> RedactedAudio | None:
+        """The redacted copy of ``source`` the request asked for, written to storage. As AssemblyAI,
+        audio without speech gets none unless return_redacted_no_speech_audio was set."""
+        wanted = redacted_audio_request(params)
+        if wanted is None:
+            return None
+        if not result.words and not wanted.return_no_speech:
+            return RedactedAudio(transcripts.REDACTED_AUDIO_NO_SPEECH)
+        try:
+            written = write_redacted_audio(
+                source,
+                result.redactions or (),
+                self.storage.redacted_stem(transcript_id, attempt),
+                audio_format=wanted.format,
+                method=wanted.method,
+            )
+        except Exception:  # the transcript stands; only its redacted audio is missing
+            log.exception("transcript %s: redacted audio failed", transcript_id)
+            return RedactedAudio(transcripts.REDACTED_AUDIO_FAILED)
+        log.info(
+            "transcript %s: redacted audio %s (%d span(s))",
+            transcript_id,
+            written.path.name,
+            len(result.redactions or ()),
+        )
+        return RedactedAudio(transcripts.REDACTED_AUDIO_READY, written.path.name)
+
+    def _finish(self, transcript_id: str, token: int, **outcome: Any) -> bool:
+        """Store the outcome; whether it was stored (not: the claim was lost)."""
         with self.db.session() as session:
             stored = transcripts.finish(session, transcript_id, token, **outcome)
         if not stored:
@@ -114,12 +173,13 @@ class JobRunner:
                 transcript_id,
                 token,
             )
-            return
+            return False
         if self.on_finished is not None:
             try:
                 self.on_finished(transcript_id)
             except Exception:  # the outcome is stored; a lost notification must not undo it
                 log.exception("transcript %s: finish notification failed", transcript_id)
+        return True
 
     @contextmanager
     def _audio_file(self, transcript_id: str, upload_id: str | None, audio_url: str) -> Iterator[Path]:

@@ -94,6 +94,28 @@ class Transcript(Base):
     # The webhook outbox: when the next delivery attempt is due (None: none owed), and attempts made.
     webhook_due_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
     webhook_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The scheme and host the transcript was created through: the base of the URLs sent where no
+    # request is at hand (the redacted-audio webhook), unless STENOGRAPH_PUBLIC_URL is set.
+    origin_url: Mapped[str | None] = mapped_column(Text, default=None)
+    # redact_pii_audio, stored with the job's outcome: None (not asked, or not finished), "ready"
+    # (``redacted_audio_file`` in the storage's redacted/ folder), "no_speech" (no file: nothing was
+    # said and return_redacted_no_speech_audio was not set), "failed", or "deleted".
+    redacted_audio_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    redacted_audio_file: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The outbox of the redacted-audio notification (RedactedAudioNotification), as webhook_*.
+    redacted_audio_webhook_due_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
+    redacted_audio_webhook_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class ServerSecret(Base):
+    """A secret shared by every process of a deployment (they share the database): e.g. the key
+    that signs redacted-audio URLs. Made once, by the migration that created the table."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class StreamingToken(Base):

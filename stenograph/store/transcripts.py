@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +23,9 @@ QUEUED, PROCESSING, COMPLETED, ERROR = "queued", "processing", "completed", "err
 STATUSES = (QUEUED, PROCESSING, COMPLETED, ERROR)
 FINISHED = (COMPLETED, ERROR)
 DELETED_AUDIO_URL = "http://deleted_by_user"
+# Transcript.redacted_audio_status
+REDACTED_AUDIO_READY, REDACTED_AUDIO_NO_SPEECH = "ready", "no_speech"
+REDACTED_AUDIO_FAILED, REDACTED_AUDIO_DELETED = "failed", "deleted"
 DELETED_TEXT = "Deleted by user."
 
 
@@ -40,9 +43,11 @@ def create(
     upload_id: str | None,
     request: dict[str, Any],
     model: str,
+    origin_url: str | None = None,
 ) -> Transcript:
     row = Transcript(
         model=model,
+        origin_url=origin_url,
         id=str(uuid.uuid4()),
         project_id=project_id,
         status=QUEUED,
@@ -220,9 +225,13 @@ def finish(
     speech_model_used: str | None = None,
     error: str | None = None,
     webhook_owed: bool = False,
+    redacted_audio_status: str | None = None,
+    redacted_audio_file: str | None = None,
+    redacted_audio_webhook_owed: bool = False,
 ) -> bool:
-    """Write a job's outcome in one statement, only while this worker still holds the claim; a
-    webhook owed is recorded as due in the same statement (the outbox)."""
+    """Write a job's outcome in one statement, only while this worker still holds the claim; the
+    webhooks owed (the transcript's, the redacted audio's) are recorded as due in the same
+    statement (the outbox)."""
     now = utcnow()
     written = session.execute(
         update(Transcript)
@@ -237,6 +246,9 @@ def finish(
             updated_at=now,
             completed_at=now,
             webhook_due_at=now if webhook_owed else None,
+            redacted_audio_status=redacted_audio_status,
+            redacted_audio_file=redacted_audio_file,
+            redacted_audio_webhook_due_at=now if redacted_audio_webhook_owed else None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -246,60 +258,76 @@ def finish(
 # A delivery counts as due slightly early: the queue's scheduler may run a retry a moment before it.
 WEBHOOK_DUE_TOLERANCE = dt.timedelta(seconds=2)
 
+# The notifications a transcript may owe, each with its own outbox columns (due at, attempts made).
+TRANSCRIPT_WEBHOOK, REDACTED_AUDIO_WEBHOOK = "transcript", "redacted_audio"
+WEBHOOK_KINDS = (TRANSCRIPT_WEBHOOK, REDACTED_AUDIO_WEBHOOK)
+_OUTBOX = {
+    TRANSCRIPT_WEBHOOK: (Transcript.webhook_due_at, Transcript.webhook_attempts),
+    REDACTED_AUDIO_WEBHOOK: (
+        Transcript.redacted_audio_webhook_due_at,
+        Transcript.redacted_audio_webhook_attempts,
+    ),
+}
 
-def claim_webhook(session: Session, transcript_id: str, hold_seconds: float) -> int | None:
-    """Take the transcript's due webhook delivery: the attempt number (1-based), else None (none
-    owed, or another process is sending it or will retry it later). While held, the delivery is
-    not due again for ``hold_seconds``: should this process die mid-request, it becomes due after."""
+
+def claim_webhook(
+    session: Session, transcript_id: str, hold_seconds: float, kind: str = TRANSCRIPT_WEBHOOK
+) -> int | None:
+    """Take the transcript's due webhook delivery of ``kind``: the attempt number (1-based), else
+    None (none owed, or another process is sending it or will retry it later). While held, the
+    delivery is not due again for ``hold_seconds``: should this process die mid-request, it
+    becomes due after."""
+    due_at, attempts = _OUTBOX[kind]
     now = utcnow()
     due = and_(
         Transcript.id == transcript_id,
-        Transcript.webhook_due_at.is_not(None),
-        Transcript.webhook_due_at <= now + WEBHOOK_DUE_TOLERANCE,
+        due_at.is_not(None),
+        due_at <= now + WEBHOOK_DUE_TOLERANCE,
     )
     result = session.execute(
         update(Transcript)
         .where(due)
-        .values(
-            webhook_due_at=now + dt.timedelta(seconds=hold_seconds),
-            webhook_attempts=Transcript.webhook_attempts + 1,
-        )
+        .values({due_at: now + dt.timedelta(seconds=hold_seconds), attempts: attempts + 1})
         .execution_options(synchronize_session=False)
     )
     if rows_matched(result) != 1:
         return None
-    return session.scalar(select(Transcript.webhook_attempts).where(Transcript.id == transcript_id))
+    return session.scalar(select(attempts).where(Transcript.id == transcript_id))
 
 
-def schedule_webhook(session: Session, transcript_id: str, delay_seconds: float | None) -> None:
+def schedule_webhook(
+    session: Session, transcript_id: str, delay_seconds: float | None, kind: str = TRANSCRIPT_WEBHOOK
+) -> None:
     """After an attempt: the next one is due in ``delay_seconds``, or none is (None)."""
     due = None if delay_seconds is None else utcnow() + dt.timedelta(seconds=delay_seconds)
     session.execute(
         update(Transcript)
         .where(Transcript.id == transcript_id)
-        .values(webhook_due_at=due)
+        .values({_OUTBOX[kind][0]: due})
         .execution_options(synchronize_session=False)
     )
 
 
 def overdue_webhooks(
-    session: Session, *, grace_seconds: float, waiting: Callable[[], Collection[str]] = frozenset
+    session: Session,
+    *,
+    grace_seconds: float,
+    waiting: Callable[[], Collection[str]] = frozenset,
+    kind: str = TRANSCRIPT_WEBHOOK,
 ) -> list[str]:
-    """Deliveries due for longer than the grace period (their process died, or their message was
-    lost), less those with a message ``waiting`` (only asked when some are overdue): their ids,
-    each made due again only after another grace period, so a pass re-queues each at most once
-    per grace period."""
+    """Deliveries of ``kind`` due for longer than the grace period (their process died, or their
+    message was lost), less those with a message ``waiting`` (only asked when some are overdue):
+    their ids, each made due again only after another grace period, so a pass re-queues each at
+    most once per grace period."""
+    due_at = _OUTBOX[kind][0]
     now = utcnow()
-    overdue = and_(
-        Transcript.webhook_due_at.is_not(None),
-        Transcript.webhook_due_at < now - dt.timedelta(seconds=grace_seconds),
-    )
+    overdue = and_(due_at.is_not(None), due_at < now - dt.timedelta(seconds=grace_seconds))
     ids = list(session.scalars(select(Transcript.id).where(overdue).order_by(Transcript.seq)))
     if ids:
         # A message behind a long backlog is late, not lost: another would be a duplicate.
         has_message = set(waiting())
         ids = [transcript_id for transcript_id in ids if transcript_id not in has_message]
-    return _taken(session, ids, overdue, webhook_due_at=now)
+    return _taken(session, ids, overdue, **{due_at.key: now})
 
 
 def record_webhook_status(session: Session, transcript_id: str, status_code: int) -> None:
@@ -322,6 +350,10 @@ def mark_deleted(session: Session, row: Transcript) -> str | None:
         row.completed_at = utcnow()
     row.audio_url = DELETED_AUDIO_URL
     row.upload_id = None
+    if row.redacted_audio_status is not None:  # its file goes with it (the caller removes it)
+        row.redacted_audio_status = REDACTED_AUDIO_DELETED
+    row.redacted_audio_file = None
+    row.redacted_audio_webhook_due_at = None
     row.result = {"text": DELETED_TEXT}
     row.unredacted = None
     if isinstance(row.request, dict) and "redact_static_entities" in row.request:
@@ -384,3 +416,54 @@ def touch_queued(
         cutoff = utcnow() - dt.timedelta(seconds=older_than_seconds)
         condition = and_(condition, Transcript.updated_at < cutoff)
     return _taken(session, transcript_ids, condition, updated_at=utcnow())
+
+
+def redacted_files_in_use(session: Session, transcript_ids: Collection[str]) -> set[tuple[str, str]]:
+    """Of ``transcript_ids``, the (id, file name) of the redacted audio each row names as ready."""
+    found: set[tuple[str, str]] = set()
+    ids = list(transcript_ids)
+    for first in range(0, len(ids), 500):  # bounded IN lists
+        query = select(Transcript.id, Transcript.redacted_audio_file).where(
+            Transcript.id.in_(ids[first : first + 500]),
+            Transcript.redacted_audio_status == REDACTED_AUDIO_READY,
+            Transcript.redacted_audio_file.is_not(None),
+        )
+        found.update((transcript_id, name) for transcript_id, name in session.execute(query) if name)
+    return found
+
+
+@dataclass(frozen=True)
+class RedactedAudioState:
+    """What the redacted-audio routes need of a row, without its (possibly large) result."""
+
+    status: str
+    deleted: bool
+    error: str | None
+    request: dict[str, Any]
+    redacted_audio_status: str | None
+    redacted_audio_file: str | None
+
+
+def redacted_audio_state(
+    session: Session, transcript_id: str, project_id: str | None = None
+) -> RedactedAudioState | None:
+    if not possible_id(transcript_id):
+        return None
+    query = select(
+        Transcript.status,
+        Transcript.audio_url,
+        Transcript.error,
+        Transcript.request,
+        Transcript.redacted_audio_status,
+        Transcript.redacted_audio_file,
+    ).where(Transcript.id == transcript_id)
+    if project_id is not None:
+        query = query.where(Transcript.project_id == project_id)
+    found = session.execute(query).first()
+    if found is None:
+        return None
+    columns = tuple[str, str, str | None, dict[str, Any] | None, str | None, str | None]
+    status, audio_url, error, request, audio_status, audio_file = cast(columns, tuple(found))
+    return RedactedAudioState(
+        status, audio_url == DELETED_AUDIO_URL, error, request or {}, audio_status, audio_file
+    )

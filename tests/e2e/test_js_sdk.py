@@ -6,6 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import av
+
 from tests.support.audio_refs import normalise
 
 
@@ -56,3 +58,36 @@ def test_js_sdk_transcript_methods(js_sdk: Path, server, shared_audio: Path) -> 
     cues = [block.splitlines() for block in seen["srt"].strip().split("\n\n")]
     assert len(cues) >= 2 and all(len(" ".join(cue[2:])) <= 32 for cue in cues)
     assert seen["vtt"].startswith("WEBVTT")
+
+
+def test_js_sdk_redacted_audio(js_sdk: Path, server, shared_audio: Path, tmp_path: Path) -> None:
+    out = tmp_path / "redacted.mp3"
+    output = subprocess.run(
+        [
+            "node",
+            "redacted.mjs",
+            server.base_url,
+            server.api_key,
+            str(shared_audio / "jfk" / "jfk.wav"),
+            str(out),
+        ],
+        cwd=js_sdk,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    ).stdout
+    seen = json.loads(output.strip().splitlines()[-1])
+    assert seen["early_status"] in ("redacted_audio_processing", "redacted_audio_ready")
+    if seen["early_status"] == "redacted_audio_processing":  # redactedAudioFile refuses it meanwhile
+        assert "redacted_audio_processing" in seen["early_file_error"]
+    assert seen["ready_status"] == "completed" and "americans" not in normalise(seen["text"])
+    assert seen["status"] == seen["legacy_status"] == "redacted_audio_ready"
+    assert seen["url"].startswith(f"{server.base_url}/v2/redacted-audio/")
+    assert seen["bytes"] == out.stat().st_size > 10_000
+    with av.open(str(out)) as container:
+        stream = container.streams.audio[0]
+        assert (stream.codec_context.name, stream.codec_context.sample_rate) == ("mp3float", 16000)
+        samples = sum(frame.samples for frame in container.decode(stream))
+    assert abs(samples - 176_000) <= 1152
+    assert "redact_pii_audio" in seen["not_asked_error"]
