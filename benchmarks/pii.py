@@ -10,6 +10,10 @@ a phone number found as ``number_sequence`` is a miss for ``phone_number``, as i
 unredacted when only ``phone_number`` is asked for. The ``dev`` half of each policy's templates was
 looked at while improving the recognisers; the ``test`` half only reported.
 
+Audio: each real-speech clip is transcribed with ``redact_pii`` (every supported policy), its
+redacted audio written (mp3, beep), and that audio transcribed again with the same model: a
+redacted word that comes back is counted.
+
 Speed: tiny.en on longform/dev_concat.flac (7.2 min) without and with ``redact_pii`` (every
 supported policy) and ``entity_detection``, in the same process after one warm-up run each; the
 analyzer's one-time load is reported apart.
@@ -120,6 +124,43 @@ def real_speech_quality() -> list[dict[str, Any]]:
         found = [all(predicted[i + k] == row["policy"] for k in range(len(target))) for i in hits]
         out.append({**row, "transcribed": len(hits), "found": sum(found)})
     return out
+
+
+def redacted_audio_leaks() -> tuple[int, int, list[str]]:
+    """(redacted words, redacted words heard again in the redacted audio, those words)."""
+    import tempfile
+
+    from stenograph.pipeline import transcribe
+    from stenograph.pipeline.redacted_audio import write_redacted_audio
+    from stenograph.pipeline.types import TranscribeOptions
+
+    clips = sorted({r["clip"] for r in csv.DictReader(_uncommented(REAL_SPEECH), delimiter="\t")})
+    options = TranscribeOptions(
+        model="tiny.en", redact_pii=True, redact_policies=SUPPORTED_POLICIES, return_unredacted=True
+    )
+    hidden_total, leaked = 0, []
+    with tempfile.TemporaryDirectory() as scratch:
+        for n, clip in enumerate(clips):
+            result = transcribe(AUDIO_DIR / clip, options)
+            assert result.unredacted is not None and result.redactions is not None
+            hidden = {
+                _core(old.text)
+                for old, new in zip(result.unredacted.words, result.words, strict=True)
+                if old.text != new.text and len(_core(old.text)) > 2
+            }
+            if not hidden:
+                continue
+            written = write_redacted_audio(AUDIO_DIR / clip, result.redactions, Path(scratch) / str(n))
+            heard = {
+                _core(w.text) for w in transcribe(written.path, TranscribeOptions(model="tiny.en")).words
+            }
+            hidden_total += len(hidden)
+            leaked += sorted(hidden & heard)
+    return hidden_total, len(leaked), leaked
+
+
+def _core(text: str) -> str:
+    return text.strip(" ,.?!;:\"'").lower()
 
 
 def _uncommented(path: Path) -> list[str]:
@@ -237,6 +278,12 @@ def main() -> None:
         for r in rows:
             mark = "-" if not r["transcribed"] else ("ok" if r["found"] == r["transcribed"] else "MISSED")
             print(f"  {mark:6} {r['policy']:14} {r['value']:18} {r['clip']}")
+        hidden, leaked, words = redacted_audio_leaks()
+        report["redacted_audio"] = {"redacted_words": hidden, "heard_again": leaked, "words": words}
+        print(
+            f"redacted audio, transcribed again (tiny.en): {leaked} of {hidden} distinct redacted words "
+            f"heard again{': ' + ', '.join(words) if words else ''}"
+        )
 
     if not args.no_speed:
         figures = speed()
