@@ -3,7 +3,11 @@ the pipeline's, done from the typed model."""
 
 from __future__ import annotations
 
-from stenograph.assemblyai.requests import LanguageDetectionOptions, TranscriptOptionalParams
+from stenograph.assemblyai.requests import (
+    LanguageDetectionOptions,
+    TranscriptOptionalParams,
+    custom_formatting_tasks,
+)
 from stenograph.pipeline.types import CustomSpelling, TranscribeOptions
 
 CODE_SWITCHING_THRESHOLD = 0.3  # the API's default code_switching_confidence_threshold
@@ -53,6 +57,11 @@ def pipeline_options(params: TranscriptOptionalParams, model: str) -> Transcribe
         entity_detection=bool(params.entity_detection),
         sentiment_analysis=bool(params.sentiment_analysis),
         auto_highlights=bool(params.auto_highlights),
+        custom_formatting=tuple(
+            (kind, pattern)
+            for kind, pattern in custom_formatting_tasks(params).get("custom_formatting", {}).items()
+            if kind != "effort"
+        ),
     )
 
 

@@ -26,6 +26,12 @@ from stenograph.pipeline.guardrails.policies import PII_POLICIES, REFUSED_POLICI
 from stenograph.pipeline.languages import is_supported_language, whisper_language
 from stenograph.pipeline.models import choose_model
 from stenograph.pipeline.types import UnknownSpeechModelError
+from stenograph.understanding.formatting import (
+    PatternError,
+    check_date_pattern,
+    check_email_pattern,
+    check_phone_pattern,
+)
 
 # Documented by AssemblyAI: up to 1,500 words of prompt; up to 1000 key terms (Universal-3 Pro;
 # 200 for Universal-2) of at most 6 words each.
@@ -225,7 +231,6 @@ NOT_YET_SUPPORTED: dict[str, Any] = {
     "content_safety": False,
     "custom_topics": False,
     "iab_categories": False,
-    "speech_understanding": None,
     "summarization": False,
 }
 
@@ -259,6 +264,7 @@ def check_transcript_params(params: TranscriptOptionalParams, default_model: str
     _check_speakers(params)
     _check_webhook(params)
     _check_guardrails(params)
+    _check_speech_understanding(params)
     return model
 
 
@@ -336,12 +342,62 @@ def _check_guardrails(params: TranscriptOptionalParams) -> None:
         name
         for name in ("redact_pii", "entity_detection", "sentiment_analysis", "auto_highlights")
         if getattr(params, name)
+    ] + [
+        f"speech_understanding.request.{task}"
+        for task in ("custom_formatting",)
+        if task in custom_formatting_tasks(params)
     ]
     if english_only:
         feature = english_only[0]
         for code in [params.language_code, *(params.language_codes or ())]:
             if code and whisper_language(code) != "en":
                 raise InvalidRequest(f"{feature}: supported for English only, not '{code}'")
+
+
+# speech_understanding tasks that need an LLM (issue 24): refused by name.
+LLM_TASKS = ("translation", "speaker_identification", "summarization")
+CUSTOM_FORMATS = {
+    "date": check_date_pattern,
+    "phone_number": check_phone_pattern,
+    "email": check_email_pattern,
+}
+
+
+def custom_formatting_tasks(params: TranscriptOptionalParams) -> dict[str, dict[str, str]]:
+    """The speech_understanding tasks asked for that this server runs ({"custom_formatting": ...})."""
+    request = (params.speech_understanding or {}).get("request")
+    if not isinstance(request, dict) or not isinstance(request.get("custom_formatting"), dict):
+        return {}
+    return {"custom_formatting": request["custom_formatting"]}
+
+
+def _check_speech_understanding(params: TranscriptOptionalParams) -> None:
+    if params.speech_understanding is None:
+        return
+    request = params.speech_understanding.get("request")
+    if not isinstance(request, dict) or not request:
+        raise InvalidRequest("speech_understanding.request: an object naming at least one task is required")
+    for task, settings in request.items():
+        name = f"speech_understanding.request.{task}"
+        if task in LLM_TASKS:
+            raise InvalidRequest(f"{name}: not supported by this server yet")
+        if task != "custom_formatting":
+            raise InvalidRequest(f"{name}: unknown task")
+        if not isinstance(settings, dict) or not settings:
+            raise InvalidRequest(f"{name}: an object with date, phone_number or email patterns is required")
+        for kind, pattern in settings.items():
+            if kind == "effort":
+                continue
+            if kind not in CUSTOM_FORMATS:
+                raise InvalidRequest(f"{name}.{kind}: unknown pattern (date, phone_number, email)")
+            if not isinstance(pattern, str) or len(pattern) > MAX_NAME_CHARS:
+                raise InvalidRequest(
+                    f"{name}.{kind}: a pattern string of at most {MAX_NAME_CHARS} characters"
+                )
+            try:
+                CUSTOM_FORMATS[kind](pattern)
+            except PatternError as exc:
+                raise InvalidRequest(f"{name}.{kind}: {exc}") from None
 
 
 # Settings that only mean something with redact_pii.

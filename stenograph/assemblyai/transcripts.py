@@ -187,6 +187,28 @@ def result_json(result: TranscriptResult, params: TranscriptOptionalParams) -> d
                 for h in result.highlights
             ],
         }
+    if result.custom_formatting is not None:
+        formatted = result.custom_formatting
+        payload["speech_understanding_response"] = {
+            "custom_formatting": {
+                "status": "success",
+                "mapping": formatted.mapping,
+                "formatted_text": formatted.text,
+                "formatted_utterances": (
+                    [
+                        {
+                            "speaker": utterance.speaker,
+                            "start": utterance.start,
+                            "end": utterance.end,
+                            "text": text,
+                        }
+                        for utterance, text in formatted.utterances
+                    ]
+                    if formatted.utterances is not None
+                    else None
+                ),
+            }
+        }
     if result.redactions is not None:
         # Not rendered: the stretches the redacted audio hides (times only, no text).
         payload["redacted_spans"] = [
@@ -250,6 +272,9 @@ def transcript_json(row: StoredTranscript) -> dict[str, Any]:
     # redact_pii_return_unredacted.
     if result.get("language_detection_results") is not None:
         body["language_detection_results"] = result["language_detection_results"]
+    response = result.get("speech_understanding_response")
+    if isinstance(response, dict):
+        body["speech_understanding"] = {**(body.get("speech_understanding") or {}), "response": response}
     unredacted = getattr(row, "unredacted", None)
     if isinstance(unredacted, dict):
         body.update({name: unredacted.get(name) for name in UNREDACTED_FIELDS})

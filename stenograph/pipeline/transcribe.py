@@ -36,6 +36,7 @@ from stenograph.pipeline.models import (
 )
 from stenograph.pipeline.sentences import sentence_spans
 from stenograph.pipeline.types import (
+    CustomFormatted,
     Entity,
     Highlight,
     PipelineError,
@@ -145,7 +146,76 @@ def transcribe(
         entities=guarded.entities if guarded is not None and options.entity_detection else None,
         sentiment_analysis=_sentiments(words) if options.sentiment_analysis else None,
         highlights=_highlights(words) if options.auto_highlights else None,
+        custom_formatting=_custom_formatted(words, options) if options.custom_formatting else None,
     )
+
+
+_FORMATTED_POLICIES = {
+    "date": "date",
+    "date_of_birth": "date",
+    "phone_number": "phone_number",
+    "email_address": "email",
+}
+
+
+def _custom_formatted(words: list[Word], options: TranscribeOptions) -> CustomFormatted:
+    """Dates, phone numbers and addresses found by the guardrails' recognisers, rewritten to the
+    asked patterns (understanding.formatting); text and utterances with them replaced."""
+    from stenograph.pipeline import guardrails
+    from stenograph.understanding import formatting
+
+    patterns = dict(options.custom_formatting)
+    formatters = {
+        "date": formatting.format_date,
+        "phone_number": formatting.format_phone,
+        "email": formatting.format_email,
+    }
+    mapping: dict[str, str] = {}
+    replaced: dict[int, tuple[int, str]] = {}  # first word index -> (last word index, new text)
+    for channel in sorted({w.channel or "" for w in words}):
+        indexes = [i for i, w in enumerate(words) if (w.channel or "") == channel]
+        own = [words[i] for i in indexes]
+        for entity, written in guardrails.find_in_words(own):
+            kind = _FORMATTED_POLICIES.get(entity.policy)
+            if kind is None or kind not in patterns:
+                continue
+            formatted = formatters[kind](written, patterns[kind])
+            if formatted is None:
+                continue
+            said = textform.join_text(own[entity.first : entity.last + 1])
+            _, core, trail = textform.split_edges(said)
+            mapping[core] = formatted
+            replaced[indexes[entity.first]] = (indexes[entity.last], formatted + trail)
+
+    def rewritten(span: list[int]) -> str:
+        parts, i = [], 0
+        while i < len(span):
+            index = span[i]
+            if index in replaced:
+                last, text = replaced[index]
+                parts.append(text)
+                while i < len(span) and span[i] <= last:
+                    i += 1
+                continue
+            parts.append(words[index].text.strip())
+            i += 1
+        return " ".join(parts)
+
+    utterances = _utterances_of(words, options)
+    position = {id(w): i for i, w in enumerate(words)}
+    return CustomFormatted(
+        mapping,
+        rewritten(list(range(len(words)))),
+        [(u, rewritten([position[id(w)] for w in u.words])) for u in utterances]
+        if utterances is not None
+        else None,
+    )
+
+
+def _utterances_of(words: list[Word], options: TranscribeOptions) -> list[Utterance] | None:
+    if options.speaker_labels:
+        return speaker_utterances(words)
+    return None
 
 
 def _highlights(words: list[Word]) -> list[Highlight]:

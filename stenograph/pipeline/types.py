@@ -122,6 +122,8 @@ class TranscribeOptions:
     # Speech understanding (English): sentiment per sentence, key phrases.
     sentiment_analysis: bool = False
     auto_highlights: bool = False
+    # speech_understanding custom_formatting: (kind, pattern) with kind date, phone_number or email.
+    custom_formatting: tuple[tuple[str, str], ...] = ()
 
     @property
     def english_only_features(self) -> list[str]:
@@ -131,6 +133,7 @@ class TranscribeOptions:
             "entity_detection": self.entity_detection,
             "sentiment_analysis": self.sentiment_analysis,
             "auto_highlights": self.auto_highlights,
+            "speech_understanding.request.custom_formatting": bool(self.custom_formatting),
         }
         return [name for name, on in asked.items() if on]
 
@@ -171,6 +174,15 @@ class TranscriptResult:
     sentiment_analysis: list[SentenceSentiment] | None = None
     # With auto_highlights: the key phrases, most relevant first.
     highlights: list[Highlight] | None = None
+    # With custom_formatting: the text with dates, phone numbers and addresses in the asked patterns.
+    custom_formatting: CustomFormatted | None = None
+
+
+@dataclass
+class CustomFormatted:
+    mapping: dict[str, str]  # as said -> as formatted
+    text: str
+    utterances: list[tuple[Utterance, str]] | None  # each utterance and its formatted text
 
 
 @dataclass(frozen=True)

@@ -68,3 +68,55 @@ def test_key_phrases_with_every_occurrence(aai_module, client: httpx.Client, sha
     assert country.count == 2 == len(country.timestamps)
     words = {(w.start, w.end): w.text.strip(",.").lower() for w in transcript.words}
     assert [words[(t.start, t.end)] for t in country.timestamps] == ["country", "country"]
+
+
+def test_custom_formatting_through_the_sdk(aai_module, call_url: str) -> None:
+    """speech_understanding.request.custom_formatting: the phone call holds no date, number or
+    address, so the formatted text is the text, with each utterance's; the SDK parses the response
+    (formatting itself: tests/unit/understanding/test_formatting.py)."""
+    aai = aai_module
+    config = aai.TranscriptionConfig(
+        speaker_labels=True,
+        speakers_expected=2,
+        audio_end_at=15000,
+        speech_understanding=aai.SpeechUnderstandingRequest(
+            request=aai.SpeechUnderstandingFeatureRequests(
+                custom_formatting=aai.CustomFormattingRequest(date="mm/dd/yyyy", phone_number="(xxx)xxx-xxxx")
+            )
+        ),
+    )
+    transcript = aai.Transcriber().transcribe(call_url, config)
+    assert transcript.status == aai.TranscriptStatus.completed, transcript.error
+    formatted = transcript.speech_understanding.response.custom_formatting
+    assert formatted.status == "success" and formatted.mapping == {}
+    assert formatted.formatted_text == transcript.text
+    assert [u["text"] for u in formatted.formatted_utterances] == [u.text for u in transcript.utterances]
+    assert transcript.speech_understanding.request.custom_formatting.date == "mm/dd/yyyy"
+
+
+@pytest.mark.parametrize(
+    ("understanding", "named"),
+    [
+        (
+            {"request": {"translation": {"target_languages": ["de"]}}},
+            "speech_understanding.request.translation",
+        ),
+        (
+            {"request": {"custom_formatting": {"colour": "red"}}},
+            "speech_understanding.request.custom_formatting.colour",
+        ),
+        (
+            {"request": {"custom_formatting": {"date": "whenever"}}},
+            "speech_understanding.request.custom_formatting.date",
+        ),
+        ({"request": {}}, "speech_understanding.request"),
+    ],
+)
+def test_bad_speech_understanding_is_400_naming_it(
+    client: httpx.Client, call_url: str, understanding: dict, named: str
+) -> None:
+    response = client.post(
+        "/v2/transcript", json={"audio_url": call_url, "speech_understanding": understanding}
+    )
+    assert response.status_code == 400, response.text
+    assert named in response.json()["error"]

@@ -15,7 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": {"understanding"},  # the orchestrator calls speech understanding
     "understanding": set(),
     "streaming": {"pipeline"},
-    "assemblyai": {"pipeline", "streaming"},
+    "assemblyai": {"pipeline", "streaming", "understanding"},
     "store": {"config"},  # only the Alembic environment, for the `alembic` command line
     "jobs": {"assemblyai", "config", "pipeline", "store"},
     "llm": set(),

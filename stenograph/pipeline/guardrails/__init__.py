@@ -38,6 +38,7 @@ __all__ = [
     "Guarded",
     "RedactionRequest",
     "entity_label",
+    "find_in_words",
     "guard",
     "load",
 ]
@@ -60,6 +61,19 @@ class Guarded:
 def load() -> None:
     """Load the models now (they load on first use otherwise)."""
     get_analyzer()
+
+
+def find_in_words(words: Sequence[Word]) -> list[tuple[Detected, str]]:
+    """Every entity in the words, each with its text as written out (spoken digits and addresses
+    as they are written: "five five five ..." -> "555...")."""
+    view = normalized_view(words)
+    out = []
+    for entity in detected_in_words(get_analyzer().find(view.text), view):
+        chars = [
+            c for c, owner in zip(view.text, view.owners, strict=True) if entity.first <= owner <= entity.last
+        ]
+        out.append((entity, "".join(chars)))
+    return out
 
 
 def guard(words: Sequence[Word], redaction: RedactionRequest | None, entity_detection: bool) -> Guarded:
