@@ -11,7 +11,8 @@ unredacted when only ``phone_number`` is asked for. The ``dev`` half of each pol
 looked at while improving the recognisers; the ``test`` half only reported.
 
 Audio: each real-speech clip is transcribed with ``redact_pii`` (every supported policy), its
-redacted audio written (mp3, beep), and that audio transcribed again with the same model: a
+redacted audio written as the server writes it (mp3, beep, spans widened by PAD_MS), and that
+audio transcribed again with the same model: a
 redacted word that comes back is counted.
 
 Speed: tiny.en on longform/dev_concat.flac (7.2 min) without and with ``redact_pii`` (every
@@ -131,7 +132,7 @@ def redacted_audio_leaks() -> tuple[int, int, list[str]]:
     import tempfile
 
     from stenograph.pipeline import transcribe
-    from stenograph.pipeline.redacted_audio import write_redacted_audio
+    from stenograph.pipeline.redacted_audio import widened, write_redacted_audio
     from stenograph.pipeline.types import TranscribeOptions
 
     clips = sorted({r["clip"] for r in csv.DictReader(_uncommented(REAL_SPEECH), delimiter="\t")})
@@ -150,7 +151,9 @@ def redacted_audio_leaks() -> tuple[int, int, list[str]]:
             }
             if not hidden:
                 continue
-            written = write_redacted_audio(AUDIO_DIR / clip, result.redactions, Path(scratch) / str(n))
+            written = write_redacted_audio(
+                AUDIO_DIR / clip, widened(result.redactions), Path(scratch) / str(n)
+            )
             heard = {
                 _core(w.text) for w in transcribe(written.path, TranscribeOptions(model="tiny.en")).words
             }

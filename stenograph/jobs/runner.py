@@ -22,7 +22,7 @@ from stenograph.jobs.outbound import OutboundError, download_to_file
 from stenograph.pipeline import AudioLimits, PipelineError
 from stenograph.pipeline.audio import DEFAULT_AUDIO_LIMITS
 from stenograph.pipeline.models import DEFAULT_MODEL_SETTINGS, ModelSettings
-from stenograph.pipeline.redacted_audio import write_redacted_audio
+from stenograph.pipeline.redacted_audio import widened, write_redacted_audio
 from stenograph.pipeline.types import TranscriptResult
 from stenograph.store import transcripts
 from stenograph.store.db import Database
@@ -147,7 +147,7 @@ class JobRunner:
         try:
             written = write_redacted_audio(
                 source,
-                result.redactions or (),
+                widened(result.redactions or ()),
                 self.storage.redacted_stem(transcript_id, attempt),
                 audio_format=wanted.format,
                 method=wanted.method,
