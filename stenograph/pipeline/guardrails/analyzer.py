@@ -3,6 +3,7 @@ into policies), overlaps resolved. Loads once per process, lazily, from installe
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass, replace
@@ -147,6 +148,9 @@ class PiiAnalyzer:
         from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
         from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
+        # presidio warns on every text about spaCy labels it does not map (CARDINAL, ...): we read
+        # spaCy's entities ourselves.
+        logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
         nlp = importlib.import_module(SPACY_PACKAGE).load(disable=["parser"])  # no use for the parse
         # presidio's engine loads models by name and downloads missing ones: give it the loaded one.
         self._nlp_engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": SPACY_PACKAGE}])

@@ -78,8 +78,16 @@ def redact_words(words: Sequence[Word], detected: Sequence[Detected], substituti
 
 
 def redacted_spans(words: Sequence[Word], detected: Sequence[Detected]) -> list[Redaction]:
-    """The stretches of audio the detected words cover, in time order."""
-    spans = [
-        Redaction(words[d.first].start, words[d.last].end, d.policy, words[d.first].channel) for d in detected
-    ]
+    """The stretches of audio to hide for the detected words, in time order: from the end of the
+    word before to the start of the word after (the recogniser's word times can be short, even
+    empty: the PII is somewhere between its neighbours), or the words' own times where those reach
+    further. ``words`` are one channel's, in time order."""
+    spans = []
+    for d in detected:
+        start, end = words[d.first].start, words[d.last].end
+        if d.first > 0:
+            start = min(start, words[d.first - 1].end)
+        if d.last + 1 < len(words):
+            end = max(end, words[d.last + 1].start)
+        spans.append(Redaction(start, end, d.policy, words[d.first].channel))
     return sorted(spans, key=lambda r: (r.start, r.channel or ""))

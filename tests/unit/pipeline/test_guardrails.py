@@ -132,7 +132,8 @@ def test_hash_replaces_each_character_and_keeps_punctuation_and_times() -> None:
     result = guardrails.guard(words, guardrails.RedactionRequest(frozenset({"person_name"})), False)
     assert [w.text for w in result.words] == ["Hi,", "my", "name", "is", "####", "#####."]
     assert [(w.start, w.end) for w in result.words] == [(w.start, w.end) for w in words]
-    assert [(r.start, r.end, r.policy) for r in result.redactions] == [(2000, 2900, "person_name")]
+    # The audio to hide reaches back to the word before (its end) and on to the word after.
+    assert [(r.start, r.end, r.policy) for r in result.redactions] == [(1900, 2900, "person_name")]
 
 
 def test_entity_name_substitution() -> None:
@@ -147,7 +148,7 @@ def test_spoken_number_redacts_every_word_it_spans() -> None:
     words = words_of("my card number is four one one one one one one one one one one one one one one one")
     result = guardrails.guard(words, guardrails.RedactionRequest(frozenset({"credit_card_number"})), False)
     assert [w.text for w in result.words[4:]] == ["####"] + ["###"] * 15
-    assert result.redactions[0].start == words[4].start and result.redactions[0].end == words[-1].end
+    assert result.redactions[0].start == words[3].end and result.redactions[0].end == words[-1].end
 
 
 def test_static_entities_match_whole_words_case_insensitively_and_across_splits() -> None:
