@@ -18,6 +18,7 @@ from typing import Any
 from stenograph.pipeline import textform
 from stenograph.pipeline.types import Word
 from stenograph.streaming.engine import StreamWord, TurnEvent
+from stenograph.streaming.speakers import Revision
 
 # --------------------------------------------------------------------------- close codes and limits
 
@@ -77,14 +78,17 @@ def formatted(words: Sequence[StreamWord]) -> list[Word]:
     return out
 
 
-def _word_json(word: Word, final: bool) -> dict[str, Any]:
-    return {
+def _word_json(word: Word, final: bool, speaker: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "start": word.start,
         "end": word.end,
         "text": word.text,
         "confidence": word.confidence,
         "word_is_final": final,
     }
+    if speaker is not None:
+        out["speaker"] = speaker
+    return out
 
 
 # --------------------------------------------------------------------------- v3
@@ -110,8 +114,11 @@ def v3_turn(event: TurnEvent, *, formatted_text: bool = False) -> dict[str, Any]
         "end_of_turn": event.end_of_turn,
         "transcript": textform.join_text(final_words),
         "end_of_turn_confidence": event.end_of_turn_confidence,
-        "words": [_word_json(w, True) for w in final_words] + [_word_json(w, False) for w in partial_words],
+        "words": [_word_json(w, True, event.speaker) for w in final_words]
+        + [_word_json(w, False) for w in partial_words],
     }
+    if event.speaker is not None:
+        message["speaker_label"] = event.speaker
     if event.end_of_turn and event.language_code:
         message["language_code"] = event.language_code
         message["language_confidence"] = event.language_confidence
@@ -141,6 +148,22 @@ def v3_session_messages(
             message.pop("language_code", None)
             message.pop("language_confidence", None)
     return messages
+
+
+def v3_speaker_revision(revisions: Sequence[Revision], *, format_turns: bool) -> dict[str, Any]:
+    """``SpeakerRevision``: the earlier turns whose speaker changed, each with its final words as
+    last sent (formatted with ``format_turns``) carrying the new speaker."""
+    items = []
+    for revision in revisions:
+        words = formatted(revision.words) if format_turns else unformatted(revision.words)
+        items.append(
+            {
+                "turn_order": revision.turn_order,
+                "speaker_label": revision.speaker,
+                "words": [_word_json(w, True, revision.speaker) for w in words],
+            }
+        )
+    return {"type": "SpeakerRevision", "revisions": items}
 
 
 def v3_silence(start_ms: int, end_ms: int) -> dict[str, Any]:

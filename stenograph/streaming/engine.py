@@ -133,6 +133,7 @@ class TurnEvent:
     end_of_turn_confidence: float
     language_code: str | None = None
     language_confidence: float | None = None
+    speaker: str | None = None  # with speaker labels, on an ended turn: "A", "B", ... or "UNKNOWN"
 
     @property
     def final_words(self) -> tuple[StreamWord, ...]:

@@ -1,0 +1,116 @@
+"""Speaker labels for a live stream: each ended turn labelled from its audio, revisions by
+re-clustering (the labelling itself is :mod:`stenograph.pipeline.diarization.online`).
+
+A :class:`SpeakerTracker` belongs to one session. The session's audio thread hands it the 16 kHz
+samples as they arrive (:meth:`SpeakerTracker.append`: a copy into a bounded buffer, nothing
+more); the embedding work (:meth:`SpeakerTracker.label`, :meth:`SpeakerTracker.revise`) runs on the
+streaming service's speaker thread, never on the audio or inference threads, so a session with
+speaker labels neither delays its own audio nor other sessions' decodes. Pure: no asyncio.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from stenograph.pipeline.audio import SAMPLE_RATE
+from stenograph.pipeline.diarization.online import UNKNOWN, OnlineSpeakers, embed_turn
+from stenograph.streaming.engine import StreamWord, TurnEvent
+
+MAX_TURN_AUDIO_S = 60.0  # audio kept behind the stream's end: a longer turn is labelled from its last minute
+REVISION_MIN_S, REVISION_MAX_S = 120.0, 300.0  # the clamp on speaker_labels_revision_interval_ms
+FIRST_REVISION_SPEECH_S = 120.0  # no mid-stream revision before this much labelled speech
+
+
+def revision_interval_s(interval_ms: int | None) -> float:
+    """Seconds of audio between mid-stream revisions; 0: only the end-of-stream one."""
+    if not interval_ms:
+        return 0.0
+    return min(max(interval_ms / 1000, REVISION_MIN_S), REVISION_MAX_S)
+
+
+@dataclass(frozen=True)
+class Revision:
+    turn_order: int
+    speaker: str
+    words: tuple[StreamWord, ...]  # the turn's final words as sent, now with this speaker
+
+
+class SpeakerTracker:
+    def __init__(self, max_speakers: int | None = None, revision_interval_ms: int | None = None) -> None:
+        self.speakers = OnlineSpeakers(max_speakers)
+        self.revision_interval_s = revision_interval_s(revision_interval_ms)
+        self._lock = threading.Lock()
+        self._start = 0  # stream sample index of self._chunks[0][0]
+        self._chunks: list[np.ndarray] = []
+        self._length = 0
+        self._words: dict[int, tuple[StreamWord, ...]] = {}  # labelled turns' final words
+        self.speech_seconds = 0.0  # of the labelled turns
+        self._revised_at = 0.0  # audio seconds (stream time) of the last mid-stream revision
+
+    # ------------------------------------------------------------------ the audio thread
+
+    def append(self, samples: np.ndarray) -> None:
+        with self._lock:
+            if len(samples):
+                self._chunks.append(np.asarray(samples, dtype=np.float32))
+                self._length += len(samples)
+            excess = self._length - int(MAX_TURN_AUDIO_S * SAMPLE_RATE)
+            while excess > 0 and self._chunks and len(self._chunks[0]) <= excess:
+                first = self._chunks.pop(0)
+                self._length -= len(first)
+                self._start += len(first)
+                excess -= len(first)
+
+    def _slice(self, start: int, end: int) -> np.ndarray:
+        with self._lock:
+            if not self._chunks:
+                return np.zeros(0, np.float32)
+            if len(self._chunks) > 1:
+                self._chunks = [np.concatenate(self._chunks)]
+            data = self._chunks[0]
+            return data[max(0, start - self._start) : max(0, end - self._start)].copy()
+
+    def _drop_before(self, index: int) -> None:
+        with self._lock:
+            if len(self._chunks) > 1:
+                self._chunks = [np.concatenate(self._chunks)]
+            cut = min(max(0, index - self._start), self._length)
+            if cut and self._chunks:
+                self._chunks = [self._chunks[0][cut:]]
+                self._length -= cut
+                self._start += cut
+
+    # ------------------------------------------------------------------ the speaker thread
+
+    def label(self, event: TurnEvent) -> TurnEvent:
+        """The ended turn with its speaker ("A", "B", ... or UNKNOWN)."""
+        words = event.final_words
+        if not event.end_of_turn or not words:
+            return event
+        start = min(w.start for w in words) * SAMPLE_RATE // 1000
+        end = max(w.end for w in words) * SAMPLE_RATE // 1000
+        vectors = embed_turn(self._slice(start, end))
+        self._drop_before(end)
+        speaker = self.speakers.assign(event.turn_order, vectors)
+        if speaker != UNKNOWN:
+            self._words[event.turn_order] = words
+            self.speech_seconds += (end - start) / SAMPLE_RATE
+        return replace(event, speaker=speaker)
+
+    def revision_due(self, audio_seconds: float) -> bool:
+        """Whether a mid-stream revision is due at this point of the stream."""
+        return (
+            self.revision_interval_s > 0
+            and self.speech_seconds >= FIRST_REVISION_SPEECH_S
+            and audio_seconds - self._revised_at >= self.revision_interval_s
+        )
+
+    def revise(self, audio_seconds: float | None = None) -> list[Revision]:
+        """Re-cluster every labelled turn; the turns whose label changed, in turn order."""
+        if audio_seconds is not None:
+            self._revised_at = audio_seconds
+        changed = self.speakers.revise()
+        return [Revision(order, changed[order], self._words[order]) for order in sorted(changed)]
