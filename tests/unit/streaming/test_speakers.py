@@ -1,0 +1,132 @@
+"""A session's speaker labels in process: the tracker's audio, labels and revisions (with a fake
+encoder), and a live session sending labelled turns in order from its own task."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from stenograph.pipeline.diarization.embeddings import EMBEDDING_SIZE
+from stenograph.streaming import speakers as speakers_module
+from stenograph.streaming.audio import PcmConverter
+from stenograph.streaming.engine import StreamConfig, StreamWord, TurnEvent
+from stenograph.streaming.service import LiveSession, StreamingService
+from stenograph.streaming.speakers import SpeakerTracker, revision_interval_s
+
+RATE = 16000
+VOICES = np.eye(EMBEDDING_SIZE, dtype=np.float32)[:3]
+
+
+@pytest.fixture(autouse=True)
+def fake_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audio of constant value v is voice round(v * 10) - 1; one window per second of it."""
+
+    def embed(samples: np.ndarray) -> np.ndarray:
+        if len(samples) < RATE:
+            return np.zeros((0, EMBEDDING_SIZE), np.float32)
+        voice = VOICES[round(float(np.median(samples)) * 10) - 1]
+        return np.repeat(voice[None], len(samples) // RATE, axis=0)
+
+    monkeypatch.setattr(speakers_module, "embed_turn", embed)
+
+
+def _turn(order: int, start_s: float, end_s: float, final: bool = True) -> TurnEvent:
+    words = (StreamWord("a", round(start_s * 1000), round(end_s * 1000), 0.9, final),)
+    return TurnEvent(order, words, end_of_turn=final, end_of_turn_confidence=0.9)
+
+
+def test_revision_interval_is_clamped() -> None:
+    assert revision_interval_s(None) == revision_interval_s(0) == 0.0
+    assert revision_interval_s(1) == 120.0 and revision_interval_s(200_000) == 200.0
+    assert revision_interval_s(86_400_000) == 300.0
+
+
+def test_tracker_labels_ended_turns_from_their_audio() -> None:
+    tracker = SpeakerTracker()
+    # voice 1 for 3 s, voice 2 for 3 s, a 0.5 s blip, voice 1 again for 2 s
+    for value, seconds in ((0.1, 3.0), (0.2, 3.0), (0.1, 0.5), (0.1, 2.0)):
+        tracker.append(np.full(int(seconds * RATE), value, np.float32))
+    assert tracker.label(_turn(0, 0.0, 3.0, final=False)).speaker is None  # partial: not labelled
+    labels = [
+        tracker.label(event).speaker
+        for event in (_turn(0, 0.0, 3.0), _turn(1, 3.0, 6.0), _turn(2, 6.0, 6.5), _turn(3, 6.5, 8.5))
+    ]
+    assert labels == ["A", "B", "UNKNOWN", "A"]
+    assert tracker.speech_seconds == pytest.approx(8.0)
+    assert tracker.revise() == []  # nothing to change
+
+
+def test_tracker_keeps_a_bounded_buffer() -> None:
+    tracker = SpeakerTracker()
+    for _ in range(90):
+        tracker.append(np.full(RATE, 0.1, np.float32))
+    assert tracker._length <= speakers_module.MAX_TURN_AUDIO_S * RATE
+    assert tracker.label(_turn(0, 80.0, 85.0)).speaker == "A"
+    assert tracker._start >= 85 * RATE - 1  # the audio before the labelled turn is gone
+
+
+def test_mid_stream_revision_is_due_after_enough_speech_and_the_interval() -> None:
+    tracker = SpeakerTracker(revision_interval_ms=1000)  # clamped to 120 s
+    tracker.speech_seconds = 100.0
+    assert not tracker.revision_due(150.0)  # not 120 s of speech yet
+    tracker.speech_seconds = 121.0
+    assert tracker.revision_due(150.0)
+    tracker.revise(150.0)
+    assert not tracker.revision_due(200.0) and tracker.revision_due(270.0)
+    only_at_the_end = SpeakerTracker(revision_interval_ms=0)
+    only_at_the_end.speech_seconds = 1000.0
+    assert not only_at_the_end.revision_due(2000.0)
+
+
+def test_live_session_sends_labelled_turns_in_order_off_the_loop() -> None:
+    async def scenario() -> None:
+        service = StreamingService()
+        sent: list[TurnEvent] = []
+        tracker = SpeakerTracker()
+        tracker.append(np.full(4 * RATE, 0.1, np.float32))
+        threads: list[str] = []
+        label = tracker.label
+
+        def slow_label(event: TurnEvent) -> TurnEvent:
+            threads.append(threading.current_thread().name)
+            time.sleep(0.2)
+            return label(event)
+
+        tracker.label = slow_label  # type: ignore[method-assign]
+
+        async def on_events(events: list[TurnEvent]) -> None:
+            sent.extend(events)
+
+        live = LiveSession(
+            service,
+            model="tiny.en",
+            config=StreamConfig(),
+            converter=PcmConverter(16000),
+            on_events=on_events,
+            speakers=tracker,
+        )
+        live._outbox = asyncio.Queue()
+        live._sending = asyncio.create_task(live._send_loop())
+        try:
+            await live._emit([_turn(0, 0.0, 3.0, final=False)])
+            await live._emit([_turn(0, 0.0, 3.0)])
+            started = time.monotonic()
+            await live._emit([_turn(1, 3.5, 3.8, final=False)])
+            assert time.monotonic() - started < 0.1  # emitting never waits for a label
+            await asyncio.wait_for(live._outbox.join(), 5)
+            assert [(e.turn_order, e.end_of_turn, e.speaker) for e in sent] == [
+                (0, False, None),
+                (0, True, "A"),
+                (1, False, None),
+            ]
+            assert threads == ["stream-speakers_0"]
+            assert await live.final_revision() == []
+        finally:
+            await live.close()
+            service.shutdown()
+
+    asyncio.run(scenario())
