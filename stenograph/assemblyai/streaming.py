@@ -61,7 +61,9 @@ _SENTENCE_END = (".", "?", "!")
 
 
 def _as_words(words: Sequence[StreamWord]) -> list[Word]:
-    return [Word(text=w.text, start=w.start, end=w.end, confidence=w.confidence) for w in words]
+    return [
+        Word(text=w.text, start=w.start, end=w.end, confidence=w.confidence, speaker=w.speaker) for w in words
+    ]
 
 
 def unformatted(words: Sequence[StreamWord]) -> list[Word]:
@@ -71,14 +73,13 @@ def unformatted(words: Sequence[StreamWord]) -> list[Word]:
 def formatted(words: Sequence[StreamWord]) -> list[Word]:
     out = _as_words(words)
     if out and out[0].text[:1].islower():
-        out[0] = Word(out[0].text[0].upper() + out[0].text[1:], out[0].start, out[0].end, out[0].confidence)
+        out[0] = replace(out[0], text=out[0].text[0].upper() + out[0].text[1:])
     if out and not out[-1].text.endswith(_SENTENCE_END):
-        last = out[-1]
-        out[-1] = Word(last.text.rstrip(",;:-") + ".", last.start, last.end, last.confidence)
+        out[-1] = replace(out[-1], text=out[-1].text.rstrip(",;:-") + ".")
     return out
 
 
-def _word_json(word: Word, final: bool, speaker: str | None = None) -> dict[str, Any]:
+def _word_json(word: Word, final: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "start": word.start,
         "end": word.end,
@@ -86,8 +87,8 @@ def _word_json(word: Word, final: bool, speaker: str | None = None) -> dict[str,
         "confidence": word.confidence,
         "word_is_final": final,
     }
-    if speaker is not None:
-        out["speaker"] = speaker
+    if final and word.speaker is not None:
+        out["speaker"] = word.speaker
     return out
 
 
@@ -114,8 +115,7 @@ def v3_turn(event: TurnEvent, *, formatted_text: bool = False) -> dict[str, Any]
         "end_of_turn": event.end_of_turn,
         "transcript": textform.join_text(final_words),
         "end_of_turn_confidence": event.end_of_turn_confidence,
-        "words": [_word_json(w, True, event.speaker) for w in final_words]
-        + [_word_json(w, False) for w in partial_words],
+        "words": [_word_json(w, True) for w in final_words] + [_word_json(w, False) for w in partial_words],
     }
     if event.speaker is not None:
         message["speaker_label"] = event.speaker
@@ -151,8 +151,8 @@ def v3_session_messages(
 
 
 def v3_speaker_revision(revisions: Sequence[Revision], *, format_turns: bool) -> dict[str, Any]:
-    """``SpeakerRevision``: the earlier turns whose speaker changed, each with its final words as
-    last sent (formatted with ``format_turns``) carrying the new speaker."""
+    """``SpeakerRevision``: the earlier turns where a speaker changed, each with its final words as
+    last sent (formatted with ``format_turns``) carrying their new speakers."""
     items = []
     for revision in revisions:
         words = formatted(revision.words) if format_turns else unformatted(revision.words)
@@ -160,7 +160,7 @@ def v3_speaker_revision(revisions: Sequence[Revision], *, format_turns: bool) ->
             {
                 "turn_order": revision.turn_order,
                 "speaker_label": revision.speaker,
-                "words": [_word_json(w, True, revision.speaker) for w in words],
+                "words": [_word_json(w, True) for w in words],
             }
         )
     return {"type": "SpeakerRevision", "revisions": items}

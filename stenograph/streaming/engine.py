@@ -123,6 +123,7 @@ class StreamWord:
     end: int
     confidence: float
     final: bool
+    speaker: str | None = None  # with speaker labels, on the words of an ended turn
 
 
 @dataclass(frozen=True)

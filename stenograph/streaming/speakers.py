@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from stenograph.pipeline.audio import SAMPLE_RATE
-from stenograph.pipeline.diarization.online import UNKNOWN, OnlineSpeakers, embed_turn
+from stenograph.pipeline.diarization.online import OnlineSpeakers, embed_turn, turn_label
 from stenograph.streaming.engine import StreamWord, TurnEvent
 
 MAX_TURN_AUDIO_S = 60.0  # audio kept behind the stream's end: a longer turn is labelled from its last minute
@@ -34,8 +34,8 @@ def revision_interval_s(interval_ms: int | None) -> float:
 @dataclass(frozen=True)
 class Revision:
     turn_order: int
-    speaker: str
-    words: tuple[StreamWord, ...]  # the turn's final words as sent, now with this speaker
+    speaker: str  # the turn's
+    words: tuple[StreamWord, ...]  # the turn's final words as sent, each with its new speaker
 
 
 class SpeakerTracker:
@@ -86,19 +86,21 @@ class SpeakerTracker:
     # ------------------------------------------------------------------ the speaker thread
 
     def label(self, event: TurnEvent) -> TurnEvent:
-        """The ended turn with its speaker ("A", "B", ... or UNKNOWN)."""
+        """The ended turn with its speaker ("A", "B", ... or UNKNOWN) and each word's."""
         words = event.final_words
         if not event.end_of_turn or not words:
             return event
-        start = min(w.start for w in words) * SAMPLE_RATE // 1000
-        end = max(w.end for w in words) * SAMPLE_RATE // 1000
-        vectors = embed_turn(self._slice(start, end))
+        first_ms, last_ms = min(w.start for w in words), max(w.end for w in words)
+        start, end = first_ms * SAMPLE_RATE // 1000, last_ms * SAMPLE_RATE // 1000
+        windows = embed_turn(self._slice(start, end)).shifted(first_ms)
         self._drop_before(end)
-        speaker = self.speakers.assign(event.turn_order, vectors)
-        if speaker != UNKNOWN:
-            self._words[event.turn_order] = words
+        spans = [(w.start, w.end) for w in words]
+        labels = self.speakers.label_turn(event.turn_order, windows, spans)
+        labelled = tuple(replace(w, speaker=label) for w, label in zip(words, labels, strict=True))
+        if len(windows):
+            self._words[event.turn_order] = labelled
             self.speech_seconds += (end - start) / SAMPLE_RATE
-        return replace(event, speaker=speaker)
+        return replace(event, words=labelled, speaker=turn_label(labels, spans))
 
     def revision_due(self, audio_seconds: float) -> bool:
         """Whether a mid-stream revision is due at this point of the stream."""
@@ -113,4 +115,12 @@ class SpeakerTracker:
         if audio_seconds is not None:
             self._revised_at = audio_seconds
         changed = self.speakers.revise()
-        return [Revision(order, changed[order], self._words[order]) for order in sorted(changed)]
+        out = []
+        for order in sorted(changed):
+            labels = changed[order]
+            words = tuple(
+                replace(w, speaker=label) for w, label in zip(self._words[order], labels, strict=True)
+            )
+            self._words[order] = words
+            out.append(Revision(order, turn_label(labels, [(w.start, w.end) for w in words]), words))
+        return out

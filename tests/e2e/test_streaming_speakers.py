@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from tests.support.live_server import LiveServer
-from tests.support.streaming_helpers import chunks, paced, pcm16, silence
+from tests.support.streaming_helpers import chunks, paced
+from tests.support.streaming_helpers import conversation as two_readers
 
-# Two readers, alternating: A B A B (6-8 s each), 1.5 s between turns.
-CONVERSATION = ("2609-156975-0005", "2414-128291-0007", "2609-156975-0008", "2414-128291-0001")
 SPEED = 1  # real time: faster, the decodes fall behind the pauses and turns run together
 
 
@@ -32,14 +31,8 @@ def speaker_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
 
 @pytest.fixture(scope="module")
 def conversation(shared_audio: Path) -> tuple[bytes, list[tuple[float, float, str]]]:
-    """16 kHz PCM of the conversation, and its reference turns (start s, end s, reader)."""
-    pcm, turns, at = silence(0.5), [], 0.5
-    for utterance in CONVERSATION:
-        audio = pcm16(shared_audio / "librispeech" / f"{utterance}.flac")
-        turns.append((at, at + len(audio) / 32000, utterance.split("-")[0]))
-        pcm += audio + silence(1.5)
-        at += len(audio) / 32000 + 1.5
-    return pcm + silence(1.0), turns
+    """16 kHz PCM of two readers taking turns, and its reference turns (start s, end s, reader)."""
+    return two_readers(shared_audio)
 
 
 def stream(server: LiveServer, pcm: bytes, **params: Any) -> list[tuple[str, Any]]:
@@ -77,8 +70,10 @@ def test_turns_carry_speaker_labels_and_the_final_revision_comes_before_terminat
     turns = final_turns(seen)
     assert len(turns) >= 4, [(t.turn_order, t.transcript) for t in turns]
     for turn in [e for kind, e in seen if kind == "Turn" and e.end_of_turn]:  # formatted ones too
-        assert turn.speaker_label is not None
-        assert {w.speaker for w in turn.words} == {turn.speaker_label}
+        assert turn.speaker_label is not None and all(w.speaker for w in turn.words)
+        assert turn.speaker_label in {w.speaker for w in turn.words}  # a turn may hold two speakers
+    for turn in [e for kind, e in seen if kind == "Turn" and not e.end_of_turn]:
+        assert turn.speaker_label is None  # partial turns: not labelled yet
 
     # Each turn's reader: the reference turn holding the middle of its words.
     def reader(turn: Any) -> str:
@@ -96,8 +91,7 @@ def test_turns_carry_speaker_labels_and_the_final_revision_comes_before_terminat
     revision = next(e for kind, e in seen if kind == "SpeakerRevision")
     final = dict(online)
     for item in revision.revisions:
-        assert item.turn_order in online and item.speaker_label != online[item.turn_order]
-        assert {w.speaker for w in item.words} == {item.speaker_label}
+        assert item.turn_order in online and item.speaker_label in {w.speaker for w in item.words}
         final[item.turn_order] = item.speaker_label
     # After the revision, one label per reader and one reader per label.
     pairs = {(reader(t), final[t.turn_order]) for t in labelled}

@@ -3,14 +3,20 @@
 A live stream cannot wait for the whole recording before naming speakers, so each turn is labelled
 as it ends (:meth:`OnlineSpeakers.assign`):
 
-- the turn's speech is cut into the batch path's windows (1.5 s, levelled to -25 dBFS; a turn
-  shorter than a window but at least ``min_speech_s`` long is one window) and each window embedded
-  (Resemblyzer d-vectors, :mod:`.embeddings`);
-- the turn's vector (the mean of its windows, unit length) is compared with the running centroid
+- the turn's speech is cut into the batch path's windows (1.5 s every 0.75 s, levelled to -25 dBFS;
+  a turn shorter than a window but at least ``min_speech_s`` long is one window) and each window
+  embedded (Resemblyzer d-vectors, :mod:`.embeddings`);
+- a turn can hold more than one speaker (the turn detection ends turns on silence, and a quick
+  reply leaves little): it is split where the mean vectors of the windows before and after are
+  least alike, when their cosine is under ``split_threshold`` (each part at least
+  ``min_segment_windows`` windows), again in each part; a split moves to the widest pause between
+  words near it;
+- each part's vector (the mean of its windows, unit length) is compared with the running centroid
   of each speaker so far (cosine). The most alike speaker takes it when the similarity reaches
   ``threshold``; otherwise a new speaker starts, unless ``max_speakers`` exist already (a hard
-  cap): then the most alike one takes it. The speaker's centroid then moves towards the turn
-  (the sum of its turns' window vectors);
+  cap): then the most alike one takes it. The speaker's centroid then moves towards the part
+  (the sum of its window vectors). Each word takes its part's speaker; the turn's label is the
+  speaker of most of its words' time;
 - a turn under ``min_speech_s`` of speech is ``"UNKNOWN"``: too little for a reliable d-vector.
 
 :meth:`OnlineSpeakers.revise` re-clusters all the windows of all the labelled turns so far with
@@ -51,9 +57,13 @@ MAX_REVISION_WINDOWS = 600  # re-clustering subsamples to this many windows (bou
 
 @dataclass(frozen=True)
 class OnlineConfig:
-    # Cosine similarity between a turn's mean d-vector and a speaker's centroid at which the turn
-    # is that speaker's. Chosen on the tuning clips (benchmarks/streaming_speakers.py --tune).
-    threshold: float = 0.78
+    # Cosine similarity between a part's mean d-vector and a speaker's centroid at which the part is
+    # that speaker's, and under which two parts of a turn are two speakers. Chosen on the tuning
+    # clips only (benchmarks/streaming_speakers.py --tune).
+    threshold: float = 0.75
+    split_threshold: float = 0.88
+    min_segment_windows: int = 2  # a part of a turn split off has at least this many windows
+    snap_ms: int = 1000  # a split moves to the widest pause between words this near
     min_speech_s: float = 1.0  # shorter turns are UNKNOWN
     window_s: float = 1.5
     hop_s: float = 0.75
@@ -63,14 +73,29 @@ class OnlineConfig:
 DEFAULT_ONLINE = OnlineConfig()
 
 
+@dataclass(frozen=True)
+class TurnWindows:
+    vectors: np.ndarray  # (n, EMBEDDING_SIZE) unit d-vectors
+    spans: list[tuple[int, int]]  # (start ms, end ms) of each window, from the start of the samples
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def shifted(self, offset_ms: int) -> TurnWindows:
+        return TurnWindows(self.vectors, [(a + offset_ms, b + offset_ms) for a, b in self.spans])
+
+
+NO_WINDOWS = TurnWindows(np.zeros((0, EMBEDDING_SIZE), dtype=np.float32), [])
+
+
 def embed_turn(
     samples: np.ndarray, encoder: SpeakerEncoder | None = None, config: OnlineConfig = DEFAULT_ONLINE
-) -> np.ndarray:
-    """(n, EMBEDDING_SIZE) unit d-vectors of the windows of one turn's 16 kHz speech; (0, ...) when
-    it is shorter than ``config.min_speech_s``."""
+) -> TurnWindows:
+    """The d-vectors of the windows of one turn's 16 kHz speech; none when it is shorter than
+    ``config.min_speech_s``."""
     samples = np.asarray(samples, dtype=np.float32)
     if len(samples) < config.min_speech_s * 16000 or not np.any(samples):
-        return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
+        return NO_WINDOWS
     samples = samples * volume_gain(samples)
     mels = mel_spectrogram(samples)
     frames = len(mels) - 1
@@ -81,14 +106,53 @@ def embed_turn(
         round(config.min_window_s * FRAMES_PER_SECOND),
     )
     if not positions:
-        return np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
+        return NO_WINDOWS
     gains = window_gains(samples, positions, WINDOW_TARGET_DBFS)
-    return embed_windows(mels, positions, encoder, gains=gains).vectors
+    vectors = embed_windows(mels, positions, encoder, gains=gains).vectors
+    ms = 1000 // FRAMES_PER_SECOND
+    return TurnWindows(vectors, [(a * ms, b * ms) for a, b in positions])
+
+
+def change_points(vectors: np.ndarray, threshold: float, min_windows: int) -> list[int]:
+    """Window indexes where a new speaker starts: binary segmentation on the cosine of the mean
+    vectors before and after each candidate, split while it is under ``threshold``."""
+    out: list[int] = []
+
+    def split(lo: int, hi: int) -> None:
+        if hi - lo < 2 * min_windows:
+            return
+        best, best_similarity = -1, threshold
+        for cut in range(lo + min_windows, hi - min_windows + 1):
+            similarity = float(_unit(vectors[lo:cut].mean(axis=0)) @ _unit(vectors[cut:hi].mean(axis=0)))
+            if similarity < best_similarity:
+                best, best_similarity = cut, similarity
+        if best < 0:
+            return
+        split(lo, best)
+        out.append(best)
+        split(best, hi)
+
+    split(0, len(vectors))
+    return out
+
+
+def _word_cut(at_ms: float, words: list[tuple[int, int]], snap_ms: int) -> int:
+    """Index of the first word after a speaker change estimated at ``at_ms``: the widest pause
+    between words within ``snap_ms`` of it, else the word boundary nearest to it."""
+    boundaries = range(1, len(words))
+    near = [j for j in boundaries if abs((words[j - 1][1] + words[j][0]) / 2 - at_ms) <= snap_ms]
+    if near:
+        return max(near, key=lambda j: (words[j][0] - words[j - 1][1], -abs(words[j][0] - at_ms)))
+    return min(boundaries, key=lambda j: abs((words[j - 1][1] + words[j][0]) / 2 - at_ms), default=0)
 
 
 @dataclass
-class _Turn:
+class _Part:
+    """A stretch of one turn given to one speaker: its words and windows."""
+
     order: int
+    first_word: int
+    end_word: int
     vectors: np.ndarray  # (n, EMBEDDING_SIZE)
     label: str
 
@@ -99,30 +163,64 @@ class OnlineSpeakers:
 
     max_speakers: int | None = None  # a hard cap on distinct labels; None: MAX_SPEAKERS
     config: OnlineConfig = DEFAULT_ONLINE
-    _turns: dict[int, _Turn] = field(default_factory=dict)  # labelled turns (not UNKNOWN), by order
+    _parts: list[_Part] = field(default_factory=list)  # of labelled turns, in order
+    _words: dict[int, int] = field(default_factory=dict)  # labelled turn -> its number of words
     _sums: dict[str, np.ndarray] = field(default_factory=dict)  # speaker -> sum of window vectors
     _names: int = 0  # labels handed out so far ("A", "B", ...)
 
     @property
     def cap(self) -> int:
-        return max(1, self.max_speakers or MAX_SPEAKERS)
+        return max(1, min(self.max_speakers or MAX_SPEAKERS, MAX_SPEAKERS))
 
     @property
     def speakers(self) -> list[str]:
         return list(self._sums)
 
-    @property
-    def speech_windows(self) -> int:
-        return sum(len(t.vectors) for t in self._turns.values())
+    def labels(self) -> dict[int, list[str]]:
+        """Each labelled turn's word labels."""
+        out = {order: [UNKNOWN] * count for order, count in self._words.items()}
+        for part in self._parts:
+            count = part.end_word - part.first_word
+            out[part.order][part.first_word : part.end_word] = [part.label] * count
+        return out
 
-    def labels(self) -> dict[int, str]:
-        return {order: turn.label for order, turn in self._turns.items()}
+    def label_turn(self, order: int, windows: TurnWindows, words: list[tuple[int, int]]) -> list[str]:
+        """The speaker of each word ((start ms, end ms), stream times as ``windows.spans``) of turn
+        ``order``; all UNKNOWN without windows."""
+        if len(windows) == 0 or not words:
+            return [UNKNOWN] * len(words)
+        vectors = np.asarray(windows.vectors, dtype=np.float32).reshape(-1, EMBEDDING_SIZE)
+        cuts = change_points(vectors, self.config.split_threshold, self.config.min_segment_windows)
+        if self.cap == 1:
+            cuts = []
+        bounds = [0, *cuts, len(vectors)]
+        word_bounds = [0]
+        for cut in cuts:
+            # The change lies around where the window after the cut starts, half a hop in.
+            at = (windows.spans[cut][0] + windows.spans[cut - 1][1]) / 2
+            word_bounds.append(max(word_bounds[-1], _word_cut(at, words, self.config.snap_ms)))
+        word_bounds.append(len(words))
+        self._words[order] = len(words)
+        for index in range(len(bounds) - 1):
+            first, end = word_bounds[index], word_bounds[index + 1]
+            if end <= first:
+                continue
+            part_vectors = vectors[bounds[index] : bounds[index + 1]]
+            label = self._assign(part_vectors)
+            self._parts.append(_Part(order, first, end, part_vectors, label))
+        return self.labels()[order]
 
     def assign(self, order: int, vectors: np.ndarray) -> str:
-        """The label of turn ``order`` from its window vectors (none: UNKNOWN)."""
+        """A one-word turn's label from its window vectors, unsplit (none: UNKNOWN)."""
         vectors = np.asarray(vectors, dtype=np.float32).reshape(-1, EMBEDDING_SIZE)
         if len(vectors) == 0:
             return UNKNOWN
+        label = self._assign(vectors)
+        self._words[order] = 1
+        self._parts.append(_Part(order, 0, 1, vectors, label))
+        return label
+
+    def _assign(self, vectors: np.ndarray) -> str:
         mean = _unit(vectors.mean(axis=0))
         label = None
         if self._sums:
@@ -136,17 +234,17 @@ class OnlineSpeakers:
             self._names += 1
             self._sums[label] = np.zeros(EMBEDDING_SIZE, dtype=np.float64)
         self._sums[label] = self._sums[label] + vectors.sum(axis=0)
-        self._turns[order] = _Turn(order, vectors, label)
         return label
 
-    def revise(self) -> dict[int, str]:
-        """Re-cluster every labelled turn; returns {turn order: new label} for the turns whose label
-        changed (and takes the new labels as the current ones)."""
-        turns = sorted(self._turns.values(), key=lambda t: t.order)
-        if len(turns) < 2:
+    def revise(self) -> dict[int, list[str]]:
+        """Re-cluster every labelled turn; returns {turn order: word labels} for the turns where a
+        label changed (and takes the new labels as the current ones)."""
+        parts = self._parts
+        if len(parts) < 2:
             return {}
-        vectors = np.concatenate([t.vectors for t in turns])
-        owner = np.concatenate([np.full(len(t.vectors), i) for i, t in enumerate(turns)])
+        before = self.labels()
+        vectors = np.concatenate([p.vectors for p in parts])
+        owner = np.concatenate([np.full(len(p.vectors), i) for i, p in enumerate(parts)])
         x = clustering.normalise(vectors)
         # Clustered on at most MAX_REVISION_WINDOWS windows spread evenly; every window then goes to
         # the nearest cluster centroid.
@@ -156,35 +254,32 @@ class OnlineSpeakers:
         centres = clustering.centroids(x[chosen], labels)
         similarity = x @ centres.T  # (windows, clusters)
         k = centres.shape[0]
-        turn_scores = np.zeros((len(turns), k))
-        np.add.at(turn_scores, owner, similarity)
-        clusters = np.argmax(turn_scores, axis=1)
-        names = self._name_clusters(turns, clusters, k)
-        changed: dict[int, str] = {}
-        self._sums = {}
-        for turn, cluster in zip(turns, clusters, strict=True):
-            label = names[int(cluster)]
-            if label != turn.label:
-                changed[turn.order] = label
-            turn.label = label
-            self._sums[label] = self._sums.get(label, np.zeros(EMBEDDING_SIZE)) + turn.vectors.sum(axis=0)
-        self._sums = {name: self._sums[name] for name in sorted(self._sums, key=_label_key)}
-        return changed
+        part_scores = np.zeros((len(parts), k))
+        np.add.at(part_scores, owner, similarity)
+        clusters = np.argmax(part_scores, axis=1)
+        names = self._name_clusters(parts, clusters, k)
+        sums: dict[str, np.ndarray] = {}
+        for part, cluster in zip(parts, clusters, strict=True):
+            part.label = names[int(cluster)]
+            sums[part.label] = sums.get(part.label, np.zeros(EMBEDDING_SIZE)) + part.vectors.sum(axis=0)
+        self._sums = {name: sums[name] for name in sorted(sums, key=_label_key)}
+        after = self.labels()
+        return {order: after[order] for order in after if after[order] != before[order]}
 
-    def _name_clusters(self, turns: list[_Turn], clusters: np.ndarray, k: int) -> dict[int, str]:
-        """Cluster -> label: the online label it shares the most speech with (one each, the largest
-        overlaps first), else a label not used yet."""
+    def _name_clusters(self, parts: list[_Part], clusters: np.ndarray, k: int) -> dict[int, str]:
+        """Cluster -> label: the current label it shares the most windows with (one each, the largest
+        overlaps first), else a label handed out before and now free, else a new one (so the cap
+        holds over every label sent)."""
         overlap: dict[tuple[int, str], int] = {}
-        for turn, cluster in zip(turns, clusters, strict=True):
-            key = (int(cluster), turn.label)
-            overlap[key] = overlap.get(key, 0) + len(turn.vectors)
+        for part, cluster in zip(parts, clusters, strict=True):
+            key = (int(cluster), part.label)
+            overlap[key] = overlap.get(key, 0) + len(part.vectors)
         names: dict[int, str] = {}
         taken: set[str] = set()
         for (cluster, label), _ in sorted(overlap.items(), key=lambda item: -item[1]):
             if cluster not in names and label not in taken:
                 names[cluster] = label
                 taken.add(label)
-        # Labels already handed out come back before new ones: the cap counts every label sent.
         spare = [name for name in self._sums if name not in taken]
         for cluster in range(k):
             if cluster not in names:
@@ -195,6 +290,15 @@ class OnlineSpeakers:
                     self._names += 1
                 taken.add(names[cluster])
         return names
+
+
+def turn_label(word_labels: list[str], words: list[tuple[int, int]]) -> str:
+    """A turn's speaker: the label of most of its words' time (UNKNOWN only when all are)."""
+    time: dict[str, int] = {}
+    for label, (start, end) in zip(word_labels, words, strict=True):
+        if label != UNKNOWN:
+            time[label] = time.get(label, 0) + max(end - start, 1)
+    return max(time, key=lambda label: time[label]) if time else UNKNOWN
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

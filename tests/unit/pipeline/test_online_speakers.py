@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from stenograph.pipeline.diarization.embeddings import EMBEDDING_SIZE
-from stenograph.pipeline.diarization.online import UNKNOWN, OnlineSpeakers
+from stenograph.pipeline.diarization.online import (
+    UNKNOWN,
+    OnlineSpeakers,
+    TurnWindows,
+    change_points,
+    turn_label,
+)
 
 
 def _voices(count: int, seed: int = 0) -> np.ndarray:
@@ -35,6 +41,7 @@ def test_a_turn_without_windows_is_unknown_and_not_remembered() -> None:
     online = OnlineSpeakers()
     assert online.assign(0, np.zeros((0, EMBEDDING_SIZE), np.float32)) == UNKNOWN
     assert online.speakers == [] and online.labels() == {}
+    assert online.label_turn(1, TurnWindows(np.zeros((0, EMBEDDING_SIZE)), []), [(0, 300)]) == [UNKNOWN]
 
 
 def test_max_speakers_is_a_hard_cap() -> None:
@@ -43,10 +50,10 @@ def test_max_speakers_is_a_hard_cap() -> None:
     labels = [online.assign(order, _turn(voices[order % 4], 2, rng)) for order in range(12)]
     assert set(labels) <= {"A", "B"}
     online.revise()
-    assert set(online.labels().values()) <= {"A", "B"}
+    assert {label for labels in online.labels().values() for label in labels} <= {"A", "B"}
     single = OnlineSpeakers(max_speakers=1)
     assert {single.assign(order, _turn(voices[order % 3], 2, rng)) for order in range(6)} == {"A"}
-    assert single.revise() == {} and set(single.labels().values()) == {"A"}
+    assert single.revise() == {} and {x for v in single.labels().values() for x in v} == {"A"}
 
 
 def test_revision_fixes_an_online_split_and_keeps_the_names() -> None:
@@ -56,10 +63,10 @@ def test_revision_fixes_an_online_split_and_keeps_the_names() -> None:
     for order, v in enumerate(who):
         online.assign(order, _turn(voices[v], 4, rng))
     # An online mistake: turn 2 (voice 0) was labelled as a third speaker, e.g. a threshold too strict.
-    online._turns[2].label = "C"
+    online._parts[2].label = "C"
     changed = online.revise()
-    assert changed == {2: "A"}
-    assert online.labels() == {0: "A", 1: "B", 2: "A", 3: "B", 4: "A", 5: "B", 6: "A", 7: "B"}
+    assert changed == {2: ["A"]}
+    assert online.labels() == {o: ["A" if v == 0 else "B"] for o, v in enumerate(who)}
     # Later turns are compared with the revised speakers.
     assert online.assign(8, _turn(voices[1], 3, rng)) == "B"
 
@@ -70,14 +77,40 @@ def test_revision_splits_a_merged_speaker() -> None:
     who = [0, 1, 2, 0, 1, 2, 0, 1, 2]
     for order, v in enumerate(who):
         online.assign(order, _turn(voices[v], 4, rng))
-    for turn in online._turns.values():  # online merged voices 1 and 2 into B
-        if turn.label == "C":
-            turn.label = "B"
+    for part in online._parts:  # online merged voices 1 and 2 into B
+        if part.label == "C":
+            part.label = "B"
     online._sums.pop("C", None)
     changed = online.revise()
-    labels = online.labels()
+    labels = {order: words[0] for order, words in online.labels().items()}
     assert len(set(labels.values())) == 3
     by_voice = {v: {labels[o] for o, w in enumerate(who) if w == v} for v in range(3)}
     assert all(len(names) == 1 for names in by_voice.values())
     assert by_voice[0] == {"A"}
     assert set(changed) == {o for o, w in enumerate(who) if labels[o] != ("A" if w == 0 else "B")}
+
+
+def test_a_turn_of_two_voices_is_split_at_the_pause_between_them() -> None:
+    voices, rng = _voices(2, seed=7), np.random.default_rng(8)
+    online = OnlineSpeakers()
+    assert online.assign(0, _turn(voices[0], 4, rng)) == "A"
+    # Turn 1: voice 0 for 6 windows (about 5 s), then voice 1 for 5; windows every 750 ms.
+    vectors = np.concatenate([_turn(voices[0], 6, rng), _turn(voices[1], 5, rng)])
+    spans = [(10_000 + 750 * i, 11_500 + 750 * i) for i in range(11)]
+    assert change_points(vectors, 0.78, 3) == [6]
+    # Words every 400 ms, with a 600 ms pause before the second voice's first word at 14 900 ms.
+    words = [(10_000 + 400 * i, 10_300 + 400 * i) for i in range(12)]
+    words += [(14_900 + 400 * i, 15_200 + 400 * i) for i in range(10)]
+    labels = online.label_turn(1, TurnWindows(vectors, spans), words)
+    assert labels == ["A"] * 12 + ["B"] * 10
+    assert turn_label(labels, words) == "A"
+    assert online.revise() == {}
+    # A cap of one speaker never splits.
+    single = OnlineSpeakers(max_speakers=1)
+    assert set(single.label_turn(0, TurnWindows(vectors, spans), words)) == {"A"}
+
+
+def test_one_voice_is_not_split() -> None:
+    voices, rng = _voices(2, seed=9), np.random.default_rng(10)
+    assert change_points(_turn(voices[0], 12, rng), 0.78, 3) == []
+    assert turn_label([UNKNOWN, UNKNOWN], [(0, 1), (1, 2)]) == UNKNOWN

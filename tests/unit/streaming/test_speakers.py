@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from stenograph.pipeline.diarization.embeddings import EMBEDDING_SIZE
+from stenograph.pipeline.diarization.online import NO_WINDOWS, TurnWindows
 from stenograph.streaming import speakers as speakers_module
 from stenograph.streaming.audio import PcmConverter
 from stenograph.streaming.engine import StreamConfig, StreamWord, TurnEvent
@@ -25,11 +26,14 @@ VOICES = np.eye(EMBEDDING_SIZE, dtype=np.float32)[:3]
 def fake_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
     """Audio of constant value v is voice round(v * 10) - 1; one window per second of it."""
 
-    def embed(samples: np.ndarray) -> np.ndarray:
+    def embed(samples: np.ndarray) -> TurnWindows:
         if len(samples) < RATE:
-            return np.zeros((0, EMBEDDING_SIZE), np.float32)
+            return NO_WINDOWS
         voice = VOICES[round(float(np.median(samples)) * 10) - 1]
-        return np.repeat(voice[None], len(samples) // RATE, axis=0)
+        count = len(samples) // RATE
+        return TurnWindows(
+            np.repeat(voice[None], count, axis=0), [(i * 1000, i * 1000 + 1000) for i in range(count)]
+        )
 
     monkeypatch.setattr(speakers_module, "embed_turn", embed)
 
