@@ -58,11 +58,16 @@ class SpeakerTracker:
                 self._chunks.append(np.asarray(samples, dtype=np.float32))
                 self._length += len(samples)
             excess = self._length - int(MAX_TURN_AUDIO_S * SAMPLE_RATE)
-            while excess > 0 and self._chunks and len(self._chunks[0]) <= excess:
-                first = self._chunks.pop(0)
-                self._length -= len(first)
-                self._start += len(first)
-                excess -= len(first)
+            while excess > 0 and self._chunks:
+                first = self._chunks[0]
+                cut = min(len(first), excess)
+                if cut == len(first):
+                    self._chunks.pop(0)
+                else:
+                    self._chunks[0] = first[cut:]
+                self._length -= cut
+                self._start += cut
+                excess -= cut
 
     def _slice(self, start: int, end: int) -> np.ndarray:
         with self._lock:

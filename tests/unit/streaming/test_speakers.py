@@ -69,8 +69,12 @@ def test_tracker_keeps_a_bounded_buffer() -> None:
     for _ in range(90):
         tracker.append(np.full(RATE, 0.1, np.float32))
     assert tracker._length <= speakers_module.MAX_TURN_AUDIO_S * RATE
-    assert tracker.label(_turn(0, 80.0, 85.0)).speaker == "A"
+    labelled = tracker.label(_turn(0, 80.0, 85.0))
+    assert labelled.speaker == "A" and [w.speaker for w in labelled.words] == ["A"]
     assert tracker._start >= 85 * RATE - 1  # the audio before the labelled turn is gone
+    for _ in range(130):  # after a slice joined the chunks into one, the bound still holds
+        tracker.append(np.full(RATE // 2, 0.1, np.float32))
+    assert tracker._length == speakers_module.MAX_TURN_AUDIO_S * RATE
 
 
 def test_mid_stream_revision_is_due_after_enough_speech_and_the_interval() -> None:
