@@ -315,14 +315,19 @@ def tune(args: argparse.Namespace) -> None:
         refs = [reference_speaker((a + b) / 2000, reference) for _, words, _ in turns for a, b in words]
         prepared[file_id] = (turns, refs)
     grid = [
-        (threshold, split, windows)
+        (threshold, split, windows, context)
         for threshold in (0.7, 0.72, 0.75, 0.78, 0.8)
-        for split in (0.7, 0.75, 0.78, 0.8, 0.83, 0.86, 0.88, 0.9, 0.92)
+        for split in (0.75, 0.8, 0.83, 0.86, 0.88, 0.9)
         for windows in (2, 3)
+        for context in (2, 3, 4, 6)
     ]
-    for threshold, split, windows in grid:
+    for threshold, split, windows, context in grid:
         config = replace(
-            DEFAULT_ONLINE, threshold=threshold, split_threshold=split, min_segment_windows=windows
+            DEFAULT_ONLINE,
+            threshold=threshold,
+            split_threshold=split,
+            min_segment_windows=windows,
+            split_context=context,
         )
         cells = []
         for file_id, (turns, refs) in prepared.items():
@@ -336,8 +341,8 @@ def tune(args: argparse.Namespace) -> None:
                 f"{word_accuracy(list(zip(final, refs, strict=True))):6.1%}"
             )
         print(
-            f"threshold {threshold:.2f} split {split:.2f} min windows {windows}: online/revised "
-            + "  ".join(cells),
+            f"threshold {threshold:.2f} split {split:.2f} min windows {windows} context {context}: "
+            "online/revised " + "  ".join(cells),
             flush=True,
         )
 

@@ -7,10 +7,9 @@ as it ends (:meth:`OnlineSpeakers.assign`):
   a turn shorter than a window but at least ``min_speech_s`` long is one window) and each window
   embedded (Resemblyzer d-vectors, :mod:`.embeddings`);
 - a turn can hold more than one speaker (the turn detection ends turns on silence, and a quick
-  reply leaves little): it is split where the mean vectors of the windows before and after are
-  least alike, when their cosine is under ``split_threshold`` (each part at least
-  ``min_segment_windows`` windows), again in each part; a split moves to the widest pause between
-  words near it;
+  reply leaves little): it is split where the mean vectors of the few windows before and after a
+  point are least alike, wherever their cosine is under ``split_threshold`` (each part at least
+  ``min_segment_windows`` windows); a split moves to the widest pause between words near it;
 - each part's vector (the mean of its windows, unit length) is compared with the running centroid
   of each speaker so far (cosine). The most alike speaker takes it when the similarity reaches
   ``threshold``; otherwise a new speaker starts, unless ``max_speakers`` exist already (a hard
@@ -61,8 +60,9 @@ class OnlineConfig:
     # that speaker's, and under which two parts of a turn are two speakers. Chosen on the tuning
     # clips only (benchmarks/streaming_speakers.py --tune).
     threshold: float = 0.75
-    split_threshold: float = 0.88
+    split_threshold: float = 0.86
     min_segment_windows: int = 2  # a part of a turn split off has at least this many windows
+    split_context: int = 4  # windows compared on each side of a possible split
     snap_ms: int = 1000  # a split moves to the widest pause between words this near
     min_speech_s: float = 1.0  # shorter turns are UNKNOWN
     window_s: float = 1.5
@@ -113,27 +113,24 @@ def embed_turn(
     return TurnWindows(vectors, [(a * ms, b * ms) for a, b in positions])
 
 
-def change_points(vectors: np.ndarray, threshold: float, min_windows: int) -> list[int]:
-    """Window indexes where a new speaker starts: binary segmentation on the cosine of the mean
-    vectors before and after each candidate, split while it is under ``threshold``."""
-    out: list[int] = []
-
-    def split(lo: int, hi: int) -> None:
-        if hi - lo < 2 * min_windows:
-            return
-        best, best_similarity = -1, threshold
-        for cut in range(lo + min_windows, hi - min_windows + 1):
-            similarity = float(_unit(vectors[lo:cut].mean(axis=0)) @ _unit(vectors[cut:hi].mean(axis=0)))
-            if similarity < best_similarity:
-                best, best_similarity = cut, similarity
-        if best < 0:
-            return
-        split(lo, best)
-        out.append(best)
-        split(best, hi)
-
-    split(0, len(vectors))
-    return out
+def change_points(vectors: np.ndarray, threshold: float, min_windows: int, context: int) -> list[int]:
+    """Window indexes where a new speaker starts. Each candidate compares the mean vector of up to
+    ``context`` windows before it with that of up to ``context`` after it (local, so a turn of
+    A B A B splits as well as A B); the least alike go first, while their cosine is under
+    ``threshold``, each at least ``min_windows`` from the turn's ends and from the others."""
+    n = len(vectors)
+    scores: dict[int, float] = {}
+    for cut in range(min_windows, n - min_windows + 1):
+        before = vectors[max(0, cut - context) : cut].mean(axis=0)
+        after = vectors[cut : cut + context].mean(axis=0)
+        scores[cut] = float(_unit(before) @ _unit(after))
+    cuts: list[int] = []
+    for cut in sorted(scores, key=lambda c: scores[c]):
+        if scores[cut] >= threshold:
+            break
+        if all(abs(cut - other) >= min_windows for other in cuts):
+            cuts.append(cut)
+    return sorted(cuts)
 
 
 def _word_cut(at_ms: float, words: list[tuple[int, int]], snap_ms: int) -> int:
@@ -190,7 +187,10 @@ class OnlineSpeakers:
         if len(windows) == 0 or not words:
             return [UNKNOWN] * len(words)
         vectors = np.asarray(windows.vectors, dtype=np.float32).reshape(-1, EMBEDDING_SIZE)
-        cuts = change_points(vectors, self.config.split_threshold, self.config.min_segment_windows)
+        config = self.config
+        cuts = change_points(
+            vectors, config.split_threshold, config.min_segment_windows, config.split_context
+        )
         if self.cap == 1:
             cuts = []
         bounds = [0, *cuts, len(vectors)]

@@ -97,7 +97,7 @@ def test_a_turn_of_two_voices_is_split_at_the_pause_between_them() -> None:
     # Turn 1: voice 0 for 6 windows (about 5 s), then voice 1 for 5; windows every 750 ms.
     vectors = np.concatenate([_turn(voices[0], 6, rng), _turn(voices[1], 5, rng)])
     spans = [(10_000 + 750 * i, 11_500 + 750 * i) for i in range(11)]
-    assert change_points(vectors, 0.78, 3) == [6]
+    assert change_points(vectors, 0.78, 3, 4) == [6]
     # Words every 400 ms, with a 600 ms pause before the second voice's first word at 14 900 ms.
     words = [(10_000 + 400 * i, 10_300 + 400 * i) for i in range(12)]
     words += [(14_900 + 400 * i, 15_200 + 400 * i) for i in range(10)]
@@ -112,5 +112,8 @@ def test_a_turn_of_two_voices_is_split_at_the_pause_between_them() -> None:
 
 def test_one_voice_is_not_split() -> None:
     voices, rng = _voices(2, seed=9), np.random.default_rng(10)
-    assert change_points(_turn(voices[0], 12, rng), 0.78, 3) == []
+    assert change_points(_turn(voices[0], 12, rng), 0.78, 2, 4) == []
+    # Alternating voices, each 4 windows: every change found, not only one.
+    alternating = np.concatenate([_turn(voices[i % 2], 4, rng) for i in range(4)])
+    assert change_points(alternating, 0.78, 2, 4) == [4, 8, 12]
     assert turn_label([UNKNOWN, UNKNOWN], [(0, 1), (1, 2)]) == UNKNOWN
