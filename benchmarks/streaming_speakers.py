@@ -222,11 +222,18 @@ def summary(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, float]]:
             )
         }
         out[group]["files"] = len(members)
+        words = sum(r["words"] for r in members)
+        for name in ("online", "revised", "batch"):  # every word of the group counted once
+            out[group][f"pooled_{name}_accuracy"] = (
+                sum(r[f"{name}_accuracy"] * r["words"] for r in members) / words if words else 0.0
+            )
         print(
             f"mean {group} ({len(members)} files): accuracy online {out[group]['online_accuracy']:.1%} "
             f"revised {out[group]['revised_accuracy']:.1%} batch {out[group]['batch_accuracy']:.1%}; "
             f"DER online {out[group]['online_der']:.1%} revised {out[group]['revised_der']:.1%} "
-            f"batch {out[group]['batch_der']:.1%}"
+            f"batch {out[group]['batch_der']:.1%}; pooled word accuracy ({words} words) online "
+            f"{out[group]['pooled_online_accuracy']:.1%} revised {out[group]['pooled_revised_accuracy']:.1%} "
+            f"batch {out[group]['pooled_batch_accuracy']:.1%}"
         )
     return out
 

@@ -19,7 +19,9 @@ from stenograph.pipeline.audio import SAMPLE_RATE
 from stenograph.pipeline.diarization.online import OnlineSpeakers, embed_turn, turn_label
 from stenograph.streaming.engine import StreamWord, TurnEvent
 
-MAX_TURN_AUDIO_S = 60.0  # audio kept behind the stream's end: a longer turn is labelled from its last minute
+# Audio kept behind the stream's end (float16: 5.8 MB): a longer turn is labelled from its last
+# three minutes, its earlier words taking the speaker of the first part heard.
+MAX_TURN_AUDIO_S = 180.0
 REVISION_MIN_S, REVISION_MAX_S = 120.0, 300.0  # the clamp on speaker_labels_revision_interval_ms
 FIRST_REVISION_SPEECH_S = 120.0  # no mid-stream revision before this much labelled speech
 
@@ -55,7 +57,7 @@ class SpeakerTracker:
     def append(self, samples: np.ndarray) -> None:
         with self._lock:
             if len(samples):
-                self._chunks.append(np.asarray(samples, dtype=np.float32))
+                self._chunks.append(np.asarray(samples, dtype=np.float16))
                 self._length += len(samples)
             excess = self._length - int(MAX_TURN_AUDIO_S * SAMPLE_RATE)
             while excess > 0 and self._chunks:
@@ -69,14 +71,16 @@ class SpeakerTracker:
                 self._start += cut
                 excess -= cut
 
-    def _slice(self, start: int, end: int) -> np.ndarray:
+    def _slice(self, start: int, end: int) -> tuple[int, np.ndarray]:
+        """(the stream index it starts at, float32 samples) of ``start:end``, or of the part still kept."""
         with self._lock:
             if not self._chunks:
-                return np.zeros(0, np.float32)
+                return max(start, self._start), np.zeros(0, np.float32)
             if len(self._chunks) > 1:
                 self._chunks = [np.concatenate(self._chunks)]
             data = self._chunks[0]
-            return data[max(0, start - self._start) : max(0, end - self._start)].copy()
+            first = max(start, self._start)
+            return first, data[first - self._start : max(0, end - self._start)].astype(np.float32)
 
     def _drop_before(self, index: int) -> None:
         with self._lock:
@@ -97,7 +101,8 @@ class SpeakerTracker:
             return event
         first_ms, last_ms = min(w.start for w in words), max(w.end for w in words)
         start, end = first_ms * SAMPLE_RATE // 1000, last_ms * SAMPLE_RATE // 1000
-        windows = embed_turn(self._slice(start, end)).shifted(first_ms)
+        kept_from, samples = self._slice(start, end)
+        windows = embed_turn(samples).shifted(kept_from * 1000 // SAMPLE_RATE)
         self._drop_before(end)
         spans = [(w.start, w.end) for w in words]
         labels = self.speakers.label_turn(event.turn_order, windows, spans)

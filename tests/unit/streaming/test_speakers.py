@@ -24,16 +24,17 @@ VOICES = np.eye(EMBEDDING_SIZE, dtype=np.float32)[:3]
 
 @pytest.fixture(autouse=True)
 def fake_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Audio of constant value v is voice round(v * 10) - 1; one window per second of it."""
+    """Audio of constant value v is voice round(v * 10) - 1; one window per second, each of its
+    second's voice."""
 
     def embed(samples: np.ndarray) -> TurnWindows:
         if len(samples) < RATE:
             return NO_WINDOWS
-        voice = VOICES[round(float(np.median(samples)) * 10) - 1]
         count = len(samples) // RATE
-        return TurnWindows(
-            np.repeat(voice[None], count, axis=0), [(i * 1000, i * 1000 + 1000) for i in range(count)]
-        )
+        voices = [
+            VOICES[round(float(np.median(samples[i * RATE : (i + 1) * RATE])) * 10) - 1] for i in range(count)
+        ]
+        return TurnWindows(np.stack(voices), [(i * 1000, i * 1000 + 1000) for i in range(count)])
 
     monkeypatch.setattr(speakers_module, "embed_turn", embed)
 
@@ -64,17 +65,35 @@ def test_tracker_labels_ended_turns_from_their_audio() -> None:
     assert tracker.revise() == []  # nothing to change
 
 
-def test_tracker_keeps_a_bounded_buffer() -> None:
+def test_tracker_keeps_a_bounded_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(speakers_module, "MAX_TURN_AUDIO_S", 60.0)
     tracker = SpeakerTracker()
     for _ in range(90):
         tracker.append(np.full(RATE, 0.1, np.float32))
-    assert tracker._length <= speakers_module.MAX_TURN_AUDIO_S * RATE
+    assert tracker._length <= 60 * RATE
     labelled = tracker.label(_turn(0, 80.0, 85.0))
     assert labelled.speaker == "A" and [w.speaker for w in labelled.words] == ["A"]
     assert tracker._start >= 85 * RATE - 1  # the audio before the labelled turn is gone
     for _ in range(130):  # after a slice joined the chunks into one, the bound still holds
         tracker.append(np.full(RATE // 2, 0.1, np.float32))
-    assert tracker._length == speakers_module.MAX_TURN_AUDIO_S * RATE
+    assert tracker._length == 60 * RATE
+
+
+def test_a_turn_longer_than_the_audio_kept_is_labelled_on_stream_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The windows of a turn whose start is no longer kept carry the times of the audio they come
+    from, so its words still get the right speakers."""
+    monkeypatch.setattr(speakers_module, "MAX_TURN_AUDIO_S", 60.0)
+    tracker = SpeakerTracker()
+    for value, seconds in ((0.1, 50), (0.2, 30)):  # 80 s: voice 1 then voice 2, one turn
+        for _ in range(seconds):
+            tracker.append(np.full(RATE, value, np.float32))
+    words = tuple(StreamWord("w", s * 1000, s * 1000 + 800, 0.9, True) for s in range(80))
+    labelled = tracker.label(TurnEvent(0, words, end_of_turn=True, end_of_turn_confidence=0.9))
+    speakers = [w.speaker for w in labelled.words]
+    assert speakers[:49] == ["A"] * 49 and speakers[52:] == ["B"] * 28, speakers
+    assert labelled.speaker == "A"  # most of its words' time
 
 
 def test_mid_stream_revision_is_due_after_enough_speech_and_the_interval() -> None:
