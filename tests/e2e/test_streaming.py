@@ -589,13 +589,13 @@ def test_heartbeats_turned_on_and_off_mid_session(stream_server: LiveServer) -> 
 
 
 def test_unbuilt_streaming_features_close_with_3006_naming_them(stream_server: LiveServer) -> None:
-    for name in ("speaker_labels", "redact_pii"):
+    for name in ("redact_pii", "filter_profanity"):
         session = RawSession(ws_url(stream_server, f"sample_rate=16000&{name}=true"), auth(stream_server))
         assert session.wait_closed() == 3006
         assert name in session.close_reason and "not supported" in session.close_reason
         assert not any(m.get("type") == "Begin" for m in session.messages)
     # Asked for off, they are no obstacle.
-    session = RawSession(ws_url(stream_server, "sample_rate=16000&speaker_labels=false"), auth(stream_server))
+    session = RawSession(ws_url(stream_server, "sample_rate=16000&redact_pii=false"), auth(stream_server))
     session.wait_for(lambda m: m.get("type") == "Begin")
     session.send({"type": "Terminate"})
     assert session.wait_closed() == 1000

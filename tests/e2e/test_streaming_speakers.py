@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support.live_server import LiveServer
-from tests.support.streaming_helpers import chunks, paced
+from tests.support.streaming_helpers import RawSession, chunks, paced
 from tests.support.streaming_helpers import conversation as two_readers
 
 SPEED = 1  # real time: faster, the decodes fall behind the pauses and turns run together
@@ -116,3 +116,16 @@ def test_without_speaker_labels_turns_carry_none(speaker_server: LiveServer, con
     assert turns and all(t.speaker_label is None for t in turns)
     assert all(w.speaker is None for t in turns for w in t.words)
     assert "SpeakerRevision" not in [kind for kind, _ in seen]
+
+
+def test_speaker_settings_are_checked_and_fixed_for_the_session(speaker_server: LiveServer) -> None:
+    url = f"ws://127.0.0.1:{speaker_server.port}/v3/ws?sample_rate=16000&speaker_labels=true"
+    headers = {"Authorization": speaker_server.api_key}
+    for bad in ("max_speakers=0", "speaker_labels_revision_interval_ms=-5"):
+        session = RawSession(f"{url}&{bad}", headers)
+        assert session.wait_closed() == 3006 and bad.split("=")[0] in session.close_reason
+    session = RawSession(f"{url}&max_speakers=2", headers)
+    session.wait_for(lambda m: m.get("type") == "Begin")
+    session.send({"type": "UpdateConfiguration", "max_speakers": 2})  # the same: fine
+    session.send({"type": "UpdateConfiguration", "max_speakers": 3})
+    assert session.wait_closed() == 3006 and "max_speakers" in session.close_reason
