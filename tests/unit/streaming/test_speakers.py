@@ -157,3 +157,52 @@ def test_live_session_sends_labelled_turns_in_order_off_the_loop() -> None:
             service.shutdown()
 
     asyncio.run(scenario())
+
+
+def test_a_due_mid_stream_revision_goes_to_on_revision_after_the_turn() -> None:
+    async def scenario() -> None:
+        service = StreamingService()
+        order: list[str] = []
+        revisions: list[list] = []
+        tracker = SpeakerTracker(revision_interval_ms=120_000)
+        for value in (0.1, 0.2, 0.1):
+            tracker.append(np.full(3 * RATE, value, np.float32))
+
+        async def on_events(events: list[TurnEvent]) -> None:
+            order.extend(f"turn {e.turn_order}" for e in events)
+
+        async def on_revision(items: list) -> None:
+            order.append("revision")
+            revisions.append(items)
+
+        live = LiveSession(
+            service,
+            model="tiny.en",
+            config=StreamConfig(),
+            converter=PcmConverter(16000),
+            on_events=on_events,
+            speakers=tracker,
+            on_revision=on_revision,
+        )
+        live._outbox = asyncio.Queue()
+        live._sending = asyncio.create_task(live._send_loop())
+        try:
+            await live._emit([_turn(0, 0.0, 3.0)])
+            await live._emit([_turn(1, 3.0, 6.0)])
+            await asyncio.wait_for(live._outbox.join(), 5)
+            # Online, turn 1 went to the first speaker by mistake; 120 s of speech later a revision is due.
+            tracker.speakers._parts[1].label = "A"
+            tracker.speech_seconds, live.audio_seconds = 130.0, 130.0
+            await live._emit([_turn(2, 6.0, 9.0)])
+            await asyncio.wait_for(live._outbox.join(), 5)
+            assert order == ["turn 0", "turn 1", "turn 2", "revision"]
+            assert [(r.turn_order, r.speaker) for r in revisions[0]] == [(1, "B")]
+            assert [w.speaker for w in revisions[0][0].words] == ["B"]
+            await live._emit([_turn(3, 9.0, 9.5)])  # the interval has not passed again: no revision
+            await asyncio.wait_for(live._outbox.join(), 5)
+            assert order[-1] == "turn 3" and len(revisions) == 1
+        finally:
+            await live.close()
+            service.shutdown()
+
+    asyncio.run(scenario())
