@@ -1,7 +1,7 @@
 """Speaker labels given online, turn by turn, and revised by re-clustering everything seen so far.
 
 A live stream cannot wait for the whole recording before naming speakers, so each turn is labelled
-as it ends (:meth:`OnlineSpeakers.assign`):
+as it ends (:meth:`OnlineSpeakers.label_turn`):
 
 - the turn's speech is cut into the batch path's windows (1.5 s every 0.75 s, levelled to -25 dBFS;
   a turn shorter than a window but at least ``min_speech_s`` long is one window) and each window
@@ -20,10 +20,11 @@ as it ends (:meth:`OnlineSpeakers.assign`):
 
 :meth:`OnlineSpeakers.revise` re-clusters all the windows of all the labelled turns so far with
 the batch method (centring on the recording's mean, spectral clustering with the eigengap speaker
-count, at most ``max_speakers``), gives each turn the cluster most of its windows' similarity goes
-to, names the clusters after the online labels they overlap most (so that a revision changes as few
-labels as it can), and returns the turns whose label changed. The centroids are rebuilt from the
-revised labels, so later turns are compared with the revised speakers.
+count, at most ``max_speakers``), gives each part (as split online) the cluster most of its windows'
+similarity goes to, names the clusters after the online labels they overlap most (so that a
+revision changes as few labels as it can), and returns the turns where a word's label changed. The
+centroids are rebuilt from the revised labels, so later turns are compared with the revised
+speakers.
 
 Pure numpy apart from the encoder (:func:`embed_turn`); the state holds only window vectors
 (1 KiB per 1.5 s of speech), never audio.
