@@ -19,6 +19,7 @@ from typing import Any
 from stenograph.pipeline import textform
 from stenograph.pipeline.types import Word
 from stenograph.streaming.engine import StreamWord, TurnEvent
+from stenograph.streaming.speakers import Revision
 
 # --------------------------------------------------------------------------- close codes and limits
 
@@ -61,7 +62,9 @@ _SENTENCE_END = (".", "?", "!")
 
 
 def _as_words(words: Sequence[StreamWord]) -> list[Word]:
-    return [Word(text=w.text, start=w.start, end=w.end, confidence=w.confidence) for w in words]
+    return [
+        Word(text=w.text, start=w.start, end=w.end, confidence=w.confidence, speaker=w.speaker) for w in words
+    ]
 
 
 def unformatted(words: Sequence[StreamWord]) -> list[Word]:
@@ -71,21 +74,23 @@ def unformatted(words: Sequence[StreamWord]) -> list[Word]:
 def formatted(words: Sequence[StreamWord]) -> list[Word]:
     out = _as_words(words)
     if out and out[0].text[:1].islower():
-        out[0] = Word(out[0].text[0].upper() + out[0].text[1:], out[0].start, out[0].end, out[0].confidence)
+        out[0] = replace(out[0], text=out[0].text[0].upper() + out[0].text[1:])
     if out and not out[-1].text.endswith(_SENTENCE_END):
-        last = out[-1]
-        out[-1] = Word(last.text.rstrip(",;:-") + ".", last.start, last.end, last.confidence)
+        out[-1] = replace(out[-1], text=out[-1].text.rstrip(",;:-") + ".")
     return out
 
 
 def _word_json(word: Word, final: bool) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "start": word.start,
         "end": word.end,
         "text": word.text,
         "confidence": word.confidence,
         "word_is_final": final,
     }
+    if final and word.speaker is not None:
+        out["speaker"] = word.speaker
+    return out
 
 
 # --------------------------------------------------------------------------- v3
@@ -157,6 +162,8 @@ def v3_turn(
         "end_of_turn_confidence": event.end_of_turn_confidence,
         "words": [_word_json(w, True) for w in final_words] + [_word_json(w, False) for w in partial_words],
     }
+    if event.speaker is not None:
+        message["speaker_label"] = event.speaker
     if event.end_of_turn and event.language_code:
         message["language_code"] = event.language_code
         message["language_confidence"] = event.language_confidence
@@ -193,6 +200,26 @@ def v3_session_messages(
             message.pop("language_code", None)
             message.pop("language_confidence", None)
     return messages
+
+
+def v3_speaker_revision(
+    revisions: Sequence[Revision], *, format_turns: bool, redact: StreamRedaction | None = None
+) -> dict[str, Any]:
+    """``SpeakerRevision``: the earlier turns where a speaker changed, each with its final words as
+    last sent (formatted with ``format_turns``, redacted with ``redact``) carrying their new speakers."""
+    items = []
+    for revision in revisions:
+        words = formatted(revision.words) if format_turns else unformatted(revision.words)
+        if redact is not None and revision.words:
+            words = redact.apply(words, redact.hidden(revision.words))
+        items.append(
+            {
+                "turn_order": revision.turn_order,
+                "speaker_label": revision.speaker,
+                "words": [_word_json(w, True) for w in words],
+            }
+        )
+    return {"type": "SpeakerRevision", "revisions": items}
 
 
 def v3_silence(start_ms: int, end_ms: int) -> dict[str, Any]:

@@ -123,6 +123,7 @@ class StreamWord:
     end: int
     confidence: float
     final: bool
+    speaker: str | None = None  # with speaker labels, on the words of an ended turn
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class TurnEvent:
     end_of_turn_confidence: float
     language_code: str | None = None
     language_confidence: float | None = None
+    speaker: str | None = None  # with speaker labels, on an ended turn: "A", "B", ... or "UNKNOWN"
 
     @property
     def final_words(self) -> tuple[StreamWord, ...]:

@@ -34,10 +34,12 @@ from stenograph.pipeline.models import DEFAULT_MODEL_SETTINGS, ModelSettings
 from stenograph.streaming.audio import PcmConverter
 from stenograph.streaming.batcher import DecodeBatcher
 from stenograph.streaming.engine import StreamConfig, StreamingEngine, TurnEvent
+from stenograph.streaming.speakers import Revision, SpeakerTracker
 
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[list[TurnEvent]], Awaitable[None]]
+RevisionSink = Callable[[list[Revision]], Awaitable[None]]
 
 SHED_INTERVAL_S = 0.5  # after closing a session, the time the others get to catch up before the next
 
@@ -67,6 +69,9 @@ class StreamingService:
         self.shed_lag_s = shed_lag_s  # 0: never close a session for lag
         self.inference = ThreadPoolExecutor(1, thread_name_prefix="stream-load")  # model loading
         self.audio = ThreadPoolExecutor(1, thread_name_prefix="stream-audio")
+        # Speaker labels: embeddings (torch, one intra-op thread) and re-clustering, for every session
+        # that asks for them, apart from the audio and inference threads.
+        self.speakers = ThreadPoolExecutor(1, thread_name_prefix="stream-speakers")
         self.batcher = DecodeBatcher(inference_threads, max_batch)
         self._sessions: dict[str, LiveSession | None] = {}  # in order of admission
         self._lock = threading.Lock()
@@ -130,10 +135,16 @@ class StreamingService:
         self.batcher.close()
         self.inference.shutdown(wait=False, cancel_futures=True)
         self.audio.shutdown(wait=False, cancel_futures=True)
+        self.speakers.shutdown(wait=False, cancel_futures=True)
 
 
 class LiveSession:
-    """One streaming session's engine, driven from the event loop."""
+    """One streaming session's engine, driven from the event loop.
+
+    With ``speakers`` (speaker labels), the events go out through a queue and a task of their own:
+    an ended turn waits there for its label (computed on the service's speaker thread) while the
+    decodes go on, later events keep their order behind it, and a revision due after a turn is sent
+    to ``on_revision``."""
 
     def __init__(
         self,
@@ -145,6 +156,8 @@ class LiveSession:
         on_events: EventSink,
         on_error: Callable[[BaseException], Coroutine[Any, Any, None]] | None = None,
         session_id: str | None = None,
+        speakers: SpeakerTracker | None = None,
+        on_revision: RevisionSink | None = None,
     ) -> None:
         self.service = service
         self.session_id = session_id
@@ -164,6 +177,10 @@ class LiveSession:
         self.overloaded: Overloaded | None = None
         self.audio_seconds = 0.0
         self._arrivals: deque[tuple[int, float]] = deque()  # (stream samples after a chunk, when it came)
+        self.speakers = speakers
+        self._on_revision = on_revision
+        self._outbox: asyncio.Queue[list[TurnEvent]] | None = None
+        self._sending: asyncio.Task[None] | None = None
 
     @property
     def lag_seconds(self) -> float:
@@ -200,6 +217,12 @@ class LiveSession:
         self._decoder = await self.service.run(
             self.service.inference, get_decoder, self.model, self.service.model_settings
         )
+        if self.speakers is not None:
+            from stenograph.pipeline.diarization.embeddings import get_encoder
+
+            await self.service.run(self.service.speakers, get_encoder)  # torch loads once per process
+            self._outbox = asyncio.Queue()
+            self._sending = asyncio.create_task(self._send_loop(), name="stream-speakers")
         self._task = asyncio.create_task(self._decode_loop(), name="stream-decode")
         if self.session_id is not None:
             self.service.attach(self.session_id, self)
@@ -211,8 +234,13 @@ class LiveSession:
 
         arrived = time.monotonic()
 
+        speakers = self.speakers
+
         def work() -> list[TurnEvent]:
-            return engine.feed(self.converter.convert(data))
+            samples = self.converter.convert(data)
+            if speakers is not None:
+                speakers.append(samples)
+            return engine.feed(samples)
 
         async with self._lock:
             events = await self.service.run(self.service.audio, work)
@@ -265,7 +293,7 @@ class LiveSession:
             async with self._lock:
                 assert self._engine is not None
                 if self._engine.idle:
-                    return
+                    break
                 self._progress.clear()
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
@@ -274,8 +302,35 @@ class LiveSession:
                 await asyncio.wait_for(self._progress.wait(), timeout=remaining)
             except TimeoutError:
                 continue
+        if self._outbox is not None and self._sending is not None:  # every turn labelled and sent
+            remaining = deadline - asyncio.get_running_loop().time()
+            joined = asyncio.ensure_future(self._outbox.join())
+            try:
+                await asyncio.wait(
+                    {joined, self._sending},
+                    timeout=max(remaining, 0.001),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            finally:
+                sent = joined.done()
+                joined.cancel()
+            self._check()
+            if not sent:
+                raise TimeoutError("the last speaker labels did not finish in time")
+
+    async def final_revision(self) -> list[Revision]:
+        """The end-of-stream revision (after :meth:`finish`): every labelled turn re-clustered; the
+        turns whose label changed."""
+        if self.speakers is None:
+            return []
+        return await self.service.run(self.service.speakers, self.speakers.revise, None)
 
     async def close(self) -> None:
+        if self._sending is not None:
+            self._sending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._sending
+            self._sending = None
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -291,8 +346,44 @@ class LiveSession:
             raise RuntimeError("streaming engine failed") from self.error
 
     async def _emit(self, events: list[TurnEvent]) -> None:
-        if events:
+        if not events:
+            return
+        if self._outbox is not None:
+            self._outbox.put_nowait(events)
+        else:
             await self._on_events(events)
+
+    async def _send_loop(self) -> None:
+        """With speaker labels: label each ended turn (speaker thread), send events in order, and a
+        mid-stream revision when one is due."""
+        speakers, outbox = self.speakers, self._outbox
+        assert speakers is not None and outbox is not None
+        while True:
+            events = await outbox.get()
+            try:
+                ended = False
+                for index, event in enumerate(events):
+                    if event.end_of_turn:
+                        events[index] = await self.service.run(self.service.speakers, speakers.label, event)
+                        ended = True
+                await self._on_events(events)
+                if ended and speakers.revision_due(self.audio_seconds):
+                    revisions = await self.service.run(
+                        self.service.speakers, speakers.revise, self.audio_seconds
+                    )
+                    if revisions and self._on_revision is not None:
+                        await self._on_revision(revisions)
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:  # the session is closed with a server error by its owner
+                log.exception("streaming speaker labels failed")
+                self.error = exc
+                self._progress.set()
+                if self._on_error is not None:
+                    await self._on_error(exc)
+                return
+            finally:
+                outbox.task_done()
 
     async def _decode_loop(self) -> None:
         engine = self._engine

@@ -589,13 +589,13 @@ def test_heartbeats_turned_on_and_off_mid_session(stream_server: LiveServer) -> 
 
 
 def test_unbuilt_streaming_features_close_with_3006_naming_them(stream_server: LiveServer) -> None:
-    for name in ("speaker_labels", "filter_profanity"):
+    for name in ("filter_profanity", "agent_context"):
         session = RawSession(ws_url(stream_server, f"sample_rate=16000&{name}=true"), auth(stream_server))
         assert session.wait_closed() == 3006
         assert name in session.close_reason and "not supported" in session.close_reason
         assert not any(m.get("type") == "Begin" for m in session.messages)
     # Asked for off, they are no obstacle.
-    session = RawSession(ws_url(stream_server, "sample_rate=16000&speaker_labels=false"), auth(stream_server))
+    session = RawSession(ws_url(stream_server, "sample_rate=16000&redact_pii=false"), auth(stream_server))
     session.wait_for(lambda m: m.get("type") == "Begin")
     session.send({"type": "Terminate"})
     assert session.wait_closed() == 1000
@@ -609,15 +609,20 @@ def test_redact_pii_hides_names_and_places_in_every_turn(
     from assemblyai.streaming.v3 import RealTimeParameters, RealTimeTranscriberOptions
 
     call = pcm16(shared_audio / "diarization" / "pyannote_sample.wav")[10 * 32000 : 23 * 32000]
+    from assemblyai.streaming.v3 import RealTimeEvents
+
     recorder = SdkRecorder(
         RealTimeTranscriberOptions(
             api_host=f"ws://127.0.0.1:{stream_server.port}", api_key=stream_server.api_key
         )
     )
+    revisions: list[Any] = []
+    recorder.client.on(RealTimeEvents.SpeakerRevision, lambda _c, e: revisions.append(e))
     recorder.client.connect(
         RealTimeParameters(
             sample_rate=16000,
             format_turns=True,
+            speaker_labels=True,  # the SpeakerRevision's words are redacted too
             redact_pii=True,
             redact_pii_policies=["person_name", "location"],
         )
@@ -627,6 +632,8 @@ def test_redact_pii_hides_names_and_places_in_every_turn(
 
     assert not recorder.errors, recorder.errors
     texts = [t.transcript + " " + " ".join(w.text for w in t.words) for _, t in recorder.turns]
+    assert revisions  # the end-of-stream one at least
+    texts += [" ".join(w.text for r in e.revisions for w in r.words) for e in revisions]
     assert not [
         t for t in texts if any(v in t.lower() for v in ("diane", "sheila", "texas", "chicago", "jersey"))
     ]

@@ -18,7 +18,7 @@ import pytest
 
 from tests.support.audio_refs import librispeech, normalise
 from tests.support.live_server import REPO_ROOT, LiveServer
-from tests.support.streaming_helpers import chunks, paced, pcm16, silence
+from tests.support.streaming_helpers import chunks, conversation, paced, pcm16, silence
 
 UTTERANCE = "1688-142285-0004"
 
@@ -82,11 +82,13 @@ def utterance(shared_audio: Path, tmp_path_factory: pytest.TempPathFactory) -> t
     pytest.skip(f"{UTTERANCE} is not in the shared audio")
 
 
-def run_js(js_sdk: Path, server: TlsServer, protocol: str, path: str, pcm: Path, auth: str) -> dict:
+def run_js(
+    js_sdk: Path, server: TlsServer, protocol: str, path: str, pcm: Path, auth: str, *mode: str
+) -> dict:
     done = subprocess.run(
         [
             "node", "streaming.mjs", protocol, server.base_url, f"wss://{server.host}{path}",
-            server.api_key, str(pcm), auth,
+            server.api_key, str(pcm), auth, *mode,
         ],
         cwd=js_sdk,
         env={**os.environ, "NODE_EXTRA_CA_CERTS": str(server.cert)},
@@ -118,6 +120,30 @@ def test_js_sdk_streaming_transcriber_over_wss(
     text = " ".join(t["transcript"] for t in unformatted)
     assert jiwer.wer(normalise(reference), normalise(text)) <= 0.25, text
     assert all(w["word_is_final"] for t in unformatted for w in t["words"])
+
+
+def test_js_sdk_streaming_speaker_labels(
+    js_sdk: Path, tls_server: TlsServer, shared_audio: Path, tmp_path: Path
+) -> None:
+    """speakerLabels: turns carry speaker_label and words[].speaker, two readers get two labels, and
+    the SDK delivers the end-of-stream speakerRevision event before Termination."""
+    pcm, _ = conversation(shared_audio)
+    raw = tmp_path / "conversation.pcm"
+    raw.write_bytes(pcm)
+    seen = run_js(js_sdk, tls_server, "v3", "/v3/ws", raw, "key", "speakers")
+    assert not seen["errors"], seen
+    unformatted = [t for t in seen["turns"] if not t["turn_is_formatted"]]
+    assert len(unformatted) >= 4, [t["transcript"] for t in unformatted]
+    for turn in seen["turns"]:
+        assert turn["speaker_label"] in {w["speaker"] for w in turn["words"]}
+    assert len({t["speaker_label"] for t in unformatted} - {"UNKNOWN"}) >= 2
+    events = seen["events"]
+    assert events.count("speakerRevision") == 1 and len(seen["revisions"]) == 1
+    assert events.index("speakerRevision") > max(i for i, e in enumerate(events) if e == "turn")
+    assert events.index("speakerRevision") < events.index("terminated")  # close() waits for Termination
+    assert seen["revisions"][0]["type"] == "SpeakerRevision" and isinstance(
+        seen["revisions"][0]["revisions"], list
+    )
 
 
 def test_python_sdk_on_its_default_wss_and_token_endpoint(

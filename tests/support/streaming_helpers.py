@@ -29,6 +29,22 @@ def pcm16(path: Path, sample_rate: int = SAMPLE_RATE) -> bytes:
     return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
 
 
+# Two LibriSpeech readers taking turns, A B A B (6-8 s each): streaming speaker-label tests.
+CONVERSATION = ("2609-156975-0005", "2414-128291-0007", "2609-156975-0008", "2414-128291-0001")
+
+
+def conversation(shared_audio: Path, gap_s: float = 1.5) -> tuple[bytes, list[tuple[float, float, str]]]:
+    """16 kHz PCM of :data:`CONVERSATION` with ``gap_s`` between turns, and its reference turns
+    (start s, end s, reader)."""
+    pcm, turns, at = silence(0.5), [], 0.5
+    for utterance in CONVERSATION:
+        audio = pcm16(shared_audio / "librispeech" / f"{utterance}.flac")
+        turns.append((at, at + len(audio) / 32000, utterance.split("-")[0]))
+        pcm += audio + silence(gap_s)
+        at += len(audio) / 32000 + gap_s
+    return pcm + silence(1.0), turns
+
+
 def silence(seconds: float, sample_rate: int = SAMPLE_RATE) -> bytes:
     return bytes(2 * int(seconds * sample_rate))
 

@@ -110,6 +110,9 @@ class V3Options:
     session_heartbeat: bool = False  # Heartbeat messages
     inactivity_timeout: float | None = None
     redact_pii: tuple[tuple[str, ...], str] | None = None  # (policies, substitution) with redact_pii
+    speaker_labels: bool = False
+    max_speakers: int | None = None  # a hard cap on distinct speaker labels
+    speaker_labels_revision_interval_ms: int | None = None  # 0 / None: only the end-of-stream revision
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -119,7 +122,6 @@ class V3Options:
 UNBUILT_V3: dict[str, frozenset[str]] = {
     name: frozenset({"", "false", "0", "null", "none", *extra})
     for name, extra in {
-        "speaker_labels": (),
         "webhook_url": (),
         "llm_gateway": ("{}",),
         "domain": (),
@@ -152,6 +154,23 @@ def refuse_open_only(values: dict[str, Any]) -> None:
     for name in OPEN_ONLY_V3:
         if values.get(name) is not None:
             raise ParamError(f"{name}: can only be set when the session opens")
+
+
+def speaker_settings_change(values: dict[str, Any], options: V3Options) -> None:
+    """ParamError when an ``UpdateConfiguration`` changes a speaker-label setting: they are set when
+    connecting (the labels given so far would not hold)."""
+    current = {
+        "speaker_labels": options.speaker_labels,
+        "max_speakers": options.max_speakers,
+        "speaker_labels_revision_interval_ms": options.speaker_labels_revision_interval_ms,
+    }
+    for name, value in current.items():
+        given = values.get(name)
+        if given is None:
+            continue
+        same = parse_bool(name, given) == value if name == "speaker_labels" else str(given) == str(value)
+        if not same:
+            raise ParamError(f"{name}: set when connecting; it cannot change mid-session")
 
 
 def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
@@ -189,6 +208,18 @@ def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
             setattr(options, flag, parse_bool(flag, query[flag]))
     if query.get("language_detection") is not None:
         options.language_detection = parse_bool("language_detection", query["language_detection"])
+    if query.get("speaker_labels") is not None:
+        options.speaker_labels = parse_bool("speaker_labels", query["speaker_labels"])
+    if query.get("max_speakers") not in (None, ""):
+        options.max_speakers = parse_number("max_speakers", query["max_speakers"], int, 1, 1000)
+    if query.get("speaker_labels_revision_interval_ms") not in (None, ""):
+        options.speaker_labels_revision_interval_ms = parse_number(
+            "speaker_labels_revision_interval_ms",
+            query["speaker_labels_revision_interval_ms"],
+            int,
+            0,
+            86_400_000,
+        )
     if query.get("inactivity_timeout") is not None:
         options.inactivity_timeout = float(
             parse_number("inactivity_timeout", query["inactivity_timeout"], int, 5, 3600)

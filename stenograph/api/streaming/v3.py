@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from fastapi import APIRouter
 from starlette.websockets import WebSocket
@@ -17,6 +17,7 @@ from stenograph.api.streaming.params import (
     parse_v3_params,
     refuse_open_only,
     refuse_unbuilt,
+    speaker_settings_change,
     string_list,
     turn_settings,
 )
@@ -38,11 +39,13 @@ from stenograph.assemblyai.streaming import (
     v3_heartbeat,
     v3_session_messages,
     v3_silence,
+    v3_speaker_revision,
     v3_termination,
 )
 from stenograph.config import Settings
 from stenograph.streaming.engine import TurnEvent
 from stenograph.streaming.service import LiveSession, TooManySessions
+from stenograph.streaming.speakers import Revision, SpeakerTracker
 
 router = APIRouter()
 
@@ -84,9 +87,7 @@ async def v3_websocket(websocket: WebSocket) -> None:
 async def _run_v3(session: Session, options: V3Options) -> NoReturn:
     sender = session.sender
 
-    redact = None
-    if options.redact_pii:
-        redact = StreamRedaction(frozenset(options.redact_pii[0]), options.redact_pii[1])
+    redact = _redaction(options)
 
     async def on_events(events: list[TurnEvent]) -> None:
         for event in events:
@@ -103,6 +104,14 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
             for message in messages:
                 await sender.send(message)
 
+    async def on_revision(revisions: list[Revision]) -> None:
+        await sender.send(await _revision_message(revisions, options))
+
+    speakers = (
+        SpeakerTracker(options.max_speakers, options.speaker_labels_revision_interval_ms)
+        if options.speaker_labels
+        else None
+    )
     live = session.live = LiveSession(
         session.service,
         model=options.model,
@@ -111,6 +120,8 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
         on_events=on_events,
         on_error=session.on_engine_error,
         session_id=session.id,
+        speakers=speakers,
+        on_revision=on_revision,
     )
     notices = _Notices(session)
     await sender.send(v3_begin(session.id, session.expires_at))
@@ -118,7 +129,7 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
     while True:
         message = await session.receive(options.inactivity_timeout)
         if message is None:  # inactivity timeout: end like a Terminate
-            await _terminate_v3(session)
+            await _terminate_v3(session, options)
         if message.get("bytes") is not None:
             await session.audio(message["bytes"], MAX_CHUNK_MS)
             await notices.after_audio(live, options)
@@ -129,7 +140,7 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
             await session.fail(V3_CODES.invalid, f"Invalid message: {exc}")
         kind = payload.get("type")
         if kind == "Terminate":
-            await _terminate_v3(session)
+            await _terminate_v3(session, options)
         elif kind == "ForceEndpoint":
             await session.guard(live.force_endpoint())
         elif kind == "KeepAlive":
@@ -138,6 +149,7 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
             try:
                 refuse_unbuilt(payload)
                 refuse_open_only(payload)
+                speaker_settings_change(payload, options)
                 changes = turn_settings(payload)
                 if payload.get("keyterms_prompt") is not None:
                     changes["keyterms"] = tuple(string_list("keyterms_prompt", [payload["keyterms_prompt"]]))
@@ -183,9 +195,25 @@ class _Notices:
             )
 
 
-async def _terminate_v3(session: Session) -> NoReturn:
+async def _revision_message(revisions: list[Revision], options: V3Options) -> dict[str, Any]:
+    redact = _redaction(options)
+    render = partial(v3_speaker_revision, revisions, format_turns=options.format_turns, redact=redact)
+    return render() if redact is None else await asyncio.to_thread(render)
+
+
+def _redaction(options: V3Options) -> StreamRedaction | None:
+    if options.redact_pii is None:
+        return None
+    policies, substitution = options.redact_pii
+    return StreamRedaction(frozenset(policies), substitution)
+
+
+async def _terminate_v3(session: Session, options: V3Options) -> NoReturn:
     assert session.live is not None
     await session.guard(session.live.finish())
+    if session.live.speakers is not None:  # the end-of-stream revision, always sent (maybe empty)
+        revisions = await session.guard(session.live.final_revision())
+        await session.sender.send(await _revision_message(revisions, options))
     await session.sender.send(v3_termination(session.live.audio_seconds, session.session_seconds()))
     await session.sender.close(NORMAL_CLOSURE, "")
     raise Closed

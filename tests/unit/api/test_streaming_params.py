@@ -42,7 +42,6 @@ def test_v3_parameters() -> None:
 @pytest.mark.parametrize(
     "query",
     [
-        "speaker_labels=true",
         "webhook_url=https://example.com/hook",
         'llm_gateway={"model":"x"}',
         "domain=medical-v1",
@@ -102,3 +101,30 @@ def test_redaction_parameters() -> None:
             parse_v3_params(QueryParams(bad), Settings())
     with pytest.raises(ParamError, match=r"^redact_pii: can only be set when the session opens"):
         refuse_open_only({"type": "UpdateConfiguration", "redact_pii": True})
+
+
+def test_speaker_label_parameters() -> None:
+    from stenograph.api.streaming.params import ParamError, parse_v3_params, speaker_settings_change
+    from stenograph.config import Settings
+
+    settings = Settings()
+    plain = parse_v3_params(QueryParams(""), settings)
+    assert not plain.speaker_labels and plain.max_speakers is None
+    options = parse_v3_params(
+        QueryParams("speaker_labels=True&max_speakers=2&speaker_labels_revision_interval_ms=0"), settings
+    )
+    assert options.speaker_labels and options.max_speakers == 2
+    assert options.speaker_labels_revision_interval_ms == 0
+    for bad in ("max_speakers=0", "max_speakers=two", "speaker_labels_revision_interval_ms=-1",
+                "speaker_labels_revision_interval_ms=86400001", "speaker_labels=perhaps"):  # fmt: skip
+        with pytest.raises(ParamError):
+            parse_v3_params(QueryParams(bad), settings)
+    # Mid-session: the same values are fine, a change is refused (the labels so far would not hold).
+    speaker_settings_change({"speaker_labels": True, "max_speakers": 2}, options)
+    for change in (
+        {"speaker_labels": False},
+        {"max_speakers": 3},
+        {"speaker_labels_revision_interval_ms": 1},
+    ):
+        with pytest.raises(ParamError, match="when connecting"):
+            speaker_settings_change(change, options)
