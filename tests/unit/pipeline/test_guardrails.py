@@ -185,3 +185,20 @@ def test_every_spec_policy_is_supported_or_refused_with_a_reason() -> None:
         guardrails.PII_POLICIES
     )
     assert len(guardrails.PII_POLICIES) == 44
+
+
+def test_a_failure_inside_redaction_fails_the_transcription(
+    shared_audio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never a transcript without the redaction asked for: the error reaches the job, which ends in
+    ``error`` (tests/unit/jobs/test_runner.py)."""
+    from stenograph.pipeline import transcribe
+    from stenograph.pipeline.types import TranscribeOptions
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("recogniser failed")
+
+    monkeypatch.setattr(guardrails, "guard", broken)
+    options = TranscribeOptions(redact_pii=True, redact_policies=("nationality",))
+    with pytest.raises(RuntimeError, match="recogniser failed"):
+        transcribe(shared_audio / "jfk" / "jfk.wav", options)
