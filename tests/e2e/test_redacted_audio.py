@@ -22,6 +22,7 @@ import httpx
 import numpy as np
 import pytest
 
+from stenograph.pipeline.redacted_audio import PAD_MS
 from tests.support.audio_refs import normalise
 from tests.support.live_server import LiveServer, create_key
 
@@ -128,7 +129,10 @@ def test_python_sdk_redacted_audio_beeps_the_pii_and_a_second_pass_does_not_hear
     start, end = spans[0]
     inside = redacted[0, (start + 20) * rate // 1000 : (end - 20) * rate // 1000]
     assert peak_hz(inside, rate) == pytest.approx(1000, abs=10)
-    before = slice(0, max(0, start - 50) * rate // 1000)
+    # The hidden stretch starts at the end of the word before, PAD_MS earlier: before it, the source.
+    index = next(i for i, w in enumerate(transcript.words) if "#" in w.text)
+    stretch_start = min(start, transcript.words[index - 1].end) - PAD_MS
+    before = slice(0, max(0, stretch_start - 20) * rate // 1000)
     assert np.array_equal(redacted[:, before], original[:, before])
 
     # The same model on the redacted audio: the rest is heard, the redacted word is not.
