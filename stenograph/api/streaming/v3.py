@@ -43,6 +43,7 @@ from stenograph.assemblyai.streaming import (
     v3_termination,
 )
 from stenograph.config import Settings
+from stenograph.pipeline import guardrails
 from stenograph.streaming.engine import TurnEvent
 from stenograph.streaming.service import LiveSession, TooManySessions
 from stenograph.streaming.speakers import Revision, SpeakerTracker
@@ -126,6 +127,8 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
     notices = _Notices(session)
     await sender.send(v3_begin(session.id, session.expires_at))
     await session.guard(live.start())  # the first session loads the models: after Begin
+    if redact is not None:  # the PII models too (the first turn would wait for them otherwise)
+        await asyncio.to_thread(guardrails.load)
     while True:
         message = await session.receive(options.inactivity_timeout)
         if message is None:  # inactivity timeout: end like a Terminate
