@@ -13,7 +13,12 @@ from stenograph.config import Settings
 from stenograph.pipeline.languages import UnsupportedLanguageError, whisper_language
 from stenograph.pipeline.models import choose_model, is_english_only
 from stenograph.pipeline.types import UnknownSpeechModelError
-from stenograph.streaming.audio import ENCODINGS, PcmConverter
+from stenograph.streaming.audio import (
+    COMPRESSED_ENCODINGS,
+    ENCODINGS,
+    AudioConverter,
+    converter_for,
+)
 from stenograph.streaming.engine import StreamConfig
 
 
@@ -66,18 +71,23 @@ def string_list(name: str, values: list[Any]) -> list[str]:
     return out
 
 
-def audio_params(query: QueryParams, *, default_rate: int | None = 16000) -> PcmConverter:
+def audio_params(
+    query: QueryParams, *, default_rate: int | None = 16000, encodings: tuple[str, ...] = ENCODINGS
+) -> AudioConverter:
+    """The session's audio converter. ``sample_rate`` is needed for PCM (``default_rate`` when
+    absent); the compressed encodings describe themselves, and a rate given with them is ignored
+    (checked, as the SDKs send it)."""
+    encoding = (query.get("encoding") or "pcm_s16le").strip().lower()
+    if encoding not in encodings:
+        raise ParamError(f"Invalid value for 'encoding': {encoding!r}. Supported: {', '.join(encodings)}")
     raw_rate = query.get("sample_rate")
     if raw_rate is None:
-        if default_rate is None:
+        if default_rate is None and encoding not in COMPRESSED_ENCODINGS:
             raise ParamError("sample_rate is required")
         rate = default_rate
     else:
         rate = parse_number("sample_rate", raw_rate, int, 1, 384_000)
-    encoding = (query.get("encoding") or "pcm_s16le").strip().lower()
-    if encoding not in ENCODINGS:
-        raise ParamError(f"Invalid value for 'encoding': {encoding!r}. Supported: {', '.join(ENCODINGS)}")
-    return PcmConverter(rate, encoding)
+    return converter_for(encoding, rate)
 
 
 TURN_SETTINGS: dict[str, tuple[str, type, float, float]] = {
@@ -101,7 +111,7 @@ def turn_settings(values: dict[str, Any]) -> dict[str, Any]:
 @dataclass
 class V3Options:
     model: str
-    converter: PcmConverter
+    converter: AudioConverter
     config: StreamConfig
     format_turns: bool = False
     language_detection: bool = False

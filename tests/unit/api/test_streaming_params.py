@@ -33,7 +33,7 @@ def test_v3_parameters() -> None:
     assert multilingual.model == "base" and multilingual.config.language is None
     german = parse_v3_params(QueryParams('language_codes=["de"]'), settings)
     assert german.model == "base" and german.config.language == "de"
-    for bad in ("sample_rate=abc", "encoding=aac", "format_turns=perhaps", "keyterms_prompt=[1,2]",
+    for bad in ("sample_rate=abc", "encoding=flac", "format_turns=perhaps", "keyterms_prompt=[1,2]",
                 "speech_model=nope", "max_turn_silence=-1", 'language_codes=["xx"]'):  # fmt: skip
         with pytest.raises(ParamError):
             parse_v3_params(QueryParams(bad), settings)
@@ -75,3 +75,21 @@ def test_parameters_that_ask_for_nothing_are_accepted() -> None:
 
     parse_v3_params(QueryParams("speaker_labels=false&redact_pii=False&mode=balanced&prompt="), Settings())
     refuse_unbuilt({"type": "UpdateConfiguration", "filter_profanity": False, "interruption_delay": 0})
+
+
+def test_compressed_encodings_need_no_sample_rate() -> None:
+    from stenograph.api.streaming.params import ParamError, audio_params, parse_v3_params
+    from stenograph.config import Settings
+    from stenograph.streaming.audio import PCM_ENCODINGS, CompressedConverter
+
+    for encoding in ("opus", "ogg_opus", "aac"):
+        options = parse_v3_params(QueryParams(f"encoding={encoding}"), Settings())
+        assert isinstance(options.converter, CompressedConverter) and options.converter.encoding == encoding
+        # A rate given with them (the SDKs may send one) is checked and otherwise ignored.
+        parse_v3_params(QueryParams(f"encoding={encoding}&sample_rate=48000"), Settings())
+    with pytest.raises(ParamError, match="sample_rate is required"):  # v2: PCM needs its rate
+        audio_params(QueryParams("encoding=pcm_s16le"), default_rate=None, encodings=PCM_ENCODINGS)
+    with pytest.raises(ParamError, match="Supported: pcm_s16le, pcm_mulaw"):  # v2 has no compressed audio
+        audio_params(
+            QueryParams("encoding=opus&sample_rate=8000"), default_rate=None, encodings=PCM_ENCODINGS
+        )
