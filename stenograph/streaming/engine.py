@@ -28,6 +28,7 @@ How a turn goes:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 import numpy as np
 
@@ -317,10 +318,26 @@ class StreamingEngine:
         return self.samples_in / SAMPLE_RATE
 
     def update(self, **changes: object) -> None:
-        """Change settings mid-session (``UpdateConfiguration``); unknown names are ignored."""
+        """Change settings mid-session (``UpdateConfiguration``); unknown names are ignored.
+        ``languages`` is (language or None to detect, candidate languages): see :meth:`steer`."""
+        languages = changes.pop("languages", None)
+        if languages is not None:
+            language, candidates = cast(tuple[str | None, tuple[str, ...]], languages)
+            self.steer(language, tuple(candidates))
         for name, value in changes.items():
             if value is not None and hasattr(self.config, name):
                 setattr(self.config, name, value)
+
+    def steer(self, language: str | None, candidates: tuple[str, ...] = ()) -> None:
+        """Decode in ``language`` from the next turn on, or (None) detect each turn's language among
+        ``candidates`` (all, when empty). The open turn keeps a language it has settled; one still
+        being detected is detected among the new candidates. The session's language becomes the
+        one given; with detection it is kept only while among the candidates (clearing the steering
+        forgets it, as at the start of a session)."""
+        self.config.language = language
+        self.config.candidate_languages = candidates
+        if language is not None or self._session_language not in candidates:
+            self._session_language = language
 
     def feed(self, samples: np.ndarray) -> list[TurnEvent]:
         """Take the next 16 kHz float32 samples; returns any turn that ended with them."""

@@ -153,6 +153,25 @@ def refuse_unbuilt(values: dict[str, Any]) -> None:
             raise ParamError(f"{name}: not supported by this server's streaming yet")
 
 
+def language_steering(model: str, language_codes: list[str]) -> tuple[str | None, tuple[str, ...]]:
+    """(the language to decode in, or None to detect it per turn; the languages detection picks
+    among, () for any) for ``language_codes`` on ``model``. An English-only model decodes English;
+    on a multilingual one no code means detection among all languages."""
+    try:
+        languages = [whisper_language(c) for c in language_codes if c]
+    except UnsupportedLanguageError as exc:
+        raise ParamError(str(exc)) from None
+    if is_english_only(model):
+        if any(code != "en" for code in languages):
+            raise ParamError(
+                f"language_codes: {', '.join(language_codes)} needs a multilingual speech_model; "
+                "this session's model is English-only"
+            )
+        return "en", ()
+    language = languages[0] if len(languages) == 1 else None  # None: detected per turn
+    return language, tuple(dict.fromkeys(code for code in languages if code))  # detection among these
+
+
 def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
     refuse_unbuilt(dict(query.items()))
     converter = audio_params(query)
@@ -168,15 +187,7 @@ def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
     model = choose_model(model, detect=multilingual)
     for code in language_codes:
         model = choose_model(model, code)
-    language: str | None = "en"
-    candidates: tuple[str, ...] = ()
-    if not is_english_only(model):
-        try:
-            languages = [whisper_language(c) for c in language_codes if c]
-        except UnsupportedLanguageError as exc:
-            raise ParamError(str(exc)) from None
-        language = languages[0] if len(languages) == 1 else None  # None: detected per turn
-        candidates = tuple(dict.fromkeys(code for code in languages if code))  # detection among these
+    language, candidates = language_steering(model, language_codes)
     config = StreamConfig(language=language, **turn_settings(dict(query.items())))
     config.candidate_languages = candidates
     config.keyterms = tuple(string_list("keyterms_prompt", query.getlist("keyterms_prompt")))

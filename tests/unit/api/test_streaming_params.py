@@ -93,3 +93,16 @@ def test_compressed_encodings_need_no_sample_rate() -> None:
         audio_params(
             QueryParams("encoding=opus&sample_rate=8000"), default_rate=None, encodings=PCM_ENCODINGS
         )
+
+
+def test_language_steering() -> None:
+    from stenograph.api.streaming.params import ParamError, language_steering
+
+    assert language_steering("base", []) == (None, ())
+    assert language_steering("base", ["de"]) == ("de", ("de",))
+    assert language_steering("base", ["es", "en_us"]) == (None, ("es", "en"))
+    assert language_steering("tiny.en", ["en"]) == ("en", ()) == language_steering("tiny.en", [])
+    with pytest.raises(ParamError, match="English-only"):
+        language_steering("tiny.en", ["de"])
+    with pytest.raises(ParamError, match="unsupported"):
+        language_steering("base", ["xx"])
