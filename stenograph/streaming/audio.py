@@ -303,7 +303,6 @@ class CompressedConverter:
         self._adts = AdtsFrames() if encoding == "aac" else None
         self._codec: Any = None
         self._packets = 0  # Ogg packets seen: the first two are the Opus headers
-        self._skip = 0  # samples (48 kHz) still to drop: the Ogg Opus pre-skip
         self._mono = _Mono16k()
         if encoding != "ogg_opus":
             import av
@@ -347,12 +346,11 @@ class CompressedConverter:
 
         if not head.startswith(b"OpusHead") or len(head) < 19:
             raise AudioDecodeError("not an Ogg Opus stream: it does not begin with an OpusHead header")
-        version, channels, pre_skip = head[8], head[9], struct.unpack_from("<H", head, 10)[0]
+        version, channels = head[8], head[9]
         if version >> 4 != 0 or channels == 0:
             raise AudioDecodeError("unsupported OpusHead header")
-        self._skip = pre_skip
         codec = av.CodecContext.create("opus", "r")
-        codec.extradata = head
+        codec.extradata = head  # channels, mapping and pre-skip: the decoder drops the pre-skip itself
         self._codec = codec
 
     def _decode(self, packets: list[bytes]) -> list[Any]:
@@ -364,24 +362,5 @@ class CompressedConverter:
                 decoded = self._codec.decode(av.Packet(packet))
             except av.FFmpegError as exc:
                 raise AudioDecodeError(f"{self.encoding} data could not be decoded: {exc.strerror}") from None
-            for frame in decoded:
-                if self._skip:
-                    if frame.samples <= self._skip:
-                        self._skip -= frame.samples
-                        continue
-                    frame = _drop_start(frame, self._skip)
-                    self._skip = 0
-                frames.append(frame)
+            frames.extend(decoded)
         return frames
-
-
-def _drop_start(frame: Any, count: int) -> Any:
-    """The frame without its first ``count`` samples (the Opus pre-skip)."""
-    import av
-
-    planes = frame.to_ndarray()
-    step = 1 if frame.format.is_planar else len(frame.layout.channels)  # packed: samples interleaved
-    kept = np.ascontiguousarray(planes[:, count * step :])
-    out = av.AudioFrame.from_ndarray(kept, format=frame.format.name, layout=frame.layout.name)
-    out.sample_rate = frame.sample_rate
-    return out
