@@ -23,6 +23,8 @@ How a turn goes:
   becomes final and the turn is sent with ``end_of_turn=True``.
 - A long turn is cut at its last final word when the window passes ``max_window_s``; the words
   before the cut stay in the turn and serve as previous-text context for the next decodes.
+- Speech that resumes after a pause of ``pause_cut_ms`` following a sentence end starts a new window
+  within the turn (Whisper ends its text at the full stop before such a pause).
 """
 
 from __future__ import annotations
@@ -115,6 +117,9 @@ class StreamConfig:
     guess_commit_margin_ms: int = 2000  # ... and needs this much (a wrong guess often agrees twice)
     unsure_confirm_words: int = 2  # ... unless this many agreed, sure words follow it
     beam_size: int = 3  # beam search: fewer wrong words than greedy, for little more time a decode
+    # Speech after a pause this long that follows a sentence end starts a new window within the turn
+    # (Whisper stops at the full stop before such a pause and drops what follows); 0: never.
+    pause_cut_ms: int = 600
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,7 @@ class StreamingEngine:
         self._vad_windows = 0
         self._in_speech = False
         self._last_speech_end = 0
+        self._pause: tuple[int, int] = (0, 0)  # (start, end) samples of the last silence before speech
         self._turn: _Turn | None = None
         self._turn_ids = 0
         self._next_order = 0
@@ -357,6 +363,7 @@ class StreamingEngine:
                     self._in_speech = False
             elif probability >= threshold:
                 self._in_speech = True
+                self._pause = (self._last_speech_end, window_start)  # the silence this speech ends
                 self._last_speech_end = window_end
                 if self._turn is None and not self._finishing:
                     self._start_turn(window_start - self._ms(self.config.preroll_ms))
@@ -522,7 +529,8 @@ class StreamingEngine:
                 word = replace(word, text=_without_trailing_punctuation(word.text))
             turn.committed.append(replace(word, final=True))
         turn.tail = words[agreed:]
-        self._cut_long_window(turn)
+        if not self._cut_at_pause(turn, job):
+            self._cut_long_window(turn)
         events = self._maybe_end_turn()
         if not events and self._turn is turn:
             events = self._update(turn)
@@ -633,6 +641,35 @@ class StreamingEngine:
             turn.tail = []  # without an anchor the agreement restarts with the new window
         turn.window_start = cut
         self._audio.drop_before(cut)
+
+    def _cut_at_pause(self, turn: _Turn, job: DecodeJob) -> bool:
+        """Start a new window where speech resumed after a pause of ``pause_cut_ms`` or more that
+        follows a sentence end, when this decode covered the pause and heard nothing after the
+        sentence end (Whisper ends its text at a full stop before a long pause, and the speech after
+        it would be lost while the turn goes on). The words so far become final, out of the window;
+        the speech after the pause is decoded on its own, as a new turn's would be."""
+        cfg = self.config
+        pause_start, pause_end = self._pause
+        words = turn.committed + turn.tail
+        if (
+            cfg.pause_cut_ms <= 0
+            or not words
+            or not words[-1].text.endswith(_SENTENCE_ENDS)
+            or words[-1].text.endswith("..")
+            or pause_end - pause_start < self._ms(cfg.pause_cut_ms)
+            or pause_start <= turn.window_start
+            or job.window_end < pause_end  # the decode has not heard the pause out
+            or words[-1].end * SAMPLE_RATE // 1000 > pause_start + self._ms(cfg.tail_pad_ms)
+        ):
+            return False
+        cut = max(pause_end - self._ms(cfg.preroll_ms), pause_start)
+        if cut <= turn.window_start:
+            return False
+        turn.history.extend(replace(w, final=True) for w in words)
+        turn.committed, turn.tail = [], []
+        turn.window_start = turn.decoded_until = cut
+        self._audio.drop_before(cut)
+        return True
 
     def _silence_ms(self) -> float:
         if self._in_speech:
