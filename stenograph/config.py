@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # OpenAI-route transcriptions run while their request waits: at most this many at once, on
     # threads of their own (more wait their turn), so they never starve the API's other requests.
     sync_transcription_threads: int = Field(default=2, ge=1)
+    # Sync API requests in flight at once (reading their upload, waiting for or on the pool); one
+    # more is answered 503 with Retry-After, as AssemblyAI's capacity_exceeded.
+    sync_max_in_flight: int = Field(default=8, ge=1)
+    # A Sync API client that sends nothing of its upload for this long is answered 408.
+    sync_upload_idle_seconds: float = Field(default=15.0, gt=0)
     embedded_worker: bool = True  # run a consumer inside the API process
 
     job_lease_seconds: float = 60.0

@@ -13,10 +13,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from stenograph.api.rendered import RenderedJSON
 
 log = logging.getLogger(__name__)
+
+CLIENT_CLOSED_REQUEST = 499  # nginx's status for a request its client abandoned (never sent)
 
 AUTH_ERROR = "Authentication error, API token missing/invalid"
 
@@ -92,6 +95,10 @@ class ShapedErrorRoute(APIRoute):
             except StarletteHTTPException as exc:
                 message = exc.detail if isinstance(exc.detail, str) else "Request failed"
                 return self.error_response(exc.status_code, message, getattr(exc, "headers", None))
+            except ClientDisconnect:  # the client gave up on its upload (an SDK's abort()): no error
+                path = request.url.path
+                log.info("%s %s: the client disconnected before its request was read", request.method, path)
+                return Response(status_code=CLIENT_CLOSED_REQUEST)
             except Exception as exc:
                 if isinstance(exc, self.own_error) and self.own_error is not Exception:
                     return self.own_response(exc)

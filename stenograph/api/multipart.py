@@ -4,6 +4,7 @@ API) straight to a scratch file (size-limited), the other parts, small, into fie
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,17 +135,28 @@ async def read_form(
     max_file_bytes: int,
     file_part: str = "file",
     large_fields: frozenset[str] = frozenset(),
+    idle_timeout: float | None = None,
 ) -> Form:
     """The form of ``request``; its ``file_part`` part is written to ``dest``; ``large_fields`` may
-    hold up to LARGE_FIELD_BYTES each (MAX_LARGE_FIELDS of them)."""
+    hold up to LARGE_FIELD_BYTES each (MAX_LARGE_FIELDS of them). A client that sends nothing for
+    ``idle_timeout`` seconds is a FormError 408."""
     content_type, options = parse_options_header(request.headers.get("content-type"))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
         raise FormError(400, f"Send the request as multipart/form-data with a '{file_part}' part")
     reader = _FormReader(dest, max_file_bytes, file_part, large_fields)
     parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
+    chunks = request.stream().__aiter__()
     try:
-        async for chunk in request.stream():
+        while True:
+            try:
+                chunk = await asyncio.wait_for(anext(chunks), idle_timeout)
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                raise FormError(
+                    408, f"The upload sent nothing for {idle_timeout:g} s and was abandoned"
+                ) from None
             parser.write(chunk)
         parser.finalize()
     except MultipartParseError as exc:

@@ -23,11 +23,14 @@ How a turn goes:
   becomes final and the turn is sent with ``end_of_turn=True``.
 - A long turn is cut at its last final word when the window passes ``max_window_s``; the words
   before the cut stay in the turn and serve as previous-text context for the next decodes.
+- Speech that resumes after a pause of ``pause_cut_ms`` following a sentence end starts a new window
+  within the turn (Whisper ends its text at the full stop before such a pause).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 import numpy as np
 
@@ -114,6 +117,9 @@ class StreamConfig:
     guess_commit_margin_ms: int = 2000  # ... and needs this much (a wrong guess often agrees twice)
     unsure_confirm_words: int = 2  # ... unless this many agreed, sure words follow it
     beam_size: int = 3  # beam search: fewer wrong words than greedy, for little more time a decode
+    # Speech after a pause this long that follows a sentence end starts a new window within the turn
+    # (Whisper stops at the full stop before such a pause and drops what follows); 0: never.
+    pause_cut_ms: int = 600
 
 
 @dataclass(frozen=True)
@@ -299,6 +305,7 @@ class StreamingEngine:
         self._vad_windows = 0
         self._in_speech = False
         self._last_speech_end = 0
+        self._pause: tuple[int, int] = (0, 0)  # (start, end) samples of the last silence before speech
         self._turn: _Turn | None = None
         self._turn_ids = 0
         self._next_order = 0
@@ -319,10 +326,26 @@ class StreamingEngine:
         return self.samples_in / SAMPLE_RATE
 
     def update(self, **changes: object) -> None:
-        """Change settings mid-session (``UpdateConfiguration``); unknown names are ignored."""
+        """Change settings mid-session (``UpdateConfiguration``); unknown names are ignored.
+        ``languages`` is (language or None to detect, candidate languages): see :meth:`steer`."""
+        languages = changes.pop("languages", None)
+        if languages is not None:
+            language, candidates = cast(tuple[str | None, tuple[str, ...]], languages)
+            self.steer(language, tuple(candidates))
         for name, value in changes.items():
             if value is not None and hasattr(self.config, name):
                 setattr(self.config, name, value)
+
+    def steer(self, language: str | None, candidates: tuple[str, ...] = ()) -> None:
+        """Decode in ``language`` from the next turn on, or (None) detect each turn's language among
+        ``candidates`` (all, when empty). The open turn keeps a language it has settled; one still
+        being detected is detected among the new candidates. The session's language becomes the
+        one given; with detection it is kept only while among the candidates (clearing the steering
+        forgets it, as at the start of a session)."""
+        self.config.language = language
+        self.config.candidate_languages = candidates
+        if language is not None or self._session_language not in candidates:
+            self._session_language = language
 
     def feed(self, samples: np.ndarray) -> list[TurnEvent]:
         """Take the next 16 kHz float32 samples; returns any turn that ended with them."""
@@ -342,6 +365,7 @@ class StreamingEngine:
                     self._in_speech = False
             elif probability >= threshold:
                 self._in_speech = True
+                self._pause = (self._last_speech_end, window_start)  # the silence this speech ends
                 self._last_speech_end = window_end
                 if self._turn is None and not self._finishing:
                     self._start_turn(window_start - self._ms(self.config.preroll_ms))
@@ -507,7 +531,8 @@ class StreamingEngine:
                 word = replace(word, text=_without_trailing_punctuation(word.text))
             turn.committed.append(replace(word, final=True))
         turn.tail = words[agreed:]
-        self._cut_long_window(turn)
+        if not self._cut_at_pause(turn, job):
+            self._cut_long_window(turn)
         events = self._maybe_end_turn()
         if not events and self._turn is turn:
             events = self._update(turn)
@@ -618,6 +643,35 @@ class StreamingEngine:
             turn.tail = []  # without an anchor the agreement restarts with the new window
         turn.window_start = cut
         self._audio.drop_before(cut)
+
+    def _cut_at_pause(self, turn: _Turn, job: DecodeJob) -> bool:
+        """Start a new window where speech resumed after a pause of ``pause_cut_ms`` or more that
+        follows a sentence end, when this decode covered the pause and heard nothing after the
+        sentence end (Whisper ends its text at a full stop before a long pause, and the speech after
+        it would be lost while the turn goes on). The words so far become final, out of the window;
+        the speech after the pause is decoded on its own, as a new turn's would be."""
+        cfg = self.config
+        pause_start, pause_end = self._pause
+        words = turn.committed + turn.tail
+        if (
+            cfg.pause_cut_ms <= 0
+            or not words
+            or not words[-1].text.endswith(_SENTENCE_ENDS)
+            or words[-1].text.endswith("..")
+            or pause_end - pause_start < self._ms(cfg.pause_cut_ms)
+            or pause_start <= turn.window_start
+            or job.window_end < pause_end  # the decode has not heard the pause out
+            or words[-1].end * SAMPLE_RATE // 1000 > pause_start + self._ms(cfg.tail_pad_ms)
+        ):
+            return False
+        cut = max(pause_end - self._ms(cfg.preroll_ms), pause_start)
+        if cut <= turn.window_start:
+            return False
+        turn.history.extend(replace(w, final=True) for w in words)
+        turn.committed, turn.tail = [], []
+        turn.window_start = turn.decoded_until = cut
+        self._audio.drop_before(cut)
+        return True
 
     def _silence_ms(self) -> float:
         if self._in_speech:

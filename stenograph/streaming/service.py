@@ -31,7 +31,7 @@ from typing import Any
 
 from stenograph.pipeline.audio import SAMPLE_RATE
 from stenograph.pipeline.models import DEFAULT_MODEL_SETTINGS, ModelSettings
-from stenograph.streaming.audio import PcmConverter
+from stenograph.streaming.audio import AudioConverter
 from stenograph.streaming.batcher import DecodeBatcher
 from stenograph.streaming.engine import StreamConfig, StreamingEngine, TurnEvent
 from stenograph.streaming.speakers import Revision, SpeakerTracker
@@ -152,7 +152,7 @@ class LiveSession:
         *,
         model: str,
         config: StreamConfig,
-        converter: PcmConverter,
+        converter: AudioConverter,
         on_events: EventSink,
         on_error: Callable[[BaseException], Coroutine[Any, Any, None]] | None = None,
         session_id: str | None = None,

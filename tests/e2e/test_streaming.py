@@ -3,6 +3,7 @@ and every close code, against a live server streaming real utterances at real-ti
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import secrets
 import threading
@@ -17,7 +18,15 @@ import pytest
 
 from tests.support.audio_refs import librispeech, normalise
 from tests.support.live_server import LiveServer
-from tests.support.streaming_helpers import RawSession, chunks, paced, pcm16, silence
+from tests.support.streaming_helpers import (
+    RawSession,
+    chunks,
+    encode_compressed,
+    paced,
+    pcm16,
+    silence,
+    split_unevenly,
+)
 
 MAX_SESSIONS = 3
 
@@ -212,7 +221,8 @@ def test_token_needs_an_api_key(stream_server: LiveServer) -> None:
         ("sample_rate=16000", {}, 1008),
         ("sample_rate=16000", {"Authorization": "not-a-key"}, 1008),
         ("sample_rate=16000&token=not-a-token", {}, 1008),
-        ("sample_rate=16000&encoding=opus", None, 3006),
+        ("sample_rate=16000&encoding=flac", None, 3006),
+        ("encoding=pcm_s16le&sample_rate=", None, 3006),
         ("sample_rate=0", None, 3006),
         ("sample_rate=16000&speech_model=no-such-model", None, 3006),
         ("sample_rate=16000&format_turns=maybe", None, 3006),
@@ -658,3 +668,107 @@ def test_bad_redaction_parameters_close_with_3006(stream_server: LiveServer, que
     session = RawSession(ws_url(stream_server, f"sample_rate=16000&{query}"), auth(stream_server))
     assert session.wait_closed() == 3006
     assert named in session.close_reason
+
+
+# --------------------------------------------------------------------------- compressed encodings
+
+
+@pytest.fixture(scope="module")
+def jfk(shared_audio: Path) -> tuple[Any, str]:
+    """The JFK clip (11 s) as 16 kHz samples with 1 s of silence after it, and its reference."""
+    import numpy as np
+
+    from stenograph.pipeline.audio import decode_audio
+
+    samples = decode_audio(shared_audio / "jfk" / "jfk.wav")
+    reference = (shared_audio / "jfk" / "refs.tsv").read_text().splitlines()[0].split("\t")[1]
+    return np.concatenate([samples, np.zeros(16000, dtype=np.float32)]), reference
+
+
+def paced_by_bytes(pieces: list[bytes], seconds: float) -> Iterator[bytes]:
+    """Each piece when its share of the stream's bytes has played (real-time pace for a stream of
+    roughly constant bit rate)."""
+    total = sum(len(p) for p in pieces)
+    start = time.monotonic()
+    sent = 0
+    for piece in pieces:
+        delay = start + seconds * sent / total - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        yield piece
+        sent += len(piece)
+
+
+@pytest.mark.parametrize("encoding", ["ogg_opus", "aac"])
+def test_python_sdk_streams_compressed_audio(stream_server: LiveServer, jfk, encoding: str) -> None:
+    """An Ogg Opus file or an ADTS AAC stream, cut into odd pieces that split pages and frames, sent
+    by the SDK without a sample_rate (these encodings describe themselves)."""
+    from assemblyai.streaming.v3 import Encoding, RealTimeParameters, RealTimeTranscriberOptions
+
+    samples, reference = jfk
+    pieces = split_unevenly(encode_compressed(samples, encoding)[0], (997, 3001, 61, 1777, 2))
+    recorder = SdkRecorder(
+        RealTimeTranscriberOptions(
+            api_host=f"ws://127.0.0.1:{stream_server.port}", api_key=stream_server.api_key
+        )
+    )
+    recorder.client.connect(RealTimeParameters(encoding=Encoding(encoding), format_turns=True))
+    recorder.client.stream(paced_by_bytes(pieces, len(samples) / 16000))
+    recorder.client.disconnect(terminate=True)
+
+    assert not recorder.errors, recorder.errors
+    text = " ".join(t.transcript for t in recorder.final_turns(formatted=False))
+    assert word_error(reference, text) <= 0.15, text
+    assert len(recorder.terminations) == 1
+    assert abs(recorder.terminations[0].audio_duration_seconds - len(samples) / 16000) <= 1
+
+
+def test_raw_opus_packets_one_per_message(stream_server: LiveServer, jfk) -> None:
+    """``opus``: each message one raw Opus packet of 20 ms (under the 50 ms floor of PCM chunks)."""
+    samples, reference = jfk
+    packets = encode_compressed(samples, "opus")
+    session = RawSession(ws_url(stream_server, "encoding=opus&sample_rate=16000"), auth(stream_server))
+    session.wait_for(lambda m: m.get("type") == "Begin")
+    for packet in paced_by_bytes(packets, len(samples) / 16000):
+        session.send(packet)
+    session.send({"type": "Terminate"})
+    session.wait_for(lambda m: m.get("type") == "Termination")
+    assert session.wait_closed() == 1000
+    finals = [m for m in session.messages if m.get("type") == "Turn" and m.get("end_of_turn")]
+    text = " ".join(m["transcript"] for m in finals)
+    assert word_error(reference, text) <= 0.15, text
+
+
+@pytest.mark.parametrize(
+    ("encoding", "data", "reason"),
+    [
+        ("ogg_opus", b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(2000), "OggS"),
+        ("aac", b"ID3\x04" + bytes(2000), "ADTS"),
+        ("opus", b"\xff\xfe\x00garbage" * 10, "could not be decoded"),
+    ],
+)
+def test_bad_compressed_audio_closes_with_3006(stream_server: LiveServer, encoding, data, reason) -> None:
+    session = RawSession(ws_url(stream_server, f"encoding={encoding}"), auth(stream_server))
+    session.wait_for(lambda m: m.get("type") == "Begin")
+    session.send(data)
+    assert session.wait_closed() == 3006
+    assert session.close_reason.startswith("Invalid audio:") and reason in session.close_reason
+    # The server goes on serving.
+    again = RawSession(ws_url(stream_server), auth(stream_server))
+    again.wait_for(lambda m: m.get("type") == "Begin")
+    again.close()
+
+
+def test_corrupt_ogg_page_mid_stream_closes_with_3006(stream_server: LiveServer, jfk) -> None:
+    samples, _ = jfk
+    data = bytearray(encode_compressed(samples[: 16000 * 3], "ogg_opus")[0])
+    data[len(data) // 2] ^= 0x01
+    session = RawSession(ws_url(stream_server, "encoding=ogg_opus"), auth(stream_server))
+    session.wait_for(lambda m: m.get("type") == "Begin")
+    for piece in split_unevenly(bytes(data), (1000,)):
+        if session.close_code is not None:
+            break
+        with contextlib.suppress(Exception):
+            session.send(piece)
+    assert session.wait_closed() == 3006
+    assert "checksum" in session.close_reason

@@ -149,3 +149,73 @@ def test_python_sdk_multilingual_session_reports_the_language(server: LiveServer
     ]
     words = set(_basic(" ".join(t.transcript for t in ended)).split())
     assert len(words & {"er", "griff", "auch", "alles", "wasser", "dinosaurier"}) >= 4, words
+
+
+def test_language_codes_in_update_configuration_steer_the_next_turns(
+    server: LiveServer, shared_audio: Path
+) -> None:
+    """``language_codes`` mid-session (Python SDK ``set_params``): a session opened steered to German
+    hears English as German; steered to English it is English; ``[]`` clears the steering, and the
+    next turn's language is detected."""
+    from assemblyai.streaming.v3 import (
+        RealTimeEvents,
+        RealTimeParameters,
+        RealTimeSessionParameters,
+        RealTimeTranscriber,
+        RealTimeTranscriberOptions,
+    )
+
+    folder = shared_audio / "multilingual"
+    english, german = pcm16(folder / "fleurs-en-004.ogg"), pcm16(folder / "fleurs-de-001.ogg")
+    turns: list = []
+    errors: list = []
+    client = RealTimeTranscriber(
+        RealTimeTranscriberOptions(api_host=f"ws://127.0.0.1:{server.port}", api_key=server.api_key)
+    )
+    client.on(RealTimeEvents.Turn, lambda _c, event: turns.append(event))
+    client.on(RealTimeEvents.Error, lambda _c, event: errors.append(event))
+    client.connect(
+        RealTimeParameters(
+            sample_rate=16000,
+            speech_model="universal-streaming-multilingual",
+            language_codes=["de"],
+            language_detection=True,
+        )
+    )
+    client.stream(paced(chunks(silence(0.5) + english + silence(1.5))))
+    client.set_params(RealTimeSessionParameters(language_codes=["en"]))
+    client.stream(paced(chunks(english + silence(1.5))))
+    client.set_params(RealTimeSessionParameters(language_codes=[]))
+    client.stream(paced(chunks(german + silence(1.5))))
+    client.disconnect(terminate=True)
+
+    assert not errors, errors
+    ended = [t for t in turns if t.end_of_turn]
+    languages = [t.language_code for t in ended]
+    assert len(ended) == 3 and languages == ["de", "en", "de"], [
+        (t.language_code, t.transcript) for t in ended
+    ]
+    words = [set(_basic(t.transcript).split()) for t in ended]
+    assert error("en", reference_of(shared_audio, CLIPS["en"]), ended[1].transcript) <= 0.25, ended[1]
+    assert len(words[2] & {"er", "griff", "auch", "alles", "wasser", "dinosaurier"}) >= 4, words[2]
+
+
+def reference_of(shared_audio: Path, clip_id: str) -> str:
+    return next(r for r in read_tsv(shared_audio / "multilingual" / "refs.tsv") if r["id"] == clip_id)["text"]
+
+
+def test_engine_steer_from_the_next_turn() -> None:
+    engine = StreamingEngine(StreamConfig(language=None))
+    engine._session_language = "fr"
+    engine.update(languages=("de", ()))
+    assert (engine.config.language, engine.config.candidate_languages) == ("de", ())
+    assert engine._session_language == "de"
+    engine.update(languages=(None, ("de", "en")))  # detection among two: the settled "de" stays
+    assert engine.config.language is None and engine.config.candidate_languages == ("de", "en")
+    assert engine._session_language == "de"
+    engine.update(languages=(None, ("es", "en")))  # "de" is not among them: forgotten
+    assert engine._session_language is None
+    engine.update(languages=("en", ()), vad_threshold=0.5)
+    engine.update(languages=(None, ()))  # cleared: detection among all, nothing settled
+    assert engine.config.language is None and engine.config.candidate_languages == ()
+    assert engine._session_language is None and engine.config.vad_threshold == 0.5

@@ -4,6 +4,7 @@ raises (too long, bad config, unknown model, no key)."""
 
 from __future__ import annotations
 
+import json
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,3 +153,193 @@ def test_warm_loads_the_model(sync_settings: Any, server: LiveServer) -> None:
     )
     assert response.status_code == 200 and response.json() == {"status": "warm", "model": "tiny.en"}
     assert httpx.get(f"{server.base_url}/v1/warm").status_code == 401
+
+
+# --------------------------------------------------------------------------- limits
+
+IDLE_SECONDS = 2
+
+
+@pytest.fixture(scope="module")
+def tight_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One transcription thread, two Sync requests in flight at most, a 2 s upload idle timeout."""
+    import secrets
+
+    live = LiveServer(
+        data_dir=tmp_path_factory.mktemp("sync-limits") / "data",
+        api_key=secrets.token_hex(16),
+        env={
+            "STENOGRAPH_SYNC_TRANSCRIPTION_THREADS": "1",
+            "STENOGRAPH_SYNC_MAX_IN_FLIGHT": "2",
+            "STENOGRAPH_SYNC_UPLOAD_IDLE_SECONDS": str(IDLE_SECONDS),
+        },
+    ).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture()
+def sync_settings_tight(tight_server: LiveServer) -> Iterator[Any]:
+    import assemblyai as aai
+
+    previous = (aai.settings.sync_base_url, aai.settings.api_key)
+    aai.settings.sync_base_url, aai.settings.api_key = tight_server.base_url, tight_server.api_key
+    try:
+        yield aai
+    finally:
+        aai.settings.sync_base_url, aai.settings.api_key = previous
+
+
+def _long_wav(shared_audio: Path, repeats: int) -> bytes:
+    """The JFK clip ``repeats`` times over, as one WAV."""
+    import io
+
+    with wave.open(str(jfk(shared_audio)), "rb") as clip:
+        params, frames = clip.getparams(), clip.readframes(clip.getnframes())
+    out = io.BytesIO()
+    with wave.open(out, "wb") as writer:
+        writer.setparams(params)
+        writer.writeframes(frames * repeats)
+    return out.getvalue()
+
+
+def _post(server: LiveServer, wav: bytes) -> httpx.Response:
+    return httpx.post(
+        f"{server.base_url}/v1/transcribe/live",
+        headers={"Authorization": server.api_key, "X-AAI-Model": "universal-2"},
+        files={"config": (None, "{}"), "audio": ("a.wav", wav, "audio/wav")},
+        timeout=120,
+    )
+
+
+class StalledUpload:
+    """A Sync request whose upload stops after its config part (a raw socket, left open)."""
+
+    def __init__(self, server: LiveServer) -> None:
+        import socket
+
+        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        head = (
+            "POST /v1/transcribe/live HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: {server.api_key}\r\nContent-Type: multipart/form-data; boundary=xyz\r\n"
+            "Content-Length: 100000\r\n\r\n"
+            '--xyz\r\nContent-Disposition: form-data; name="config"\r\n\r\n{}\r\n'
+            '--xyz\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\n'
+            "Content-Type: audio/wav\r\n\r\nRIFF"
+        )
+        self.sock.sendall(head.encode())
+
+    def response(self) -> tuple[int, dict[str, str], str]:
+        data = b""
+        while b"\r\n\r\n" not in data or len(data.partition(b"\r\n\r\n")[2]) < self._length(data):
+            more = self.sock.recv(65536)
+            if not more:
+                break
+            data += more
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        return int(lines[0].split()[1]), headers, body.decode()
+
+    @staticmethod
+    def _length(data: bytes) -> int:
+        for line in data.partition(b"\r\n\r\n")[0].split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                return int(line.split(b":")[1])
+        return 0
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_warm_does_not_wait_behind_transcriptions(tight_server: LiveServer, shared_audio: Path) -> None:
+    """With the one transcription thread busy on 99 s of audio, GET /v1/warm still answers at once
+    (it used to take a place on the transcription pool, behind the transcription)."""
+    import threading
+    import time
+
+    warm_url = f"{tight_server.base_url}/v1/warm"
+    headers = {"Authorization": tight_server.api_key, "X-AAI-Model": "universal-2"}
+    assert httpx.get(warm_url, headers=headers, timeout=60).status_code == 200  # loads the model
+    answers: list[httpx.Response] = []
+    busy = threading.Thread(target=lambda: answers.append(_post(tight_server, _long_wav(shared_audio, 9))))
+    busy.start()
+    time.sleep(0.8)  # the upload is read, the transcription runs
+    started = time.monotonic()
+    warm = httpx.get(warm_url, headers=headers, timeout=60)
+    took = time.monotonic() - started
+    still_busy = busy.is_alive()
+    busy.join(120)
+    assert warm.status_code == 200 and warm.json()["model"] == "tiny.en"
+    assert still_busy and took < 0.5, took
+    assert answers and answers[0].status_code == 200 and "ask not" in answers[0].json()["text"].lower()
+
+
+def test_a_full_server_answers_503_and_a_silent_upload_408(
+    tight_server: LiveServer, sync_settings_tight: Any, shared_audio: Path
+) -> None:
+    """Two stalled uploads fill the server: a third request is refused at once, 503 with Retry-After
+    (the SDK's capacity_exceeded); the stalled ones are answered 408 after the idle timeout, and the
+    server takes requests again."""
+    import time
+
+    aai = sync_settings_tight
+    stalled = [StalledUpload(tight_server), StalledUpload(tight_server)]
+    time.sleep(0.5)
+    try:
+        full = httpx.post(
+            f"{tight_server.base_url}/v1/transcribe/live",
+            headers={"Authorization": tight_server.api_key},
+            files={"config": (None, "{}"), "audio": ("a.wav", b"RIFF", "audio/wav")},
+        )
+        assert full.status_code == 503 and full.headers["retry-after"] == "1"
+        assert full.headers["content-type"].startswith("application/problem+json")
+        body = full.json()
+        assert (
+            body["status"] == 503
+            and body["title"] == "Capacity Exceeded"
+            and "maximum of 2" in body["detail"]
+        )
+        with pytest.raises(aai.types.SyncTranscriptError) as raised:
+            aai.SyncTranscriber(config=aai.SyncTranscriptionConfig(model="universal-2")).transcribe(b"RIFF")
+        assert raised.value.status_code == 503 and raised.value.error_code == "capacity_exceeded"
+        assert raised.value.retry_after == 1
+
+        started = time.monotonic()
+        for upload in stalled:
+            status, headers, text = upload.response()
+            assert status == 408, text
+            assert headers["content-type"].startswith("application/problem+json")
+            problem = json.loads(text)
+            assert problem["status"] == 408 and problem["title"] == "Request Timeout"
+            assert f"{IDLE_SECONDS} s" in problem["detail"]
+        assert time.monotonic() - started < IDLE_SECONDS + 5
+    finally:
+        for upload in stalled:
+            upload.close()
+    again = _post(tight_server, jfk(shared_audio).read_bytes())
+    assert again.status_code == 200, again.text
+
+
+def test_an_aborted_upload_is_logged_as_info(
+    tight_server: LiveServer, sync_settings_tight: Any, shared_audio: Path
+) -> None:
+    """The SDK's ``abort()`` drops the connection mid-upload: one INFO line, no traceback."""
+    import time
+
+    aai = sync_settings_tight
+    before = len(tight_server.log(tail=None))
+    transcriber = aai.SyncTranscriber(config=aai.SyncTranscriptionConfig(model="universal-2"))
+    session = transcriber.open_live()
+    wav = jfk(shared_audio).read_bytes()
+    session.write(wav[:64_000])
+    time.sleep(0.5)
+    session.abort()
+    deadline = time.monotonic() + 10
+    while "disconnected before its request was read" not in tight_server.log(tail=None)[before:]:
+        assert time.monotonic() < deadline, tight_server.log(tail=None)[before:]
+        time.sleep(0.1)
+    time.sleep(0.3)
+    log = tight_server.log(tail=None)[before:]
+    assert "INFO stenograph.api.errors: POST /v1/transcribe/live: the client disconnected" in log
+    assert "Traceback" not in log and "ERROR" not in log, log

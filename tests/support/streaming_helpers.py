@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -116,3 +117,44 @@ class RawSession:
     def close(self) -> None:
         self.ws.close()
         self._reader.join(5)
+
+
+def encode_compressed(samples: np.ndarray, encoding: str, sample_rate: int = SAMPLE_RATE) -> list[bytes]:
+    """Float samples encoded with PyAV as a client sends them: ``ogg_opus`` and ``aac`` as one
+    byte stream (an Ogg Opus file, ADTS AAC at 44.1 kHz), ``opus`` as its raw packets, one each."""
+    import io
+
+    import av
+
+    fmt, codec, rate = {"ogg_opus": ("ogg", "libopus", 48000), "opus": ("ogg", "libopus", 48000)}.get(
+        encoding, ("adts", "aac", 44100)
+    )
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format=fmt) as out:
+        stream = out.add_stream(codec, rate=rate, layout="mono")
+        stream.bit_rate = 32000
+        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono", rate=rate)
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(samples[np.newaxis, :], dtype=np.float32), format="flt", layout="mono"
+        )
+        frame.sample_rate = sample_rate
+        for piece in resampler.resample(frame) + resampler.resample(None):
+            out.mux(stream.encode(piece))
+        out.mux(stream.encode(None))
+    data = buffer.getvalue()
+    if encoding != "opus":
+        return [data]
+    with av.open(io.BytesIO(data)) as container:
+        return [bytes(p) for p in container.demux(container.streams.audio[0]) if p.size]
+
+
+def split_unevenly(data: bytes, sizes: Iterable[int]) -> list[bytes]:
+    """``data`` cut into pieces of the given sizes, cycled (the last piece what is left)."""
+    out = []
+    position = 0
+    for size in itertools.cycle(sizes):
+        if position >= len(data):
+            return out
+        out.append(data[position : position + size])
+        position += size
+    return out

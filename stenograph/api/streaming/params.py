@@ -14,7 +14,12 @@ from stenograph.pipeline.guardrails.policies import PII_POLICIES, REFUSED_POLICI
 from stenograph.pipeline.languages import UnsupportedLanguageError, whisper_language
 from stenograph.pipeline.models import choose_model, is_english_only
 from stenograph.pipeline.types import UnknownSpeechModelError
-from stenograph.streaming.audio import ENCODINGS, PcmConverter
+from stenograph.streaming.audio import (
+    COMPRESSED_ENCODINGS,
+    ENCODINGS,
+    AudioConverter,
+    converter_for,
+)
 from stenograph.streaming.engine import StreamConfig
 
 
@@ -67,18 +72,23 @@ def string_list(name: str, values: list[Any]) -> list[str]:
     return out
 
 
-def audio_params(query: QueryParams, *, default_rate: int | None = 16000) -> PcmConverter:
+def audio_params(
+    query: QueryParams, *, default_rate: int | None = 16000, encodings: tuple[str, ...] = ENCODINGS
+) -> AudioConverter:
+    """The session's audio converter. ``sample_rate`` is needed for PCM (``default_rate`` when
+    absent); the compressed encodings describe themselves, and a rate given with them is ignored
+    (checked, as the SDKs send it)."""
+    encoding = (query.get("encoding") or "pcm_s16le").strip().lower()
+    if encoding not in encodings:
+        raise ParamError(f"Invalid value for 'encoding': {encoding!r}. Supported: {', '.join(encodings)}")
     raw_rate = query.get("sample_rate")
     if raw_rate is None:
-        if default_rate is None:
+        if default_rate is None and encoding not in COMPRESSED_ENCODINGS:
             raise ParamError("sample_rate is required")
         rate = default_rate
     else:
         rate = parse_number("sample_rate", raw_rate, int, 1, 384_000)
-    encoding = (query.get("encoding") or "pcm_s16le").strip().lower()
-    if encoding not in ENCODINGS:
-        raise ParamError(f"Invalid value for 'encoding': {encoding!r}. Supported: {', '.join(ENCODINGS)}")
-    return PcmConverter(rate, encoding)
+    return converter_for(encoding, rate)
 
 
 TURN_SETTINGS: dict[str, tuple[str, type, float, float]] = {
@@ -102,7 +112,7 @@ def turn_settings(values: dict[str, Any]) -> dict[str, Any]:
 @dataclass
 class V3Options:
     model: str
-    converter: PcmConverter
+    converter: AudioConverter
     config: StreamConfig
     format_turns: bool = False
     language_detection: bool = False
@@ -173,6 +183,25 @@ def speaker_settings_change(values: dict[str, Any], options: V3Options) -> None:
             raise ParamError(f"{name}: set when connecting; it cannot change mid-session")
 
 
+def language_steering(model: str, language_codes: list[str]) -> tuple[str | None, tuple[str, ...]]:
+    """(the language to decode in, or None to detect it per turn; the languages detection picks
+    among, () for any) for ``language_codes`` on ``model``. An English-only model decodes English;
+    on a multilingual one no code means detection among all languages."""
+    try:
+        languages = [whisper_language(c) for c in language_codes if c]
+    except UnsupportedLanguageError as exc:
+        raise ParamError(str(exc)) from None
+    if is_english_only(model):
+        if any(code != "en" for code in languages):
+            raise ParamError(
+                f"language_codes: {', '.join(language_codes)} needs a multilingual speech_model; "
+                "this session's model is English-only"
+            )
+        return "en", ()
+    language = languages[0] if len(languages) == 1 else None  # None: detected per turn
+    return language, tuple(dict.fromkeys(code for code in languages if code))  # detection among these
+
+
 def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
     refuse_unbuilt(dict(query.items()))
     converter = audio_params(query)
@@ -188,15 +217,7 @@ def parse_v3_params(query: QueryParams, settings: Settings) -> V3Options:
     model = choose_model(model, detect=multilingual)
     for code in language_codes:
         model = choose_model(model, code)
-    language: str | None = "en"
-    candidates: tuple[str, ...] = ()
-    if not is_english_only(model):
-        try:
-            languages = [whisper_language(c) for c in language_codes if c]
-        except UnsupportedLanguageError as exc:
-            raise ParamError(str(exc)) from None
-        language = languages[0] if len(languages) == 1 else None  # None: detected per turn
-        candidates = tuple(dict.fromkeys(code for code in languages if code))  # detection among these
+    language, candidates = language_steering(model, language_codes)
     config = StreamConfig(language=language, **turn_settings(dict(query.items())))
     config.candidate_languages = candidates
     config.keyterms = tuple(string_list("keyterms_prompt", query.getlist("keyterms_prompt")))

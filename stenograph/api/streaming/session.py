@@ -21,6 +21,7 @@ from stenograph.assemblyai.streaming import MIN_CHUNK_MS, CloseCodes
 from stenograph.config import Settings
 from stenograph.store import keys, streaming_tokens
 from stenograph.store.db import Database
+from stenograph.streaming.audio import AudioDecodeError
 from stenograph.streaming.service import LiveSession, Overloaded, StreamingService
 
 log = logging.getLogger(__name__)
@@ -151,23 +152,29 @@ class Session:
         await self.fail(self.codes.expired, "Session expired: maximum session duration exceeded")
 
     async def audio(self, data: bytes, max_chunk_ms: float) -> None:
+        """Check a binary message and feed it. PCM chunks are held to 50 ms..``max_chunk_ms`` by
+        their size; compressed audio (whose bytes do not tell its length: a message may be one Opus
+        packet of 20 ms, or part of an Ogg page) only to its byte limit and to real time."""
         assert self.live is not None
         ms = self.live.converter.duration_ms(len(data))
-        if ms < MIN_CHUNK_MS - 1e-6:
-            await self.fail(
-                self.codes.too_short,
-                f"Input duration violation: {ms:.0f} ms. Expected between 50 and {max_chunk_ms:.0f} ms",
-            )
-        if ms > max_chunk_ms + 1e-6:
-            await self.fail(
-                self.codes.too_long,
-                f"Input duration violation: {ms:.0f} ms. Expected between 50 and {max_chunk_ms:.0f} ms",
-            )
-        self.audio_received += ms / 1000
+        if ms is not None:
+            if ms < MIN_CHUNK_MS - 1e-6 or ms > max_chunk_ms + 1e-6:
+                code = self.codes.too_short if ms < MIN_CHUNK_MS - 1e-6 else self.codes.too_long
+                await self.fail(
+                    code,
+                    f"Input duration violation: {ms:.0f} ms. Expected between 50 and {max_chunk_ms:.0f} ms",
+                )
+            self.audio_received += ms / 1000
+            await self._check_rate()
+        await self.guard(self.live.feed(data))
+        if ms is None:
+            self.audio_received = self.live.audio_seconds  # decoded: known only now
+            await self._check_rate()
+
+    async def _check_rate(self) -> None:
         ahead = self.audio_received - (self.loop.time() - self.started)
         if ahead > self.settings.streaming_max_audio_ahead_seconds:
             await self.fail(self.codes.too_fast, "Audio sent faster than real time")
-        await self.guard(self.live.feed(data))
 
     async def guard(self, awaitable: Awaitable[T]) -> T:
         """Run engine work; an engine failure closes the session with the server-error code."""
@@ -177,6 +184,9 @@ class Session:
             raise
         except Overloaded as exc:
             await self.fail(self.codes.too_many, str(exc))
+        except AudioDecodeError as exc:  # the client's audio, not the server, is at fault
+            log.info("streaming session %s closed: invalid audio: %s", self.id, exc)
+            await self.fail(self.codes.invalid, f"Invalid audio: {exc}")
         except Exception:
             log.exception("streaming session %s failed", self.id)
             await self.fail(self.codes.server_error, "Server error")

@@ -33,7 +33,7 @@ from stenograph.assemblyai.streaming import (
     v2_transcript,
 )
 from stenograph.config import Settings
-from stenograph.streaming.audio import PcmConverter
+from stenograph.streaming.audio import PCM_ENCODINGS, PcmConverter
 from stenograph.streaming.engine import StreamConfig, TurnEvent
 from stenograph.streaming.service import LiveSession, TooManySessions
 
@@ -49,7 +49,8 @@ async def v2_websocket(websocket: WebSocket) -> None:
     settings: Settings = runtime_of(websocket).settings
     query = websocket.query_params
     try:
-        converter = audio_params(query, default_rate=None)
+        converter = audio_params(query, default_rate=None, encodings=PCM_ENCODINGS)  # v2: PCM only
+        assert isinstance(converter, PcmConverter)
     except ParamError as exc:
         if "sample_rate" in str(exc):
             await sender.close(V2_BAD_SAMPLE_RATE, "Sample rate must be a positive integer")

@@ -13,6 +13,7 @@ from stenograph.api.deps import runtime_of
 from stenograph.api.streaming.params import (
     ParamError,
     V3Options,
+    language_steering,
     parse_bool,
     parse_v3_params,
     refuse_open_only,
@@ -156,6 +157,10 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
                 changes = turn_settings(payload)
                 if payload.get("keyterms_prompt") is not None:
                     changes["keyterms"] = tuple(string_list("keyterms_prompt", [payload["keyterms_prompt"]]))
+                if payload.get("language_codes") is not None or payload.get("language_code"):
+                    if options.redact_pii is not None:
+                        raise ParamError("language_codes: cannot change in a redacting session (English only)")
+                    changes["languages"] = _languages(options.model, payload)
                 if payload.get("format_turns") is not None:
                     options.format_turns = parse_bool("format_turns", payload["format_turns"])
                 for flag in ("acknowledge_silence", "session_heartbeat"):
@@ -166,6 +171,16 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
             await live.update(**changes)
         else:
             await session.fail(V3_CODES.invalid, f"Invalid message type: {kind!r}")
+
+
+def _languages(model: str, payload: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    """The steering an UpdateConfiguration asks for: ``language_codes`` (``[]`` clears it: detection
+    among all languages, as when none was given), or ``language_code`` (one)."""
+    codes = payload.get("language_codes")
+    values = [] if codes is None else string_list("language_codes", [codes])
+    if payload.get("language_code"):
+        values = [str(payload["language_code"]).strip(), *values]
+    return language_steering(model, values)
 
 
 class _Notices:

@@ -12,6 +12,7 @@ from stenograph.api.errors import ShapedErrorRoute
 _TITLES = {
     400: "Bad Request",
     401: "Unauthorized",
+    408: "Request Timeout",
     413: "Audio Too Large",
     429: "Too Many Requests",
     500: "Internal Server Error",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 import wave
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -35,6 +37,7 @@ router = APIRouter(prefix="/v1", route_class=ProblemRoute)
 
 PCM_TYPES = ("audio/pcm", "audio/raw", "audio/l16")
 ModelHeader = Annotated[str | None, Header(alias="X-AAI-Model")]
+RETRY_AFTER_SECONDS = 1  # AssemblyAI answers capacity_exceeded with Retry-After: 1
 
 
 @router.post("/transcribe/live")
@@ -45,13 +48,26 @@ async def transcribe_live(
 ) -> JSONResponse:
     started = time.perf_counter()
     model = packaged_model(model_header, runtime.settings.default_model)
+    with _admission(request, runtime.settings.sync_max_in_flight):
+        return await _transcribe_request(request, runtime, model, started)
+
+
+async def _transcribe_request(request: Request, runtime: Runtime, model: str, started: float) -> JSONResponse:
+    settings = runtime.settings
     scratch = runtime.storage.scratch_path(f"sync-{uuid.uuid4().hex}")
     wav = scratch.with_suffix(".wav")
     try:
         try:
-            form = await read_form(request, scratch, runtime.settings.max_upload_bytes, file_part="audio")
+            form = await read_form(
+                request,
+                scratch,
+                settings.max_upload_bytes,
+                file_part="audio",
+                idle_timeout=settings.sync_upload_idle_seconds,
+            )
         except FormError as exc:
-            raise Problem(exc.status_code, exc.message) from exc
+            headers = {"Connection": "close"} if exc.status_code == 408 else None
+            raise Problem(exc.status_code, exc.message, headers=headers) from exc
         if form.file_parts == 0:
             raise Problem(400, "Send an 'audio' part (WAV, or raw s16le PCM) after the 'config' part")
         config = parse_config(form.get("config"))
@@ -65,14 +81,45 @@ async def transcribe_live(
     return JSONResponse(_response(result, config, started))
 
 
+class _InFlight:
+    """How many Sync requests this app is serving (counted on the event loop)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+@contextlib.contextmanager
+def _admission(request: Request, limit: int) -> Iterator[None]:
+    """Count a request in flight for its whole life (upload, wait for the pool, transcription);
+    past ``limit`` it is refused at once: 503 with Retry-After, before its upload is read."""
+    state = request.app.state
+    in_flight = getattr(state, "sync_in_flight", None)
+    if in_flight is None:
+        in_flight = state.sync_in_flight = _InFlight()
+    if in_flight.count >= limit:
+        raise Problem(
+            503,
+            f"The server is serving its maximum of {limit} Sync API requests; retry after "
+            f"{RETRY_AFTER_SECONDS} s",
+            title="Capacity Exceeded",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    in_flight.count += 1
+    try:
+        yield
+    finally:
+        in_flight.count -= 1
+
+
 @router.get("/warm")
 async def warm(
     runtime: RuntimeDep, _project_id: ProjectId, model_header: ModelHeader = None
 ) -> dict[str, str]:
-    """Load the model a transcription with this header would run (any answer means warm to the SDK)."""
+    """Load the model a transcription with this header would run (any answer means warm to the SDK).
+    Loading is a thread of its own, not a place on the transcription pool: a warm-up never waits
+    behind transcriptions (a loaded model answers at once)."""
     model = packaged_model(model_header, runtime.settings.default_model)
-    load = partial(get_whisper_model, model, runtime.model_settings)
-    await asyncio.get_running_loop().run_in_executor(runtime.sync_transcriptions, load)
+    await asyncio.to_thread(get_whisper_model, model, runtime.model_settings)
     return {"status": "warm", "model": model}
 
 

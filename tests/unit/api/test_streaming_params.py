@@ -33,7 +33,7 @@ def test_v3_parameters() -> None:
     assert multilingual.model == "base" and multilingual.config.language is None
     german = parse_v3_params(QueryParams('language_codes=["de"]'), settings)
     assert german.model == "base" and german.config.language == "de"
-    for bad in ("sample_rate=abc", "encoding=aac", "format_turns=perhaps", "keyterms_prompt=[1,2]",
+    for bad in ("sample_rate=abc", "encoding=flac", "format_turns=perhaps", "keyterms_prompt=[1,2]",
                 "speech_model=nope", "max_turn_silence=-1", 'language_codes=["xx"]'):  # fmt: skip
         with pytest.raises(ParamError):
             parse_v3_params(QueryParams(bad), settings)
@@ -128,3 +128,34 @@ def test_speaker_label_parameters() -> None:
     ):
         with pytest.raises(ParamError, match="when connecting"):
             speaker_settings_change(change, options)
+
+
+def test_compressed_encodings_need_no_sample_rate() -> None:
+    from stenograph.api.streaming.params import ParamError, audio_params, parse_v3_params
+    from stenograph.config import Settings
+    from stenograph.streaming.audio import PCM_ENCODINGS, CompressedConverter
+
+    for encoding in ("opus", "ogg_opus", "aac"):
+        options = parse_v3_params(QueryParams(f"encoding={encoding}"), Settings())
+        assert isinstance(options.converter, CompressedConverter) and options.converter.encoding == encoding
+        # A rate given with them (the SDKs may send one) is checked and otherwise ignored.
+        parse_v3_params(QueryParams(f"encoding={encoding}&sample_rate=48000"), Settings())
+    with pytest.raises(ParamError, match="sample_rate is required"):  # v2: PCM needs its rate
+        audio_params(QueryParams("encoding=pcm_s16le"), default_rate=None, encodings=PCM_ENCODINGS)
+    with pytest.raises(ParamError, match="Supported: pcm_s16le, pcm_mulaw"):  # v2 has no compressed audio
+        audio_params(
+            QueryParams("encoding=opus&sample_rate=8000"), default_rate=None, encodings=PCM_ENCODINGS
+        )
+
+
+def test_language_steering() -> None:
+    from stenograph.api.streaming.params import ParamError, language_steering
+
+    assert language_steering("base", []) == (None, ())
+    assert language_steering("base", ["de"]) == ("de", ("de",))
+    assert language_steering("base", ["es", "en_us"]) == (None, ("es", "en"))
+    assert language_steering("tiny.en", ["en"]) == ("en", ()) == language_steering("tiny.en", [])
+    with pytest.raises(ParamError, match="English-only"):
+        language_steering("tiny.en", ["de"])
+    with pytest.raises(ParamError, match="unsupported"):
+        language_steering("base", ["xx"])

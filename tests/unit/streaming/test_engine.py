@@ -113,6 +113,34 @@ def test_engine_turns_on_real_audio(two_utterances) -> None:
     assert engine.idle and engine.audio_seconds == pytest.approx(len(audio) / 16000)
 
 
+@pytest.mark.parametrize("pause_cut_ms", [600, 0])
+def test_speech_after_a_pause_after_a_sentence_end_is_kept(shared_audio: Path, pause_cut_ms: int) -> None:
+    """End-of-turn silences set above a pause: the turn goes on over it. Whisper ends its text at the
+    full stop before the pause, so the speech after it was lost; it now gets a window of its own."""
+    from stenograph.pipeline.audio import decode_audio
+    from stenograph.streaming.decoder import get_decoder
+
+    pairs = {path.stem: (path, ref) for path, ref in librispeech(shared_audio)}
+    first, reference = pairs["1688-142285-0006"]  # "... without telling us what he had been."
+    after = decode_audio(shared_audio / "jfk" / "jfk.wav")[int(7.3 * 16000) :]  # "ask what you can do ..."
+    silence = np.zeros(int(0.8 * 16000), dtype=np.float32)
+    audio = np.concatenate([silence[:8000], decode_audio(first), silence, after, np.zeros(48000, np.float32)])
+    config = StreamConfig(min_turn_silence_ms=2000, max_turn_silence_ms=3000, pause_cut_ms=pause_cut_ms)
+    events = transcribe_stream(
+        StreamingEngine(config),
+        get_decoder("tiny.en"),
+        [audio[i : i + 1600] for i in range(0, len(audio), 1600)],
+    )
+    ended = [e for e in events if e.end_of_turn]
+    assert len(ended) == 1  # one turn over the pause
+    text = " ".join(w.text for w in ended[0].words)
+    if not pause_cut_ms:  # without the new window (as before): the speech after the pause is lost
+        assert text.endswith("been.") and "country" not in text, text
+        return
+    assert wer([reference + " ask what you can do for your country"], [text]) <= 0.2, text
+    assert [w.start for w in ended[0].words] == sorted(w.start for w in ended[0].words)
+
+
 def test_force_endpoint_mid_speech(two_utterances) -> None:
     from stenograph.streaming.decoder import get_decoder
     from stenograph.streaming.engine import run_job
