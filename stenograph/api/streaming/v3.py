@@ -159,7 +159,7 @@ async def _run_v3(session: Session, options: V3Options) -> NoReturn:
                     changes["keyterms"] = tuple(string_list("keyterms_prompt", [payload["keyterms_prompt"]]))
                 if payload.get("language_codes") is not None or payload.get("language_code"):
                     if options.redact_pii is not None:
-                        raise ParamError("language_codes: cannot change in a redacting session (English only)")
+                        raise ParamError("language_codes: a redacting session stays English")
                     changes["languages"] = _languages(options.model, payload)
                 if payload.get("format_turns") is not None:
                     options.format_turns = parse_bool("format_turns", payload["format_turns"])
