@@ -6,7 +6,7 @@ from __future__ import annotations
 from stenograph.assemblyai.requests import (
     LanguageDetectionOptions,
     TranscriptOptionalParams,
-    custom_formatting_tasks,
+    custom_formatting_patterns,
 )
 from stenograph.pipeline.types import CustomSpelling, TranscribeOptions
 
@@ -57,11 +57,7 @@ def pipeline_options(params: TranscriptOptionalParams, model: str) -> Transcribe
         entity_detection=bool(params.entity_detection),
         sentiment_analysis=bool(params.sentiment_analysis),
         auto_highlights=bool(params.auto_highlights),
-        custom_formatting=tuple(
-            (kind, pattern)
-            for kind, pattern in custom_formatting_tasks(params).get("custom_formatting", {}).items()
-            if kind != "effort"
-        ),
+        custom_formatting=tuple(custom_formatting_patterns(params).items()),
     )
 
 

@@ -342,11 +342,7 @@ def _check_guardrails(params: TranscriptOptionalParams) -> None:
         name
         for name in ("redact_pii", "entity_detection", "sentiment_analysis", "auto_highlights")
         if getattr(params, name)
-    ] + [
-        f"speech_understanding.request.{task}"
-        for task in ("custom_formatting",)
-        if task in custom_formatting_tasks(params)
-    ]
+    ] + (["speech_understanding.request.custom_formatting"] if custom_formatting_patterns(params) else [])
     if english_only:
         feature = english_only[0]
         for code in [params.language_code, *(params.language_codes or ())]:
@@ -363,12 +359,14 @@ CUSTOM_FORMATS = {
 }
 
 
-def custom_formatting_tasks(params: TranscriptOptionalParams) -> dict[str, dict[str, str]]:
-    """The speech_understanding tasks asked for that this server runs ({"custom_formatting": ...})."""
+def custom_formatting_patterns(params: TranscriptOptionalParams) -> dict[str, str]:
+    """The patterns of ``speech_understanding.request.custom_formatting`` ({"date": "mm/dd/yyyy"}),
+    {} when it is not asked for."""
     request = (params.speech_understanding or {}).get("request")
-    if not isinstance(request, dict) or not isinstance(request.get("custom_formatting"), dict):
+    settings = request.get("custom_formatting") if isinstance(request, dict) else None
+    if not isinstance(settings, dict):
         return {}
-    return {"custom_formatting": request["custom_formatting"]}
+    return {kind: pattern for kind, pattern in settings.items() if kind != "effort"}
 
 
 def _check_speech_understanding(params: TranscriptOptionalParams) -> None:

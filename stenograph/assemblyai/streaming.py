@@ -11,12 +11,11 @@ punctuation and casing.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from stenograph.pipeline import textform
+from stenograph.pipeline import guardrails, textform
 from stenograph.pipeline.types import Word
 from stenograph.streaming.engine import StreamWord, TurnEvent
 from stenograph.streaming.speakers import Revision
@@ -101,9 +100,6 @@ def v3_begin(session_id: str, expires_at: float) -> dict[str, Any]:
     return {"type": "Begin", "id": session_id, "expires_at": int(expires_at)}
 
 
-_ENTITY_TAG = re.compile(r"\[([A-Z_]+)\]")
-
-
 @dataclass(frozen=True)
 class StreamRedaction:
     """``redact_pii`` for a streaming session. PII is found in the words as the recogniser wrote them
@@ -116,27 +112,21 @@ class StreamRedaction:
 
     def hidden(self, words: Sequence[StreamWord]) -> dict[tuple[int, int], str]:
         """(start, end) of each word to hide -> its policy. The first call loads the models."""
-        from stenograph.pipeline import guardrails
-
         source = _as_words(words)
-        result = guardrails.guard(source, guardrails.RedactionRequest(self.policies, "entity_name"), False)
         return {
-            (old.start, old.end): tag.group(1).lower()
-            for old, new in zip(source, result.words, strict=True)
-            if old.text != new.text and (tag := _ENTITY_TAG.search(new.text))
+            (source[index].start, source[index].end): entity.policy
+            for entity, _ in guardrails.find_in_words(source)
+            if entity.policy in self.policies
+            for index in range(entity.first, entity.last + 1)
         }
 
     def apply(self, words: list[Word], hidden: dict[tuple[int, int], str]) -> list[Word]:
-        out = []
-        for word in words:
-            policy = hidden.get((word.start, word.end))
-            lead, core, trail = textform.split_edges(word.text)
-            if policy is None or not core:
-                out.append(word)
-                continue
-            mask = "#" * len(core) if self.substitution == "hash" else f"[{policy.upper()}]"
-            out.append(replace(word, text=f"{lead}{mask}{trail}"))
-        return out
+        return [
+            replace(word, text=guardrails.hidden_text(word.text, policy, self.substitution))
+            if (policy := hidden.get((word.start, word.end))) is not None
+            else word
+            for word in words
+        ]
 
 
 def v3_turn(

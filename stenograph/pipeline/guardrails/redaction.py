@@ -69,12 +69,17 @@ def redact_words(words: Sequence[Word], detected: Sequence[Detected], substituti
     out = list(words)
     for entity in detected:
         for index in range(entity.first, entity.last + 1):
-            lead, core, trail = split_edges(out[index].text.strip())
-            if not core:
-                continue
-            hidden = "#" * len(core) if substitution == "hash" else entity_label(entity.policy)
-            out[index] = replace(out[index], text=f"{lead}{hidden}{trail}")
+            out[index] = replace(out[index], text=hidden_text(out[index].text, entity.policy, substitution))
     return out
+
+
+def hidden_text(text: str, policy: str, substitution: str) -> str:
+    """A word's text with its core hidden (``#`` per character, or ``[POLICY]``), its punctuation
+    kept; a word of punctuation only stays as it is."""
+    lead, core, trail = split_edges(text.strip())
+    if not core:
+        return text
+    return f"{lead}{'#' * len(core) if substitution == 'hash' else entity_label(policy)}{trail}"
 
 
 def redacted_spans(words: Sequence[Word], detected: Sequence[Detected]) -> list[Redaction]:

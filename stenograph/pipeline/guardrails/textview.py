@@ -87,6 +87,12 @@ class TextView:
         """The indexes of the words that the characters [start, end) come from, in order."""
         return sorted({owner for owner in self.owners[start:end] if owner != NO_WORD})
 
+    def text_of(self, first: int, last: int) -> str:
+        """The view's text of words ``first`` to ``last`` (as written out, separators between them)."""
+        start = self.owners.index(first)
+        end = len(self.owners) - self.owners[::-1].index(last)
+        return self.text[start:end]
+
 
 class _Builder:
     def __init__(self) -> None:
