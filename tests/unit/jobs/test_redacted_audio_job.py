@@ -4,12 +4,8 @@ delivered through its own outbox. The pipeline is a stand-in (real transcription
 
 from __future__ import annotations
 
-import json
 import os
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -179,27 +175,6 @@ def test_the_sweep_removes_files_no_row_names(
         os.utime(path, (old, old))
     assert remove_stray_redacted_audio(db, storage, older_than_seconds=3600) == 2
     assert redacted_names(storage) == [name]
-
-
-@pytest.fixture()
-def receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    received: list[dict[str, Any]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/hook", received
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def test_the_redacted_audio_webhook_has_its_own_outbox(
