@@ -27,7 +27,7 @@ class Sample:
 
 
 def spell_digits(value: str) -> str:
-    """"415-555-0132" -> "four one five five five five zero one three two" (separators dropped)."""
+    """ "415-555-0132" -> "four one five five five five zero one three two" (separators dropped)."""
     out = []
     for char in value:
         if char.isdigit():
@@ -42,7 +42,7 @@ def spell_digits(value: str) -> str:
 
 
 def spell_address(value: str) -> str:
-    """"jane.doe@example.com" -> "jane dot doe at example dot com"."""
+    """ "jane.doe@example.com" -> "jane dot doe at example dot com"."""
     return value.replace(".", " dot ").replace("@", " at ").replace("  ", " ")
 
 
@@ -89,7 +89,9 @@ def _card(rng: random.Random) -> str:
 
 def _phone(rng: random.Random) -> str:
     area, exchange, line = rng.randrange(201, 990), rng.randrange(200, 999), rng.randrange(10000)
-    return rng.choice((f"{area}-{exchange}-{line:04d}", f"({area}) {exchange}-{line:04d}", f"{area} {exchange} {line:04d}"))
+    return rng.choice(
+        (f"{area}-{exchange}-{line:04d}", f"({area}) {exchange}-{line:04d}", f"{area} {exchange} {line:04d}")
+    )
 
 
 def _ssn(rng: random.Random) -> str:
@@ -99,8 +101,10 @@ def _ssn(rng: random.Random) -> str:
 
 def _email(rng: random.Random) -> str:
     first, last = rng.choice(FIRST).lower(), rng.choice(LAST).lower().replace("'", "")
-    return rng.choice((f"{first}.{last}", f"{first}{rng.randrange(10, 99)}", f"{first[0]}{last}")) + "@" + rng.choice(
-        DOMAINS
+    return (
+        rng.choice((f"{first}.{last}", f"{first}{rng.randrange(10, 99)}", f"{first[0]}{last}"))
+        + "@"
+        + rng.choice(DOMAINS)
     )
 
 
@@ -133,207 +137,670 @@ def _birth_date(rng: random.Random) -> str:
 
 # policy -> (value generator, templates, spoken form or None). "{}" is where the value goes.
 GENERATORS: dict[str, tuple[Callable[[random.Random], str], tuple[str, ...], Callable[[str], str] | None]] = {
-    "person_name": (_name, (
-        "Hi, my name is {} and I'm calling about my order.", "I spoke with {} yesterday about the invoice.",
-        "Can you put {} on the line?", "{} will call you back this afternoon.",
-        "This is {} from the billing department.", "Please ask {} to sign the form.",
-        "I think {} already sent it.", "Thanks, {}, that helps a lot.",
-    ), None),
-    "location": (_pick(PLACES), (
-        "I live in {} now.", "We drove up to {} last weekend.", "The package is coming from {}.",
-        "She grew up in {} before moving here.", "Is the office still in {}?",
-        "They opened a new branch in {}.", "My parents retired to {}.", "He flew back from {} on Monday.",
-    ), None),
-    "organization": (_pick(ORGANIZATIONS), (
-        "I work for {} in the finance team.", "We got a letter from {} today.", "She used to be at {}.",
-        "Our contract with {} ends soon.", "Did {} ever reply?", "He got an offer from {} last week.",
-        "The grant came from {}.", "I have an account with {}.",
-    ), None),
-    "email_address": (_email, (
-        "You can email me at {} anytime.", "My email is {}.", "Send the receipt to {} please.",
-        "The address on file is {}, right?", "Please write to {} with the details.",
-        "Copy {} on that message.", "I sent it from {} this morning.", "Reply to {} when you can.",
-    ), spell_address),
-    "phone_number": (_phone, (
-        "You can reach me at {}.", "My phone number is {}.", "Call me back on {} after five.",
-        "The best number is {}, thanks.", "Her cell is {}.", "Text me at {} when you arrive.",
-        "Please dial {} for the front desk.", "I'm at {} all day.",
-    ), spell_digits),
-    "credit_card_number": (_card, (
-        "My card number is {}.", "The card is {}, expiring soon.", "Use the Visa, {}.",
-        "It's {} on the back of the statement.", "Charge it to {}, please.",
-        "The number on the card is {}.", "I'll pay with {}.", "Card {}, same as last time.",
-    ), spell_digits),
-    "us_social_security_number": (_ssn, (
-        "My social security number is {}.", "The SSN on file is {}.", "Her social is {}.",
-        "It's {}, my social security number.", "For verification, my SSN is {}.",
-        "His social security number should be {}.", "Social security: {}.", "I think the SSN is {}.",
-    ), spell_digits),
-    "credit_card_cvv": (_digits(3), (
-        "The CVV is {}.", "The security code on the back is {}.", "CVV {}, and that's it.",
-        "And the three digit security code is {}.", "My CVC is {}.", "Security code {}.",
-        "The verification code is {}.", "The CVV on the card says {}.",
-    ), spell_digits),
-    "credit_card_expiration": (lambda rng: f"{rng.randrange(1, 13):02d}/{rng.randrange(25, 32)}", (
-        "It expires {}.", "The expiration date is {}.", "Expiry {}.", "The card expires on {}.",
-        "Exp {} on the front.", "It's valid through {}.", "Expiration {}, I believe.", "Expires {}.",
-    ), None),
-    "date_of_birth": (_birth_date, (
-        "I was born on {}.", "My date of birth is {}.", "Date of birth {}.", "His birthday is {}.",
-        "She was born {} in a small town.", "DOB is {}.", "Born on {}.", "My birth date is {}.",
-    ), None),
-    "date": (_date, (
-        "The appointment is on {}.", "We shipped it on {}.", "The meeting moved to {}.",
-        "Your payment is due {}.", "I called on {} about this.", "The contract starts {}.",
-        "It was delivered {}.", "The hearing is set for {}.",
-    ), None),
-    "date_interval": (_pick(("1984", "the 1990s", "2019 to 2021", "2008", "the 80s", "2015-2017")), (
-        "Back in {} things were different.", "I lived there from {}.", "That was in {}, I think.",
-        "It happened sometime in {}.", "We ran the program in {}.", "Prices were lower in {}.",
-        "He served in {}.", "The policy dates from {}.",
-    ), None),
-    "time": (_pick(("3:30 pm", "10 a.m.", "7 o'clock", "14:45", "9:15", "11 pm", "6:00 a.m.")), (
-        "Let's meet at {}.", "The call is at {} tomorrow.", "I'll be there by {}.",
-        "The store opens at {}.", "She left at {}.", "Can you do {} instead?", "It starts at {} sharp.",
-        "Dinner is at {}.",
-    ), None),
-    "duration": (_pick(("8 months", "two years", "45 minutes", "three weeks", "10 days", "an hour", "6 years")), (
-        "It took {} to fix.", "I waited {} on hold.", "We were married for {}.", "The course lasts {}.",
-        "He's been sick for {}.", "That job took me {}.", "I was there for {}.", "It ran for {}.",
-    ), None),
-    "money_amount": (_pick(("$94.50", "15 dollars", "$2,300", "500 euros", "$40", "200 pounds", "$1.2 million")), (
-        "The bill came to {}.", "I paid {} for it.", "They owe me {}.", "It costs about {}.",
-        "My rent is {} a month.", "The refund was {}.", "We raised {} this year.", "That's {} total.",
-    ), None),
-    "statistics": (_pick(("18%", "40 percent", "2.5%", "75 percent", "12 percent")), (
-        "About {} of patients improved.", "Only {} responded.", "Sales rose {} last quarter.",
-        "The rate is {} now.", "{} of the staff agreed.", "It dropped by {}.", "Roughly {} said yes.",
-        "We saw a {} increase.",
-    ), None),
-    "person_age": (lambda rng: str(rng.randrange(18, 90)), (
-        "I'm {} years old.", "My father is {} years old.", "She turned {} years old in May.",
-        "He retired at age {}.", "My daughter is a {}-year-old student.", "At age {} I moved.",
-        "The patient is {} years old.", "He's {} years old now.",
-    ), None),
-    "ip_address": (lambda rng: ".".join(str(rng.randrange(1, 255)) for _ in range(4)), (
-        "The server is at {}.", "My IP address is {}.", "Connect to {} on port 22.", "Ping {} first.",
-        "The router is {}.", "It resolves to {}.", "Block {} please.", "The camera is on {}.",
-    ), None),
-    "url": (_pick(("www.example.com", "acme.org/login", "https://portal.company.io", "www.mybank.com/help",
-                   "shop.example.co.uk")), (
-        "Go to {} and log in.", "The link is {}.", "Visit {} for details.", "I found it on {}.",
-        "Open {} in your browser.", "It's at {}.", "The form is on {}.", "Check {} tomorrow.",
-    ), spell_address),
-    "filename": (_pick(("report_final.docx", "taxes/2012/returns.pdf", "budget.xlsx", "scan001.jpg",
-                        "notes.txt", "backup.zip")), (
-        "I attached {} to the email.", "Open the file {}.", "Did you save {}?", "It's in {}.",
-        "Please upload {}.", "I renamed it to {}.", "Send me {} again.", "Check {} for the numbers.",
-    ), None),
-    "username": (_pick(("@jsmith", "dragon_77", "mchen42", "@acme_support", "kwame.b")), (
-        "My username is {}.", "Follow us at {}.", "The login is {}.", "Her handle is {}.",
-        "Sign in as {}.", "User name {}.", "My user ID is {}.", "Tag {} in the post.",
-    ), None),
-    "password": (_pick(("Tr0ub4dor", "hunter2", "4821", "blue-horse-9", "Summer2024!")), (
-        "My password is {}.", "The PIN is {}.", "Password {}.", "The passcode is {}.",
-        "I set the password to {}.", "My PIN number is {}.", "The wifi password is {}.",
-        "Use {} as the password.",
-    ), None),
-    "account_number": (_pick(("10042992", "ACC-5521-889", "778120334", "HZ-5235-001", "40098123")), (
-        "My account number is {}.", "Account {}.", "The member ID is {}.", "My customer number is {}.",
-        "It's account {}.", "The policy number is {}.", "Membership number {}.", "Acct number {}.",
-    ), spell_digits),
-    "banking_information": (_pick(("021000021", "GB82WEST12345698765432", "011401533", "DE89370400440532013000")), (
-        "The routing number is {}.", "My IBAN is {}.", "Bank routing {}.", "Wire it to IBAN {}.",
-        "The ABA number is {}.", "Our bank's routing number is {}.", "Use routing {}.", "IBAN {}.",
-    ), None),
-    "passport_number": (lambda rng: rng.choice("ABCEKLNPX") + _digits(8)(rng), (
-        "My passport number is {}.", "Passport {}.", "The passport is {}.", "Passport no {}.",
-        "His passport number reads {}.", "It's passport {}.", "Passport number {}.", "My passport, {}.",
-    ), None),
-    "drivers_license": (lambda rng: rng.choice("DSFLM") + _digits(7)(rng), (
-        "My driver's license number is {}.", "License number {}.", "DL number {}.",
-        "The driver's license is {}.", "Driver's license {}.", "My licence number is {}.",
-        "His driver license number is {}.", "The license is {}.",
-    ), None),
-    "vehicle_id": (_pick(("1HGCM82633A004352", "7ABC123", "JH4KA7660MC000000", "8XYZ442")), (
-        "The VIN is {}.", "My license plate is {}.", "Plate number {}.", "The vehicle VIN is {}.",
-        "Car registration {}.", "The plate reads {}.", "VIN {}.", "Our car's plate is {}.",
-    ), None),
-    "healthcare_number": (_pick(("1EG4-TE5-MK73", "5584-486-674", "W123456789", "MED-8812-44")), (
-        "My Medicare number is {}.", "Insurance ID {}.", "The health plan number is {}.",
-        "My Medicaid number is {}.", "Insurance member ID is {}.", "Health insurance number {}.",
-        "The beneficiary number is {}.", "My insurance number is {}.",
-    ), None),
-    "number_sequence": (_pick(("88412003", "X7742913", "4471-22", "55190042")), (
-        "The serial is {}.", "Reference {}.", "Code {}.", "The tracking code is {}.",
-        "Ticket {}.", "Confirmation {}.", "The case is {}.", "Order {} shipped.",
-    ), spell_digits),
-    "blood_type": (_pick(("O negative", "AB positive", "A+", "B-", "O positive", "A negative")), (
-        "My blood type is {}.", "I'm {} blood type.", "Her blood group is {}.", "Blood type {}.",
-        "He has {} blood.", "The donor is {}, blood type.", "Blood type is {}.", "My blood is {}.",
-    ), None),
-    "zodiac_sign": (_pick(("Taurus", "Pisces", "Capricorn", "Leo", "Sagittarius", "Aquarius")), (
-        "My sign is {}.", "I'm a {}, so it figures.", "Her star sign is {}.", "Typical {}.",
-        "He's a {} according to his horoscope.", "My zodiac sign is {}.", "She's a {}.", "Being a {}.",
-    ), None),
-    "religion": (_pick(("Muslim", "Hindu", "Catholic", "Jewish", "Buddhist", "Lutheran", "Sikh", "Mormon")), (
-        "I'm {}.", "My family is {}.", "He was raised {}.", "She became {} last year.",
-        "We're {} so we don't eat that.", "They're a {} family.", "I was brought up {}.", "He's {}.",
-    ), None),
-    "political_affiliation": (_pick(("Democrat", "Republican", "Libertarian", "socialist", "Green Party")), (
-        "I've always voted {}.", "He's a registered {}.", "She's a {}.", "My dad is a lifelong {}.",
-        "I'm a {} voter.", "They're {} supporters.", "He ran as a {}.", "I lean {} politically.",
-    ), None),
-    "nationality": (_pick(("Canadian", "Nigerian", "Vietnamese", "Brazilian", "Irish", "Korean", "Mexican")), (
-        "She's {}.", "My husband is {}.", "We're {} originally.", "He has {} citizenship.",
-        "My mother is {}.", "They're {} immigrants.", "I'm half {}.", "The driver was {}.",
-    ), None),
-    "language": (_pick(("Tagalog", "Portuguese", "Mandarin", "Swahili", "Arabic", "Vietnamese")), (
-        "I speak {} at home.", "Do you have anyone who speaks {}?", "She's fluent in {}.",
-        "My first language is {}.", "Can I get a {} interpreter?", "He only speaks {}.",
-        "I'm learning {}.", "The form is in {}.",
-    ), None),
-    "marital_status": (_pick(("divorced", "married", "widowed", "separated", "single")), (
-        "I'm {}.", "She's {} now.", "We're {}.", "My marital status is {}.", "He's {} with two kids.",
-        "I got {} last year.", "They're {}.", "Status: {}.",
-    ), None),
-    "gender_sexuality": (_pick(("non-binary", "bisexual", "transgender", "gay", "lesbian")), (
-        "I identify as {}.", "My son is {}.", "She came out as {}.", "I'm {}.", "They're {}.",
-        "He's openly {}.", "My partner is {}.", "I'm a {} woman.",
-    ), None),
-    "occupation": (_pick(("electrician", "nurse", "accountant", "data scientist", "plumber", "paralegal",
-                          "software developer", "teacher")), (
-        "I work as a {}.", "My wife is a {}.", "He's a {} at the hospital.", "I'm a {} by trade.",
-        "She trained as a {}.", "My brother is a {}.", "I used to be a {}.", "We need a {}.",
-    ), None),
-    "drug": (_pick(("lisinopril", "Tylenol", "amoxicillin", "metoprolol", "Zoloft", "Eliquis", "Keppra",
-                    "Adderall")), (
-        "I take {} every morning.", "The doctor prescribed {}.", "I'm allergic to {}.",
-        "She's on {} now.", "He stopped taking {}.", "Can I refill my {}?", "I had a reaction to {}.",
-        "I ran out of {}.",
-    ), None),
-    "medical_condition": (_pick(("asthma", "hypertension", "type 2 diabetes", "sleep apnea", "gout", "lupus",
-                                 "Graves' disease", "bronchitis")), (
-        "I was diagnosed with {} last year.", "My mother has {}.", "He suffers from {}.",
-        "She's being treated for {}.", "I've had {} since childhood.", "There's a history of {}.",
-        "His {} is getting worse.", "They think it's {}.",
-    ), None),
-    "medical_process": (_pick(("an MRI", "a colonoscopy", "knee replacement", "a biopsy", "physical therapy",
-                               "an echocardiogram", "chemotherapy")), (
-        "I had {} last month.", "The doctor ordered {}.", "She's scheduled for {}.",
-        "He needs {} next week.", "I'm recovering from {}.", "They did {} on Tuesday.",
-        "My insurance won't cover {}.", "After {} I felt better.",
-    ), None),
-    "injury": (_pick(("broke my wrist", "sprained my ankle", "tore my ACL", "a concussion", "a fractured rib",
-                      "whiplash")), (
-        "I {} last week.", "He got {} in the game.", "She {} skiing.", "I think I {}.",
-        "The accident left me with {}.", "He's out with {}.", "I {} at work.", "She had {}.",
-    ), None),
-    "event": (_pick(("Thanksgiving", "the Olympics", "Ramadan", "the Super Bowl", "Comic-Con", "SXSW",
-                     "Christmas")), (
-        "We'll talk after {}.", "I was away for {}.", "Tickets for {} sold out.", "During {} we close early.",
-        "See you at {}.", "We met at {}.", "Before {} I need it done.", "It was around {}.",
-    ), None),
+    "person_name": (
+        _name,
+        (
+            "Hi, my name is {} and I'm calling about my order.",
+            "I spoke with {} yesterday about the invoice.",
+            "Can you put {} on the line?",
+            "{} will call you back this afternoon.",
+            "This is {} from the billing department.",
+            "Please ask {} to sign the form.",
+            "I think {} already sent it.",
+            "Thanks, {}, that helps a lot.",
+        ),
+        None,
+    ),
+    "location": (
+        _pick(PLACES),
+        (
+            "I live in {} now.",
+            "We drove up to {} last weekend.",
+            "The package is coming from {}.",
+            "She grew up in {} before moving here.",
+            "Is the office still in {}?",
+            "They opened a new branch in {}.",
+            "My parents retired to {}.",
+            "He flew back from {} on Monday.",
+        ),
+        None,
+    ),
+    "organization": (
+        _pick(ORGANIZATIONS),
+        (
+            "I work for {} in the finance team.",
+            "We got a letter from {} today.",
+            "She used to be at {}.",
+            "Our contract with {} ends soon.",
+            "Did {} ever reply?",
+            "He got an offer from {} last week.",
+            "The grant came from {}.",
+            "I have an account with {}.",
+        ),
+        None,
+    ),
+    "email_address": (
+        _email,
+        (
+            "You can email me at {} anytime.",
+            "My email is {}.",
+            "Send the receipt to {} please.",
+            "The address on file is {}, right?",
+            "Please write to {} with the details.",
+            "Copy {} on that message.",
+            "I sent it from {} this morning.",
+            "Reply to {} when you can.",
+        ),
+        spell_address,
+    ),
+    "phone_number": (
+        _phone,
+        (
+            "You can reach me at {}.",
+            "My phone number is {}.",
+            "Call me back on {} after five.",
+            "The best number is {}, thanks.",
+            "Her cell is {}.",
+            "Text me at {} when you arrive.",
+            "Please dial {} for the front desk.",
+            "I'm at {} all day.",
+        ),
+        spell_digits,
+    ),
+    "credit_card_number": (
+        _card,
+        (
+            "My card number is {}.",
+            "The card is {}, expiring soon.",
+            "Use the Visa, {}.",
+            "It's {} on the back of the statement.",
+            "Charge it to {}, please.",
+            "The number on the card is {}.",
+            "I'll pay with {}.",
+            "Card {}, same as last time.",
+        ),
+        spell_digits,
+    ),
+    "us_social_security_number": (
+        _ssn,
+        (
+            "My social security number is {}.",
+            "The SSN on file is {}.",
+            "Her social is {}.",
+            "It's {}, my social security number.",
+            "For verification, my SSN is {}.",
+            "His social security number should be {}.",
+            "Social security: {}.",
+            "I think the SSN is {}.",
+        ),
+        spell_digits,
+    ),
+    "credit_card_cvv": (
+        _digits(3),
+        (
+            "The CVV is {}.",
+            "The security code on the back is {}.",
+            "CVV {}, and that's it.",
+            "And the three digit security code is {}.",
+            "My CVC is {}.",
+            "Security code {}.",
+            "The verification code is {}.",
+            "The CVV on the card says {}.",
+        ),
+        spell_digits,
+    ),
+    "credit_card_expiration": (
+        lambda rng: f"{rng.randrange(1, 13):02d}/{rng.randrange(25, 32)}",
+        (
+            "It expires {}.",
+            "The expiration date is {}.",
+            "Expiry {}.",
+            "The card expires on {}.",
+            "Exp {} on the front.",
+            "It's valid through {}.",
+            "Expiration {}, I believe.",
+            "Expires {}.",
+        ),
+        None,
+    ),
+    "date_of_birth": (
+        _birth_date,
+        (
+            "I was born on {}.",
+            "My date of birth is {}.",
+            "Date of birth {}.",
+            "His birthday is {}.",
+            "She was born {} in a small town.",
+            "DOB is {}.",
+            "Born on {}.",
+            "My birth date is {}.",
+        ),
+        None,
+    ),
+    "date": (
+        _date,
+        (
+            "The appointment is on {}.",
+            "We shipped it on {}.",
+            "The meeting moved to {}.",
+            "Your payment is due {}.",
+            "I called on {} about this.",
+            "The contract starts {}.",
+            "It was delivered {}.",
+            "The hearing is set for {}.",
+        ),
+        None,
+    ),
+    "date_interval": (
+        _pick(("1984", "the 1990s", "2019 to 2021", "2008", "the 80s", "2015-2017")),
+        (
+            "Back in {} things were different.",
+            "I lived there from {}.",
+            "That was in {}, I think.",
+            "It happened sometime in {}.",
+            "We ran the program in {}.",
+            "Prices were lower in {}.",
+            "He served in {}.",
+            "The policy dates from {}.",
+        ),
+        None,
+    ),
+    "time": (
+        _pick(("3:30 pm", "10 a.m.", "7 o'clock", "14:45", "9:15", "11 pm", "6:00 a.m.")),
+        (
+            "Let's meet at {}.",
+            "The call is at {} tomorrow.",
+            "I'll be there by {}.",
+            "The store opens at {}.",
+            "She left at {}.",
+            "Can you do {} instead?",
+            "It starts at {} sharp.",
+            "Dinner is at {}.",
+        ),
+        None,
+    ),
+    "duration": (
+        _pick(("8 months", "two years", "45 minutes", "three weeks", "10 days", "an hour", "6 years")),
+        (
+            "It took {} to fix.",
+            "I waited {} on hold.",
+            "We were married for {}.",
+            "The course lasts {}.",
+            "He's been sick for {}.",
+            "That job took me {}.",
+            "I was there for {}.",
+            "It ran for {}.",
+        ),
+        None,
+    ),
+    "money_amount": (
+        _pick(("$94.50", "15 dollars", "$2,300", "500 euros", "$40", "200 pounds", "$1.2 million")),
+        (
+            "The bill came to {}.",
+            "I paid {} for it.",
+            "They owe me {}.",
+            "It costs about {}.",
+            "My rent is {} a month.",
+            "The refund was {}.",
+            "We raised {} this year.",
+            "That's {} total.",
+        ),
+        None,
+    ),
+    "statistics": (
+        _pick(("18%", "40 percent", "2.5%", "75 percent", "12 percent")),
+        (
+            "About {} of patients improved.",
+            "Only {} responded.",
+            "Sales rose {} last quarter.",
+            "The rate is {} now.",
+            "{} of the staff agreed.",
+            "It dropped by {}.",
+            "Roughly {} said yes.",
+            "We saw a {} increase.",
+        ),
+        None,
+    ),
+    "person_age": (
+        lambda rng: str(rng.randrange(18, 90)),
+        (
+            "I'm {} years old.",
+            "My father is {} years old.",
+            "She turned {} years old in May.",
+            "He retired at age {}.",
+            "My daughter is a {}-year-old student.",
+            "At age {} I moved.",
+            "The patient is {} years old.",
+            "He's {} years old now.",
+        ),
+        None,
+    ),
+    "ip_address": (
+        lambda rng: ".".join(str(rng.randrange(1, 255)) for _ in range(4)),
+        (
+            "The server is at {}.",
+            "My IP address is {}.",
+            "Connect to {} on port 22.",
+            "Ping {} first.",
+            "The router is {}.",
+            "It resolves to {}.",
+            "Block {} please.",
+            "The camera is on {}.",
+        ),
+        None,
+    ),
+    "url": (
+        _pick(
+            (
+                "www.example.com",
+                "acme.org/login",
+                "https://portal.company.io",
+                "www.mybank.com/help",
+                "shop.example.co.uk",
+            )
+        ),
+        (
+            "Go to {} and log in.",
+            "The link is {}.",
+            "Visit {} for details.",
+            "I found it on {}.",
+            "Open {} in your browser.",
+            "It's at {}.",
+            "The form is on {}.",
+            "Check {} tomorrow.",
+        ),
+        spell_address,
+    ),
+    "filename": (
+        _pick(
+            (
+                "report_final.docx",
+                "taxes/2012/returns.pdf",
+                "budget.xlsx",
+                "scan001.jpg",
+                "notes.txt",
+                "backup.zip",
+            )
+        ),
+        (
+            "I attached {} to the email.",
+            "Open the file {}.",
+            "Did you save {}?",
+            "It's in {}.",
+            "Please upload {}.",
+            "I renamed it to {}.",
+            "Send me {} again.",
+            "Check {} for the numbers.",
+        ),
+        None,
+    ),
+    "username": (
+        _pick(("@jsmith", "dragon_77", "mchen42", "@acme_support", "kwame.b")),
+        (
+            "My username is {}.",
+            "Follow us at {}.",
+            "The login is {}.",
+            "Her handle is {}.",
+            "Sign in as {}.",
+            "User name {}.",
+            "My user ID is {}.",
+            "Tag {} in the post.",
+        ),
+        None,
+    ),
+    "password": (
+        _pick(("Tr0ub4dor", "hunter2", "4821", "blue-horse-9", "Summer2024!")),
+        (
+            "My password is {}.",
+            "The PIN is {}.",
+            "Password {}.",
+            "The passcode is {}.",
+            "I set the password to {}.",
+            "My PIN number is {}.",
+            "The wifi password is {}.",
+            "Use {} as the password.",
+        ),
+        None,
+    ),
+    "account_number": (
+        _pick(("10042992", "ACC-5521-889", "778120334", "HZ-5235-001", "40098123")),
+        (
+            "My account number is {}.",
+            "Account {}.",
+            "The member ID is {}.",
+            "My customer number is {}.",
+            "It's account {}.",
+            "The policy number is {}.",
+            "Membership number {}.",
+            "Acct number {}.",
+        ),
+        spell_digits,
+    ),
+    "banking_information": (
+        _pick(("021000021", "GB82WEST12345698765432", "011401533", "DE89370400440532013000")),
+        (
+            "The routing number is {}.",
+            "My IBAN is {}.",
+            "Bank routing {}.",
+            "Wire it to IBAN {}.",
+            "The ABA number is {}.",
+            "Our bank's routing number is {}.",
+            "Use routing {}.",
+            "IBAN {}.",
+        ),
+        None,
+    ),
+    "passport_number": (
+        lambda rng: rng.choice("ABCEKLNPX") + _digits(8)(rng),
+        (
+            "My passport number is {}.",
+            "Passport {}.",
+            "The passport is {}.",
+            "Passport no {}.",
+            "His passport number reads {}.",
+            "It's passport {}.",
+            "Passport number {}.",
+            "My passport, {}.",
+        ),
+        None,
+    ),
+    "drivers_license": (
+        lambda rng: rng.choice("DSFLM") + _digits(7)(rng),
+        (
+            "My driver's license number is {}.",
+            "License number {}.",
+            "DL number {}.",
+            "The driver's license is {}.",
+            "Driver's license {}.",
+            "My licence number is {}.",
+            "His driver license number is {}.",
+            "The license is {}.",
+        ),
+        None,
+    ),
+    "vehicle_id": (
+        _pick(("1HGCM82633A004352", "7ABC123", "JH4KA7660MC000000", "8XYZ442")),
+        (
+            "The VIN is {}.",
+            "My license plate is {}.",
+            "Plate number {}.",
+            "The vehicle VIN is {}.",
+            "Car registration {}.",
+            "The plate reads {}.",
+            "VIN {}.",
+            "Our car's plate is {}.",
+        ),
+        None,
+    ),
+    "healthcare_number": (
+        _pick(("1EG4-TE5-MK73", "5584-486-674", "W123456789", "MED-8812-44")),
+        (
+            "My Medicare number is {}.",
+            "Insurance ID {}.",
+            "The health plan number is {}.",
+            "My Medicaid number is {}.",
+            "Insurance member ID is {}.",
+            "Health insurance number {}.",
+            "The beneficiary number is {}.",
+            "My insurance number is {}.",
+        ),
+        None,
+    ),
+    "number_sequence": (
+        _pick(("88412003", "X7742913", "4471-22", "55190042")),
+        (
+            "The serial is {}.",
+            "Reference {}.",
+            "Code {}.",
+            "The tracking code is {}.",
+            "Ticket {}.",
+            "Confirmation {}.",
+            "The case is {}.",
+            "Order {} shipped.",
+        ),
+        spell_digits,
+    ),
+    "blood_type": (
+        _pick(("O negative", "AB positive", "A+", "B-", "O positive", "A negative")),
+        (
+            "My blood type is {}.",
+            "I'm {} blood type.",
+            "Her blood group is {}.",
+            "Blood type {}.",
+            "He has {} blood.",
+            "The donor is {}, blood type.",
+            "Blood type is {}.",
+            "My blood is {}.",
+        ),
+        None,
+    ),
+    "zodiac_sign": (
+        _pick(("Taurus", "Pisces", "Capricorn", "Leo", "Sagittarius", "Aquarius")),
+        (
+            "My sign is {}.",
+            "I'm a {}, so it figures.",
+            "Her star sign is {}.",
+            "Typical {}.",
+            "He's a {} according to his horoscope.",
+            "My zodiac sign is {}.",
+            "She's a {}.",
+            "Being a {}.",
+        ),
+        None,
+    ),
+    "religion": (
+        _pick(("Muslim", "Hindu", "Catholic", "Jewish", "Buddhist", "Lutheran", "Sikh", "Mormon")),
+        (
+            "I'm {}.",
+            "My family is {}.",
+            "He was raised {}.",
+            "She became {} last year.",
+            "We're {} so we don't eat that.",
+            "They're a {} family.",
+            "I was brought up {}.",
+            "He's {}.",
+        ),
+        None,
+    ),
+    "political_affiliation": (
+        _pick(("Democrat", "Republican", "Libertarian", "socialist", "Green Party")),
+        (
+            "I've always voted {}.",
+            "He's a registered {}.",
+            "She's a {}.",
+            "My dad is a lifelong {}.",
+            "I'm a {} voter.",
+            "They're {} supporters.",
+            "He ran as a {}.",
+            "I lean {} politically.",
+        ),
+        None,
+    ),
+    "nationality": (
+        _pick(("Canadian", "Nigerian", "Vietnamese", "Brazilian", "Irish", "Korean", "Mexican")),
+        (
+            "She's {}.",
+            "My husband is {}.",
+            "We're {} originally.",
+            "He has {} citizenship.",
+            "My mother is {}.",
+            "They're {} immigrants.",
+            "I'm half {}.",
+            "The driver was {}.",
+        ),
+        None,
+    ),
+    "language": (
+        _pick(("Tagalog", "Portuguese", "Mandarin", "Swahili", "Arabic", "Vietnamese")),
+        (
+            "I speak {} at home.",
+            "Do you have anyone who speaks {}?",
+            "She's fluent in {}.",
+            "My first language is {}.",
+            "Can I get a {} interpreter?",
+            "He only speaks {}.",
+            "I'm learning {}.",
+            "The form is in {}.",
+        ),
+        None,
+    ),
+    "marital_status": (
+        _pick(("divorced", "married", "widowed", "separated", "single")),
+        (
+            "I'm {}.",
+            "She's {} now.",
+            "We're {}.",
+            "My marital status is {}.",
+            "He's {} with two kids.",
+            "I got {} last year.",
+            "They're {}.",
+            "Status: {}.",
+        ),
+        None,
+    ),
+    "gender_sexuality": (
+        _pick(("non-binary", "bisexual", "transgender", "gay", "lesbian")),
+        (
+            "I identify as {}.",
+            "My son is {}.",
+            "She came out as {}.",
+            "I'm {}.",
+            "They're {}.",
+            "He's openly {}.",
+            "My partner is {}.",
+            "I'm a {} woman.",
+        ),
+        None,
+    ),
+    "occupation": (
+        _pick(
+            (
+                "electrician",
+                "nurse",
+                "accountant",
+                "data scientist",
+                "plumber",
+                "paralegal",
+                "software developer",
+                "teacher",
+            )
+        ),
+        (
+            "I work as a {}.",
+            "My wife is a {}.",
+            "He's a {} at the hospital.",
+            "I'm a {} by trade.",
+            "She trained as a {}.",
+            "My brother is a {}.",
+            "I used to be a {}.",
+            "We need a {}.",
+        ),
+        None,
+    ),
+    "drug": (
+        _pick(
+            ("lisinopril", "Tylenol", "amoxicillin", "metoprolol", "Zoloft", "Eliquis", "Keppra", "Adderall")
+        ),
+        (
+            "I take {} every morning.",
+            "The doctor prescribed {}.",
+            "I'm allergic to {}.",
+            "She's on {} now.",
+            "He stopped taking {}.",
+            "Can I refill my {}?",
+            "I had a reaction to {}.",
+            "I ran out of {}.",
+        ),
+        None,
+    ),
+    "medical_condition": (
+        _pick(
+            (
+                "asthma",
+                "hypertension",
+                "type 2 diabetes",
+                "sleep apnea",
+                "gout",
+                "lupus",
+                "Graves' disease",
+                "bronchitis",
+            )
+        ),
+        (
+            "I was diagnosed with {} last year.",
+            "My mother has {}.",
+            "He suffers from {}.",
+            "She's being treated for {}.",
+            "I've had {} since childhood.",
+            "There's a history of {}.",
+            "His {} is getting worse.",
+            "They think it's {}.",
+        ),
+        None,
+    ),
+    "medical_process": (
+        _pick(
+            (
+                "an MRI",
+                "a colonoscopy",
+                "knee replacement",
+                "a biopsy",
+                "physical therapy",
+                "an echocardiogram",
+                "chemotherapy",
+            )
+        ),
+        (
+            "I had {} last month.",
+            "The doctor ordered {}.",
+            "She's scheduled for {}.",
+            "He needs {} next week.",
+            "I'm recovering from {}.",
+            "They did {} on Tuesday.",
+            "My insurance won't cover {}.",
+            "After {} I felt better.",
+        ),
+        None,
+    ),
+    "injury": (
+        _pick(
+            (
+                "broke my wrist",
+                "sprained my ankle",
+                "tore my ACL",
+                "a concussion",
+                "a fractured rib",
+                "whiplash",
+            )
+        ),
+        (
+            "I {} last week.",
+            "He got {} in the game.",
+            "She {} skiing.",
+            "I think I {}.",
+            "The accident left me with {}.",
+            "He's out with {}.",
+            "I {} at work.",
+            "She had {}.",
+        ),
+        None,
+    ),
+    "event": (
+        _pick(
+            ("Thanksgiving", "the Olympics", "Ramadan", "the Super Bowl", "Comic-Con", "SXSW", "Christmas")
+        ),
+        (
+            "We'll talk after {}.",
+            "I was away for {}.",
+            "Tickets for {} sold out.",
+            "During {} we close early.",
+            "See you at {}.",
+            "We met at {}.",
+            "Before {} I need it done.",
+            "It was around {}.",
+        ),
+        None,
+    ),
 }
 
 # Speech with no PII at all: every finding on these is a false positive.

@@ -10,7 +10,12 @@
   goes through a logistic curve (``CENTER``, ``SCALE``, chosen on the dev half of the benchmark's
   passages) to a confidence in 0..1. Words that name a label's matter outright ("stabbed",
   "heroin", "rifle": ``LEXICON``) add to its score.
-- A segment (``segments``) takes, per label, its most confident sentence. ``severity`` is how
+- For the labels with enough hand-labelled passages (crime_violence, drugs, hate_speech, weapons),
+  a logistic regression per label (``heads``, trained by benchmarks/train_content_safety.py and
+  shipped in ``data/``) reads the whole segment: its embedding and its sentences' confidences for
+  every label above. It learns what the descriptions alone miss (a robbery told without a violent
+  word). Its probability is the label's confidence for the segment.
+- Otherwise a segment (``segments``) takes, per label, its most confident sentence. ``severity`` is how
   strongly and how much of the segment carries the label: the mean of that confidence and of the
   share of the segment's sentences that reach the threshold.
 
@@ -20,6 +25,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +36,7 @@ from stenograph.understanding import embeddings
 from stenograph.understanding.segments import segment_spans
 
 CENTER = 0.41
+HEADS_FILE = "content_safety_heads.npz"
 SCALE = 0.05
 DEFAULT_CONFIDENCE = 50
 
@@ -234,25 +241,74 @@ def _profanity_confidences(sentences: Sequence[str], is_profane: Callable[[str],
     return np.where(counts > 0, 1 - 0.1 ** np.maximum(counts, 1), 0.0)
 
 
+@dataclass(frozen=True)
+class Heads:
+    """Logistic regressions, one per label, over a segment's features (``segment_features``),
+    trained by benchmarks/train_content_safety.py on hand-labelled passages."""
+
+    labels: tuple[str, ...]
+    prototype_labels: tuple[str, ...]  # the order of the prototype part of the features
+    coef: np.ndarray  # (labels, features)
+    intercept: np.ndarray  # (labels,)
+
+
+@functools.cache
+def heads() -> Heads | None:
+    """The trained heads shipped in ``data/``, or None when the file is absent (prototypes only)."""
+    resource = importlib.resources.files("stenograph.understanding").joinpath("data", HEADS_FILE)
+    if not resource.is_file():
+        return None
+    with resource.open("rb") as handle, np.load(handle) as data:
+        found = Heads(
+            tuple(str(x) for x in data["labels"]),
+            tuple(str(x) for x in data["prototype_labels"]),
+            np.asarray(data["coef"], dtype=np.float64),
+            np.asarray(data["intercept"], dtype=np.float64),
+        )
+    if found.prototype_labels != tuple(PROTOTYPES):
+        raise RuntimeError(f"{HEADS_FILE} was trained on other prototype labels: retrain it")
+    return found
+
+
+def segment_features(text: str, sentence_rows: np.ndarray) -> np.ndarray:
+    """A segment's features: its text's embedding, then each prototype label's best sentence
+    confidence in it (``sentence_confidences`` rows of its sentences)."""
+    return np.concatenate([embeddings.embed([text])[0], sentence_rows.max(axis=0)])
+
+
+def head_confidences(features: np.ndarray, trained: Heads) -> dict[str, float]:
+    logits = trained.coef @ features + trained.intercept
+    return {label: float(1 / (1 + np.exp(-z))) for label, z in zip(trained.labels, logits, strict=True)}
+
+
 def detect(
     sentences: Sequence[str],
     is_profane: Callable[[str], bool],
     threshold: int = DEFAULT_CONFIDENCE,
 ) -> Safety:
     """Labels of each segment whose confidence reaches ``threshold`` percent."""
-    names, per_sentence = sentence_confidences(sentences)
-    names = ("profanity", *names)
+    prototype_names, by_prototype = sentence_confidences(sentences)
+    names = ("profanity", *prototype_names)
     per_sentence = np.concatenate(
-        [_profanity_confidences(sentences, is_profane)[:, None], per_sentence], axis=1
+        [_profanity_confidences(sentences, is_profane)[:, None], by_prototype], axis=1
     )
+    trained = heads()
     cutoff = threshold / 100
     segments = []
     for first, last in segment_spans([len(s.split()) for s in sentences]):
         rows = per_sentence[first : last + 1]
+        from_heads = (
+            head_confidences(
+                segment_features(" ".join(sentences[first : last + 1]), by_prototype[first : last + 1]),
+                trained,
+            )
+            if trained is not None
+            else {}
+        )
         labels = []
         for column, name in enumerate(names):
             values = rows[:, column]
-            best = float(values.max())
+            best = from_heads.get(name, float(values.max()))
             if best < cutoff:
                 continue
             share = float((values >= cutoff).mean())

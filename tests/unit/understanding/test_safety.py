@@ -66,3 +66,15 @@ def test_the_summary_grows_with_each_flagged_segment() -> None:
         safety.Segment(2, 3, (safety.Label("drugs", 0.5, 0.5),)),
     ]
     assert safety._summary(segments) == {"drugs": pytest.approx(0.8)}
+
+
+def test_the_shipped_heads_match_the_prototypes_and_read_whole_segments() -> None:
+    trained = safety.heads()
+    assert trained is not None
+    assert set(trained.labels) == {"crime_violence", "drugs", "hate_speech", "weapons"}
+    assert trained.prototype_labels == tuple(safety.PROTOTYPES)
+    sentences = ["So anyway, we had a lovely walk by the river.", "Then we had lunch at the cafe."]
+    _, rows = safety.sentence_confidences(sentences)
+    features = safety.segment_features(" ".join(sentences), rows)
+    assert features.shape == (384 + len(safety.PROTOTYPES),)
+    assert all(value < 0.5 for value in safety.head_confidences(features, trained).values())
