@@ -8,7 +8,9 @@ collector (``runtime.RuntimeCollector``), so every process reports the same trut
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Histogram, disable_created_metrics
+
+disable_created_metrics()  # no *_created series: they double the output and no dashboard reads them
 
 # Seconds: from a second to two hours (a job), from 10 ms to 10 s (a streaming decode, a request).
 _JOB_BUCKETS = (1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200)
