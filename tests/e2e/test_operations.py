@@ -12,6 +12,7 @@ import secrets
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,6 +27,7 @@ from tests.support.audio_refs import normalise
 from tests.support.brought_models import base_copy, tiny_copy
 from tests.support.live_server import REPO_ROOT, LiveServer
 from tests.support.prometheus import value
+from tests.support.streaming_helpers import chunks, pcm16, silence
 
 WEBHOOK_SECRET = secrets.token_hex(12)
 JFK_WORDS = "ask not what your country can do for you"
@@ -190,6 +192,45 @@ def test_the_json_log_follows_each_job(ops_server: LiveServer, jobs: dict[str, d
         requests = [e for e in entries if e.get("transcript_id") == job["id"] and e.get("route")]
         assert requests and all(e["route"].startswith("/v2/transcript/") for e in requests)
     assert ops_server.api_key not in log and WEBHOOK_SECRET not in log
+
+
+def test_metrics_of_a_live_session(ops_server: LiveServer, shared_audio: Path) -> None:
+    """A stream through the official SDK: its decodes are timed, its WebSocket counted by route once
+    it ends, and it is no longer open."""
+    from assemblyai.streaming.v3 import (
+        RealTimeEvents,
+        RealTimeParameters,
+        RealTimeTranscriber,
+        RealTimeTranscriberOptions,
+    )
+
+    def metrics() -> str:
+        answer = httpx.get(
+            f"{ops_server.base_url}/metrics", headers={"Authorization": ops_server.api_key}, timeout=10
+        )
+        return answer.text
+
+    decodes_before = value(metrics(), "stenograph_streaming_decode_seconds_count") or 0
+    turns: list[str] = []
+    client = RealTimeTranscriber(
+        RealTimeTranscriberOptions(api_host=f"ws://127.0.0.1:{ops_server.port}", api_key=ops_server.api_key)
+    )
+    client.on(RealTimeEvents.Turn, lambda _c, e: turns.append(e.transcript) if e.end_of_turn else None)
+    client.connect(RealTimeParameters(sample_rate=16000))
+    client.stream(chunks(pcm16(shared_audio / "jfk" / "jfk.wav") + silence(1.5)))
+    client.disconnect(terminate=True)
+    assert turns  # at least one turn ended (sent faster than real time and closed at once)
+
+    deadline = time.monotonic() + 10
+    while True:  # the session is counted when its handler returns, just after the close
+        text = metrics()
+        ws = value(text, "stenograph_http_requests_total", method="WS", route="/v3/ws", status="101")
+        if ws or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert ws == 1
+    assert (value(text, "stenograph_streaming_decode_seconds_count") or 0) > decodes_before
+    assert value(text, "stenograph_streaming_sessions_open") == 0
 
 
 def _doctor(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
