@@ -11,6 +11,7 @@ from stenograph.assemblyai.models import (
     accepted_speech_model_names,
     packaged_model_for,
     resolve_speech_model,
+    streaming_model_request,
     use_aliases,
 )
 from stenograph.pipeline.models import use_models
@@ -32,6 +33,9 @@ def test_a_brought_model_answers_to_its_own_name() -> None:
     assert resolve_speech_model(["mini"], None, "tiny.en") == "mini"
     assert resolve_speech_model(None, None, "mini") == "mini"  # STENOGRAPH_DEFAULT_MODEL may name it
     assert "mini" in accepted_speech_model_names()
+    # STENOGRAPH_STREAMING_MODEL may name it: English sessions run it
+    assert streaming_model_request(None, "mini") == ("mini", False)
+    assert streaming_model_request("universal-streaming-english", "mini") == ("mini", False)
 
 
 def test_aliases_map_assemblyai_names_onto_it() -> None:
