@@ -28,6 +28,7 @@ from stenograph.pipeline.models import (
     UserModel,
     model_files_problem,
     use_models,
+    user_models,
 )
 from stenograph.store import keys, transcripts
 from stenograph.store.db import Database
@@ -66,12 +67,13 @@ def use_configured_models(settings: Settings) -> list[UserModel]:
     """Register the models STENOGRAPH_MODELS brings and its AssemblyAI aliases for this process,
     each directory checked; ModelConfigError when one cannot be used (the server must not start)."""
     catalogue = settings.model_catalogue
+    before = user_models()
     try:
         brought = use_models(catalogue.models)
         use_aliases(catalogue.aliases)
     except ValueError as exc:
         raise ModelConfigError(f"STENOGRAPH_MODELS: {exc}") from None
-    for model in brought:
+    for model in brought if brought != before else ():  # logged once (the command checks first)
         kind = "multilingual" if model.multilingual else "English-only"
         log.info("model %s (%s) from %s", model.name, kind, model.path)
     return brought
