@@ -138,7 +138,7 @@ class JobRunner:
             finish(status=transcripts.ERROR, error=repeated_failure(claim.token - 1))
             return
         log.info(
-            "transcript %s: processing (attempt %d, model %s)",
+            "transcript %s: attempt %d with %s (processing)",
             transcript_id,
             claim.token,
             row.model,
