@@ -262,8 +262,8 @@ class RuntimeCollector:
         )
         try:
             messages = float(runtime.queue.depth())
-        except Exception:  # unreachable queue: /ready says so; the metric is left out
-            log.warning("metrics: the queue's depth could not be read", exc_info=True)
+        except Exception as exc:  # unreachable queue: /ready says so; the metric is left out
+            log.warning("metrics: the queue's depth could not be read: %s", type(exc).__name__)
         else:
             yield GaugeMetricFamily(
                 "stenograph_queue_messages",

@@ -142,3 +142,20 @@ def test_metrics_on_a_port_of_their_own(tmp_path: Path) -> None:
         assert answer.status_code == 200 and value(answer.text, "stenograph_queue_depth") == 0
     with pytest.raises(httpx.ConnectError):  # closed with the runtime
         httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2)
+
+
+def test_ready_is_503_when_the_queue_is_unreachable(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, api_key=KEY, embedded_worker=False, queue_url="redis://:hunter2@127.0.0.1:1/0"
+    )
+    with client_for(settings) as client:
+        ready = client.get("/ready")
+        metrics = client.get("/metrics")
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["checks"]["database"] == "ok" and body["checks"]["models"] == "ok"
+    assert body["checks"]["queue"].startswith("unreachable: ") and "queue: unreachable" in body["error"]
+    assert "hunter2" not in ready.text and "127.0.0.1" not in ready.text  # nothing about the deployment
+    # the rows still answer; the queue's own message count is left out rather than failing the scrape
+    assert metrics.status_code == 200 and value(metrics.text, "stenograph_queue_depth") == 0
+    assert value(metrics.text, "stenograph_queue_messages") is None
