@@ -255,7 +255,8 @@ def test_doctor_checks_the_models_brought(ops_server: LiveServer, brought: dict[
     tiny_sha = file_sha256(model_directory("tiny.en") / "model.bin")
     assert f"mini: {brought['root'] / 'mini'} sha256 {tiny_sha}" in ok.stdout
     assert f"polyglot: {brought['root'] / 'polyglot'} sha256 {BASE_MODEL_SHA256}" in ok.stdout
-    assert f"sha256 {BASE_MODEL_SHA256} (verified)" in ok.stdout  # the packaged base, checked
+    assert f"sha256 {BASE_MODEL_SHA256} (verified)" in ok.stdout  # the packaged ones, checked
+    assert f"sha256 {tiny_sha} (verified)" in ok.stdout
     assert "database: ok" in ok.stdout and "queue: ok" in ok.stdout and "GiB free" in ok.stdout
 
     missing = json.dumps({"models": {"gone": str(brought["root"] / "gone")}})

@@ -133,6 +133,7 @@ def test_checksums_and_readiness(tmp_path: Path, mini: Path) -> None:
     use_models({"mini": mini})
     tiny = check_model("tiny.en")
     found = check_model("mini")
+    assert tiny.sha256 == models.TINY_MODEL_SHA256 and tiny.ok
     assert found.sha256 == tiny.sha256 and found.expected is None and found.ok
     base = check_model("base", ModelSettings(cache_dir=tmp_path / "cache"))
     assert base.sha256 == BASE_MODEL_SHA256 and base.ok
