@@ -11,6 +11,7 @@ import logging
 import time
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stenograph import metrics
@@ -18,6 +19,7 @@ from stenograph import metrics
 log = logging.getLogger("stenograph.requests")
 QUIET_ROUTES = frozenset({"/health", "/ready", "/metrics"})
 UNMATCHED = "unmatched"  # any path no route serves: one label, whatever was asked
+CLIENT_CLOSED = 499  # the client disconnected before the answer began
 
 
 def route_template(scope: Scope) -> str:
@@ -61,9 +63,9 @@ class RequestObserver:
 
         try:
             await self.app(scope, receive, observed_send)
-        except BaseException:
-            if not status:
-                status.append(500)
+        except BaseException as exc:
+            if not status:  # a client gone mid-request is no server error: nginx's 499
+                status.append(CLIENT_CLOSED if isinstance(exc, ClientDisconnect) else 500)
             raise
         finally:
             self._observe(scope, status[0] if status else 500, time.perf_counter() - started)

@@ -159,3 +159,28 @@ def test_ready_is_503_when_the_queue_is_unreachable(tmp_path: Path) -> None:
     # the rows still answer; the queue's own message count is left out rather than failing the scrape
     assert metrics.status_code == 200 and value(metrics.text, "stenograph_queue_depth") == 0
     assert value(metrics.text, "stenograph_queue_messages") is None
+
+
+def test_a_client_gone_mid_request_is_counted_499_not_500() -> None:
+    """The observer alone, around an app whose client disconnects mid-body (as Starlette raises it)."""
+    import asyncio
+
+    from starlette.requests import ClientDisconnect
+
+    from stenograph import metrics
+    from stenograph.api.observe import UNMATCHED, RequestObserver
+
+    async def app(scope: object, receive: object, send: object) -> None:
+        raise ClientDisconnect()
+
+    async def nothing() -> dict[str, str]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: object) -> None:
+        return None
+
+    counted = metrics.HTTP_REQUESTS.labels(method="POST", route=UNMATCHED, status="499")
+    before = counted._value.get()
+    with pytest.raises(ClientDisconnect):
+        asyncio.run(RequestObserver(app)({"type": "http", "method": "POST", "path": "/x"}, nothing, send))
+    assert counted._value.get() == before + 1
