@@ -1,9 +1,8 @@
-"""The ``stenograph`` command: serve, worker, transcribe, keys."""
+"""The ``stenograph`` command: serve, worker, transcribe, doctor, keys."""
 
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import threading
 from dataclasses import asdict
@@ -31,8 +30,21 @@ def _settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def _logging(settings: Settings) -> None:
+    from stenograph.logs import configure
+
+    configure(settings.log_format)
+
+
+def _use_models(settings: Settings) -> None:
+    """Register STENOGRAPH_MODELS' models, or say what is wrong and exit 2 (before anything starts)."""
+    from stenograph.runtime import ModelConfigError, use_configured_models
+
+    try:
+        use_configured_models(settings)
+    except ModelConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -50,8 +62,9 @@ def serve(
     from stenograph.api.app import create_app
     from stenograph.api.streaming.session import MAX_FRAME_BYTES, MAX_QUEUED_FRAMES
 
-    _logging()
     settings = _settings()
+    _logging(settings)
+    _use_models(settings)
     bind_host, bind_port = host or settings.host, port or settings.port
     certfile, keyfile = ssl_certfile or settings.ssl_certfile, ssl_keyfile or settings.ssl_keyfile
     if bool(certfile) != bool(keyfile):
@@ -66,6 +79,8 @@ def serve(
         host=bind_host,
         port=bind_port,
         log_level="info",
+        log_config=None,  # uvicorn's lines go through our handler (text or JSON) ...
+        access_log=False,  # ... and api/observe.py logs each request (never its query string)
         ssl_certfile=str(certfile) if certfile else None,
         ssl_keyfile=str(keyfile) if keyfile else None,
         ws_max_size=MAX_FRAME_BYTES,  # larger frames close the WebSocket with 1009
@@ -80,12 +95,14 @@ def worker(
     """Consume transcript jobs from the shared queue (for a worker fleet)."""
     from stenograph.runtime import Runtime
 
-    _logging()
     settings = _settings()
+    _logging(settings)
+    _use_models(settings)
     if threads:
         settings = settings.model_copy(update={"workers": threads})
     runtime = Runtime(settings)
     runtime.start_worker()
+    runtime.start_metrics_server()  # with STENOGRAPH_METRICS_PORT only
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -121,6 +138,7 @@ def transcribe(
     from stenograph.runtime import model_settings
 
     settings = _settings()
+    _use_models(settings)
     try:
         chosen = resolve_speech_model(None, model, settings.default_model)
     except ValueError as exc:
@@ -151,6 +169,26 @@ def transcribe(
         typer.echo(to_vtt(result.words))
     else:
         typer.echo(result.text)
+
+
+@app.command()
+def doctor(
+    min_free_gb: Annotated[
+        float, typer.Option(help="Fail when the uploads directory has less free space than this")
+    ] = 1.0,
+) -> None:
+    """Check what the server would use: device, models (sha256), database, queue, disk space.
+    Exits 1 naming each problem."""
+    from stenograph.doctor import run_checks
+
+    settings = _settings()
+    problems = run_checks(settings, typer.echo, min_free_bytes=int(min_free_gb * 1024**3))
+    if problems:
+        typer.echo("\nproblems:", err=True)
+        for problem in problems:
+            typer.echo(f"  - {problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo("\nall checks passed")
 
 
 def _database():

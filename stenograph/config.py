@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -13,6 +16,49 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("stenograph", appauthor=False))
+
+
+@dataclass(frozen=True)
+class ModelCatalogue:
+    """STENOGRAPH_MODELS read: model name -> CTranslate2 Whisper directory, and AssemblyAI model
+    name -> model name (brought or packaged). Checked against the disk by the runtime, at start."""
+
+    models: dict[str, Path] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+def read_model_catalogue(value: str | None) -> ModelCatalogue:
+    """STENOGRAPH_MODELS: inline JSON (starting with ``{``) or the path of a TOML file, both
+    ``{"models": {name: directory}, "aliases": {assemblyai_name: name}}``. A relative directory in
+    a file is relative to the file. ValueError says what is wrong."""
+    if not value or not value.strip():
+        return ModelCatalogue()
+    text = value.strip()
+    if text.startswith("{"):
+        try:
+            data: Any = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON: {exc}") from None
+        base = Path.cwd()
+    else:
+        path = Path(text).expanduser()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ValueError(f"cannot read the models file {path}: {exc.strerror or exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path} is not valid TOML: {exc}") from None
+        base = path.resolve().parent
+    if not isinstance(data, dict) or set(data) - {"models", "aliases"}:
+        raise ValueError('expected {"models": {name: directory}, "aliases": {assemblyai_name: name}}')
+    tables = {key: data.get(key, {}) for key in ("models", "aliases")}
+    for key, table in tables.items():
+        if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
+            raise ValueError(f"{key}: expected a table of names to non-empty strings")
+    return ModelCatalogue(
+        models={name: base / Path(path).expanduser() for name, path in tables["models"].items()},
+        aliases=dict(tables["aliases"]),
+    )
 
 
 class Settings(BaseSettings):
@@ -75,6 +121,14 @@ class Settings(BaseSettings):
     # waited this long, and the newest session closed (3009) while one's has waited this long.
     streaming_admit_lag_seconds: float = 1.0
     streaming_shed_lag_seconds: float = 2.0
+    # Models you bring (README "Models you bring"): inline JSON or a TOML file's path.
+    models: str | None = None
+
+    # Operations: the log format, and where /metrics is served (README "Operations").
+    log_format: Literal["text", "json"] = "text"
+    metrics_require_key: bool = False  # /metrics on the API port answers only with an API key
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics on its own port instead
+    metrics_host: str = "127.0.0.1"  # the interface of metrics_port
     ssl_certfile: Path | None = None  # serve HTTPS / wss:// with this certificate (PEM) ...
     ssl_keyfile: Path | None = None  # ... and this private key
 
@@ -82,6 +136,21 @@ class Settings(BaseSettings):
     @classmethod
     def _device_in_any_case(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format_in_any_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("models")
+    @classmethod
+    def _models_readable(cls, value: str | None) -> str | None:
+        read_model_catalogue(value)  # raises ValueError, which names the problem
+        return value
+
+    @property
+    def model_catalogue(self) -> ModelCatalogue:
+        return read_model_catalogue(self.models)
 
     @property
     def resolved_database_url(self) -> str:

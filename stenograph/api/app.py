@@ -9,11 +9,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from stenograph import __version__
-from stenograph.api import exports, redacted_audio, transcripts, upload
+from stenograph.api import exports, ops, redacted_audio, transcripts, upload
 from stenograph.api import openai as openai_api
 from stenograph.api import streaming as streaming_api
 from stenograph.api import sync as sync_api
 from stenograph.api.errors import install_error_handlers
+from stenograph.api.observe import RequestObserver
 from stenograph.api.ratelimit import RateLimiter, RateLimitHeaders
 from stenograph.api.rendered import RenderedBodies, RenderedJSON
 from stenograph.config import Settings, get_settings
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             announce_new_key(new_key)
         if settings.embedded_worker:
             runtime.start_worker()
+        runtime.start_metrics_server()  # with STENOGRAPH_METRICS_PORT only
         app.state.runtime = runtime
         try:
             yield
@@ -63,11 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     app.add_middleware(RateLimitHeaders)
+    app.add_middleware(RequestObserver)  # outermost of ours: it sees every answer, errors too
 
-    @app.get("/health", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(ops.router)  # /health, /ready
+    if settings.metrics_port is None:  # else /metrics has a port of its own
+        app.include_router(ops.metrics_router)
     app.include_router(upload.router)
     app.include_router(transcripts.router)
     app.include_router(redacted_audio.router)  # before exports: its /{subtitle_format} matches too

@@ -82,6 +82,12 @@ async def create_transcript(request: Request, runtime: RuntimeDep, project_id: P
             )
 
     row = await run_in_threadpool(insert)
+    log.info(
+        "transcript %s: queued (model %s)",
+        row.id,
+        row.model,
+        extra={"transcript_id": row.id, "status": "queued", "model": row.model},
+    )
     try:
         runtime.queue.enqueue(row.id)
     except Exception:  # the row is the truth: the reaper queues it again after the grace period
@@ -141,6 +147,7 @@ def delete_transcript(transcript_id: str, runtime: RuntimeDep, project_id: Proje
     # Every redacted copy of its audio, even one a job still running writes (that job's result is
     # then refused, and it removes its own file).
     runtime.storage.delete_redacted(row.id)
+    log.info("transcript %s: deleted", row.id, extra={"transcript_id": row.id, "status": "deleted"})
     return transcript_json(row)
 
 

@@ -1,10 +1,14 @@
 """AssemblyAI's model names (``speech_model``, ``speech_models``, the streaming ``speech_model``) and
-the packaged model that serves each. Our own names (``tiny.en``, ``base``) are accepted too.
+the packaged model that serves each. Our own names (``tiny.en``, ``base``, and those of the models
+an operator brings) are accepted too; the operator may map AssemblyAI's batch names onto any of
+them (:func:`use_aliases`, from ``STENOGRAPH_MODELS``).
 """
 
 from __future__ import annotations
 
-from stenograph.pipeline.models import MULTILINGUAL_MODEL, packaged_model
+from collections.abc import Mapping
+
+from stenograph.pipeline.models import MULTILINGUAL_MODEL, model_names, packaged_model
 from stenograph.pipeline.types import UnknownSpeechModelError
 
 # Batch speech_model(s) values -> the packaged model that serves them.
@@ -42,13 +46,43 @@ MULTILINGUAL_STREAMING_MODELS = frozenset(
 )
 
 
+# The operator's mapping of AssemblyAI names onto models (STENOGRAPH_MODELS' aliases), over the above.
+_configured: dict[str, str] = {}
+
+
+def use_aliases(aliases: Mapping[str, str]) -> dict[str, str]:
+    """Map AssemblyAI batch model names onto models of this process (packaged or brought, so
+    register brought models first), replacing any mapping made before. ValueError names a key that
+    is not an AssemblyAI name, or a model that does not exist; nothing changes then."""
+    global _configured
+    ours = set(model_names()) | {"tiny"}
+    checked: dict[str, str] = {}
+    for raw_name, target in aliases.items():
+        name = raw_name.strip().lower()
+        if name not in SPEECH_MODEL_ALIASES or name in ours:
+            names = ", ".join(sorted(set(SPEECH_MODEL_ALIASES) - ours))
+            raise ValueError(f"alias {raw_name!r}: not an AssemblyAI model name; those are: {names}")
+        try:
+            checked[name] = packaged_model(target)
+        except UnknownSpeechModelError as exc:
+            raise ValueError(f"alias {raw_name!r}: {exc}") from None
+    _configured = checked
+    return dict(checked)
+
+
 def accepted_speech_model_names() -> list[str]:
-    return sorted(SPEECH_MODEL_ALIASES)
+    return sorted(set(SPEECH_MODEL_ALIASES) | set(model_names()))
 
 
 def packaged_model_for(value: str) -> str | None:
-    """The packaged model serving ``value`` (an AssemblyAI name or our own), or None if unknown."""
-    return SPEECH_MODEL_ALIASES.get(value.strip().lower()) if isinstance(value, str) else None
+    """The model serving ``value`` (an AssemblyAI name or our own), or None if unknown."""
+    if not isinstance(value, str):
+        return None
+    key = value.strip().lower()
+    found = _configured.get(key) or SPEECH_MODEL_ALIASES.get(key)
+    if found is None and key in model_names():
+        return key  # a model brought by the operator, by its own name
+    return found
 
 
 def _unknown(field: str, values: list[str]) -> UnknownSpeechModelError:

@@ -75,8 +75,15 @@ def requeue_stale(
                 i for i in transcripts.stale_queued(session, grace_seconds=grace_seconds) if i not in expired
             ]
             lost = transcripts.touch_queued(session, lost, older_than_seconds=grace_seconds)
-    for transcript_id in (*expired, *lost):
-        enqueue(transcript_id)
+    for reason, ids in (("its worker's lease expired", expired), ("its queue message was lost", lost)):
+        for transcript_id in ids:
+            enqueue(transcript_id)
+            log.info(
+                "transcript %s: queued again (%s)",
+                transcript_id,
+                reason,
+                extra={"transcript_id": transcript_id, "status": "queued"},
+            )
     log.info(
         "reaper: queue depth %d; re-queued %d job(s) of expired leases and %d of lost messages",
         depth,

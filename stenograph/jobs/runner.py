@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from stenograph import pipeline
+from stenograph import metrics, pipeline
 from stenograph.assemblyai.options import pipeline_options
 from stenograph.assemblyai.redacted_audio import redacted_audio_request
 from stenograph.assemblyai.requests import TranscriptOptionalParams, load_options
@@ -62,6 +63,43 @@ class RedactedAudio:
     file: str | None = None  # the name in the storage's redacted/ folder
 
 
+@dataclass(frozen=True)
+class Observed:
+    """What a job's end is logged and counted with: its model and when this process claimed it."""
+
+    model: str
+    started: float  # time.monotonic()
+
+    def finished(
+        self, transcript_id: str, status: str, error: str | None, audio_seconds: float | None
+    ) -> None:
+        seconds = time.monotonic() - self.started
+        metrics.JOBS_FINISHED.labels(model=self.model, status=status).inc()
+        metrics.JOB_DURATION.labels(model=self.model, status=status).observe(seconds)
+        if audio_seconds:
+            metrics.AUDIO_SECONDS.labels(model=self.model).inc(audio_seconds)
+        fields = {
+            "transcript_id": transcript_id,
+            "status": status,
+            "model": self.model,
+            "duration_ms": round(seconds * 1000),
+            "audio_seconds": audio_seconds,
+        }
+        if status == transcripts.COMPLETED:
+            log.info(
+                "transcript %s: completed in %.1f s (%.1f s of audio, model %s)",
+                transcript_id,
+                seconds,
+                audio_seconds or 0.0,
+                self.model,
+                extra=fields,
+            )
+        else:
+            log.info(
+                "transcript %s: %s after %.1f s: %s", transcript_id, status, seconds, error, extra=fields
+            )
+
+
 class JobRunner:
     def __init__(
         self,
@@ -85,14 +123,32 @@ class JobRunner:
         if claim is None:
             return  # done, deleted, or held by a live worker: the queue message was a duplicate
         row = claim.transcript
-        finish = partial(self._finish, transcript_id, claim.token, webhook_owed=owes_webhook(row.request))
+        started = time.monotonic()
+        finish = partial(
+            self._finish,
+            transcript_id,
+            claim.token,
+            webhook_owed=owes_webhook(row.request),
+            observed=Observed(row.model, started),
+        )
         if claim.token > self.settings.max_job_attempts:
             log.error(
                 "transcript %s: worker died in each of %d attempts; giving up", transcript_id, claim.token - 1
             )
             finish(status=transcripts.ERROR, error=repeated_failure(claim.token - 1))
             return
-        log.info("transcript %s: attempt %d with %s", transcript_id, claim.token, row.model)
+        log.info(
+            "transcript %s: attempt %d with %s (processing)",
+            transcript_id,
+            claim.token,
+            row.model,
+            extra={
+                "transcript_id": transcript_id,
+                "status": "processing",
+                "attempt": claim.token,
+                "model": row.model,
+            },
+        )
         redacted: RedactedAudio | None = None
         with self._lease_kept(transcript_id, claim.token):
             try:
@@ -120,6 +176,7 @@ class JobRunner:
             result=result_json(result, params),
             unredacted=unredacted_json(result),
             speech_model_used=result.speech_model_used,
+            audio_seconds=result.audio_duration,
             redacted_audio_status=redacted.status if redacted else None,
             redacted_audio_file=redacted.file if redacted else None,
             redacted_audio_webhook_owed=bool(redacted and redacted.file and owes_webhook(row.request)),
@@ -163,7 +220,14 @@ class JobRunner:
         )
         return RedactedAudio(transcripts.REDACTED_AUDIO_READY, written.path.name)
 
-    def _finish(self, transcript_id: str, token: int, **outcome: Any) -> bool:
+    def _finish(
+        self,
+        transcript_id: str,
+        token: int,
+        observed: Observed,
+        audio_seconds: float | None = None,
+        **outcome: Any,
+    ) -> bool:
         """Store the outcome; whether it was stored (not: the claim was lost)."""
         with self.db.session() as session:
             stored = transcripts.finish(session, transcript_id, token, **outcome)
@@ -172,8 +236,10 @@ class JobRunner:
                 "transcript %s: claim %d lost (deleted or re-claimed); result dropped",
                 transcript_id,
                 token,
+                extra={"transcript_id": transcript_id, "attempt": token},
             )
             return False
+        observed.finished(transcript_id, outcome["status"], outcome.get("error"), audio_seconds)
         if self.on_finished is not None:
             try:
                 self.on_finished(transcript_id)

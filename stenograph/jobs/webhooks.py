@@ -26,6 +26,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from stenograph import metrics
 from stenograph.assemblyai.redacted_audio import ready_json, signed_url
 from stenograph.assemblyai.webhooks import notification_json, webhook_target
 from stenograph.config import Settings
@@ -147,7 +148,8 @@ class WebhookSender:
         try:
             check_url_allowed(webhook.url, self.settings.allow_private_urls, action="Webhook to")
         except OutboundError as exc:  # the address policy: never sent, never retried
-            log.warning("transcript %s: %s", transcript_id, exc)
+            metrics.WEBHOOK_DELIVERIES.labels(kind=kind, outcome="blocked").inc()
+            log.warning("transcript %s: %s", transcript_id, exc, extra={"transcript_id": transcript_id})
             return None
         try:
             status_code = post_json(
@@ -158,8 +160,10 @@ class WebhookSender:
                 allow_private=self.settings.allow_private_urls,
             )
         except OutboundError as exc:  # timeout or connection failure: retried
+            metrics.WEBHOOK_DELIVERIES.labels(kind=kind, outcome="unreachable").inc()
             log.info("transcript %s: %s webhook attempt %d failed: %s", transcript_id, kind, attempt, exc)
         else:
+            metrics.WEBHOOK_DELIVERIES.labels(kind=kind, outcome=metrics.webhook_outcome(status_code)).inc()
             if kind == TRANSCRIPT_WEBHOOK:
                 with self.db.session() as session:
                     transcripts.record_webhook_status(session, transcript_id, status_code)

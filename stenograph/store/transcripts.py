@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, and_, bindparam, exists, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from stenograph.store.db import rows_matched
@@ -467,3 +467,19 @@ def redacted_audio_state(
     return RedactedAudioState(
         status, audio_url == DELETED_AUDIO_URL, error, request or {}, audio_status, audio_file
     )
+
+
+@dataclass(frozen=True)
+class JobCounts:
+    """The jobs the rows hold, for metrics: how many in each status, and when the oldest still
+    queued was created (None: none queued)."""
+
+    by_status: dict[str, int]
+    oldest_queued_at: dt.datetime | None
+
+
+def job_counts(session: Session) -> JobCounts:
+    counted = session.execute(select(Transcript.status, func.count()).group_by(Transcript.status))
+    by_status = dict.fromkeys(STATUSES, 0) | {str(status): int(n) for status, n in counted}
+    oldest = session.scalar(select(func.min(Transcript.created_at)).where(Transcript.status == QUEUED))
+    return JobCounts(by_status, oldest)

@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from stenograph import metrics
 from stenograph.pipeline.audio import SAMPLE_RATE
 from stenograph.pipeline.models import DEFAULT_MODEL_SETTINGS, ModelSettings
 from stenograph.streaming.audio import AudioConverter
@@ -86,9 +87,11 @@ class StreamingService:
     def acquire(self, session_id: str) -> None:
         with self._lock:
             if self.max_sessions and len(self._sessions) >= self.max_sessions:
+                metrics.STREAMING_REFUSED.inc()
                 raise TooManySessions(f"Too many concurrent sessions (limit {self.max_sessions})")
             lag = self.lag()
             if self.admit_lag_s and lag > self.admit_lag_s:
+                metrics.STREAMING_REFUSED.inc()
                 raise TooManySessions(
                     f"Too many concurrent sessions: the server is running {lag:.1f} s behind real time"
                 )
@@ -120,6 +123,7 @@ class StreamingService:
             if len(live) < 2 or lag <= self.shed_lag_s:
                 return None
             self._last_shed = now
+            metrics.STREAMING_SHED.inc()
             live[-1].overload(lag)
             return live[-1]
 
@@ -402,7 +406,9 @@ class LiveSession:
                         job = engine.pending_decode()
                     if job is None:
                         break
+                    submitted = time.monotonic()
                     result = await self.service.batcher.submit(self._decoder, job)
+                    metrics.STREAMING_DECODE.observe(time.monotonic() - submitted)
                     async with self._lock:
                         events = engine.complete_decode(job, result)
                     await self._emit(events)

@@ -12,16 +12,19 @@ PACKAGE = Path(__file__).resolve().parents[2] / "stenograph"
 # package -> the packages of ours it may import (besides itself)
 ALLOWED: dict[str, set[str]] = {
     "config": set(),
+    "metrics": set(),  # Prometheus metrics: any layer above the pipeline counts
+    "logs": set(),
     "pipeline": {"understanding"},  # the orchestrator calls speech understanding
     "understanding": set(),
-    "streaming": {"pipeline"},
+    "streaming": {"metrics", "pipeline"},
     "assemblyai": {"pipeline", "streaming", "understanding"},
     "store": {"config"},  # only the Alembic environment, for the `alembic` command line
-    "jobs": {"assemblyai", "config", "pipeline", "store"},
+    "jobs": {"assemblyai", "config", "metrics", "pipeline", "store"},
     "llm": set(),
-    "runtime": {"config", "jobs", "pipeline", "store", "streaming"},
-    "api": {"assemblyai", "config", "pipeline", "runtime", "store", "streaming"},
-    "cli": {"api", "assemblyai", "config", "pipeline", "runtime", "store"},
+    "runtime": {"assemblyai", "config", "jobs", "pipeline", "store", "streaming"},
+    "doctor": {"config", "jobs", "pipeline", "runtime", "store"},
+    "api": {"assemblyai", "config", "metrics", "pipeline", "runtime", "store", "streaming"},
+    "cli": {"api", "assemblyai", "config", "doctor", "logs", "pipeline", "runtime", "store"},
 }
 # No settings are read below the runtime: they are handed down as values.
 NO_SETTINGS = ("pipeline", "streaming", "assemblyai", "understanding")

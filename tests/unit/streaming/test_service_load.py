@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from stenograph import metrics
 from stenograph.streaming.audio import PcmConverter
 from stenograph.streaming.batcher import DecodeBatcher
 from stenograph.streaming.engine import StreamConfig, StreamingEngine
@@ -68,6 +69,7 @@ async def _ignore(_events: object) -> None:
 def test_lag_admission_and_shedding_of_the_newest_session() -> None:
     async def scenario() -> None:
         service = StreamingService(admit_lag_s=0.15, shed_lag_s=0.3)
+        shed, refused = metrics.STREAMING_SHED._value.get(), metrics.STREAMING_REFUSED._value.get()
         try:
             first, second = _session(service, "first"), _session(service, "second")
             await first.feed(CHUNK)
@@ -82,6 +84,8 @@ def test_lag_admission_and_shedding_of_the_newest_session() -> None:
             # whichever session's call notices it.
             await first.feed(CHUNK)
             assert second.overloaded is not None and first.overloaded is None
+            assert metrics.STREAMING_SHED._value.get() == shed + 1  # /metrics counts it
+            assert metrics.STREAMING_REFUSED._value.get() == refused + 1  # "third"
             with pytest.raises(Overloaded, match="behind real time"):
                 await second.feed(CHUNK)
             # The last session left is never closed for lag.
