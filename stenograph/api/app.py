@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from stenograph import __version__
 from stenograph.api import exports, redacted_audio, transcripts, upload
 from stenograph.api import openai as openai_api
+from stenograph.api import playground
 from stenograph.api import streaming as streaming_api
 from stenograph.api import sync as sync_api
 from stenograph.api.errors import install_error_handlers
@@ -75,4 +76,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(openai_api.router)
     app.include_router(streaming_api.router)
     app.include_router(sync_api.router)
+    app.include_router(playground.router)  # GET / and /playground/*: no key (the page asks for one)
     return app
