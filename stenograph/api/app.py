@@ -9,9 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from stenograph import __version__
-from stenograph.api import exports, redacted_audio, transcripts, upload
+from stenograph.api import exports, playground, redacted_audio, transcripts, upload
 from stenograph.api import openai as openai_api
-from stenograph.api import playground
 from stenograph.api import streaming as streaming_api
 from stenograph.api import sync as sync_api
 from stenograph.api.errors import install_error_handlers

@@ -4,7 +4,6 @@ import { call } from "./api.js";
 import { forgetAudio } from "./media.js";
 import { $, el } from "./util.js";
 
-const PAGE_SIZE = 10;
 const DELETED_AUDIO_URL = "http://deleted_by_user"; // a deleted transcript stays listed, as on AssemblyAI
 
 let cursor = {}; // the query of the page shown: {} (newest), {before_id} or {after_id}
@@ -16,6 +15,7 @@ export function init() {
   $("history-older").addEventListener("click", () => older && load(older));
   $("history-newer").addEventListener("click", () => newer && load(newer));
   $("history-refresh").addEventListener("click", () => load(cursor));
+  $("history-size").addEventListener("change", () => load({}));
 }
 
 export function enter() {
@@ -42,7 +42,7 @@ function when(iso) {
 
 async function load(query) {
   const mine = ++generation;
-  const params = new URLSearchParams({ limit: String(PAGE_SIZE), ...query });
+  const params = new URLSearchParams({ limit: $("history-size").value, ...query });
   $("history-status").textContent = "Loading…";
   let page;
   try {

@@ -43,8 +43,19 @@ function scalar(value) {
   return String(value);
 }
 
+// A stretch of time in ms: [start, end] (word search) or {start, end} (key phrases).
 function isTimestampPair(value) {
-  return Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === "number");
+  if (Array.isArray(value)) return value.length === 2 && value.every((v) => typeof v === "number");
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof value.start === "number" &&
+    Object.keys(value).every((key) => ["start", "end"].includes(key))
+  );
+}
+
+function startOf(stretch) {
+  return Array.isArray(stretch) ? stretch[0] : stretch.start;
 }
 
 function seekButton(ms, seek) {
@@ -61,7 +72,7 @@ function cell(column, value, seek, depth) {
   if (value === null || value === undefined) return "";
   if (TIME_COLUMNS.has(column) && typeof value === "number") return seekButton(value, seek);
   if (Array.isArray(value) && value.length && value.every(isTimestampPair)) {
-    return el("span", { class: "times" }, value.slice(0, 20).map(([start]) => seekButton(start, seek)));
+    return el("span", { class: "times" }, value.slice(0, 20).map((stretch) => seekButton(startOf(stretch), seek)));
   }
   if (column === "words" && Array.isArray(value)) return `${value.length} words`;
   if (column === "sentiment" && typeof value === "string") {
@@ -99,10 +110,10 @@ function table(rows, seek, depth) {
 // One value as DOM: a table, a definition list, a list or text.
 export function render(value, seek, depth = 0) {
   if (Array.isArray(value)) {
+    if (value.length && value.every(isTimestampPair)) return cell("timestamps", value, seek, depth);
     if (value.length && value.every((item) => item && typeof item === "object" && !Array.isArray(item))) {
       return table(value, seek, depth);
     }
-    if (value.every(isTimestampPair)) return cell("timestamps", value, seek, depth);
     if (value.every((item) => item === null || typeof item !== "object")) return value.map(scalar).join(", ");
     return el("pre", { text: JSON.stringify(value, null, 2) });
   }
@@ -118,15 +129,17 @@ export function render(value, seek, depth = 0) {
   return scalar(value);
 }
 
-// The transcript's fields that hold something: results (objects, lists, long text) first, each in
-// its own section, then the rest (mostly the request's options as echoed) in a closed <details>.
+// The transcript's fields that hold something: results (objects, lists of objects, long text) first,
+// each in its own section, then the rest (mostly the request's options as echoed: flags, names,
+// lists of names) in a closed <details>.
 export function renderResults(container, transcript, seek) {
   container.replaceChildren();
   const rest = [];
   for (const [key, value] of Object.entries(transcript)) {
     if (SHOWN_ELSEWHERE.has(key) || isEmpty(value) || value === false) continue;
     const long = typeof value === "string" && value.length > 80;
-    if (typeof value === "object" || long) {
+    const scalars = Array.isArray(value) && value.every((item) => item === null || typeof item !== "object");
+    if ((typeof value === "object" && !scalars) || long) {
       container.append(
         el(
           "section",
@@ -147,7 +160,7 @@ export function renderResults(container, transcript, seek) {
       "details",
       { class: "result" },
       el("summary", { text: "Every other field" }),
-      el("dl", { class: "fields" }, rest.map(([key, v]) => [el("dt", { text: key }), el("dd", { text: scalar(v) })])),
+      el("dl", { class: "fields" }, rest.map(([key, v]) => [el("dt", { text: key }), el("dd", { text: Array.isArray(v) ? v.map(scalar).join(", ") : scalar(v) })])),
     ),
   );
 }
