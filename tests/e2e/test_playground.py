@@ -10,6 +10,7 @@ README's)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -251,9 +252,44 @@ def test_live_streams_the_microphone(page: Any, project_key: str, screenshots: P
     partial_colour = page.evaluate("window.partialSeen")
     assert partial_colour is not None, "no partial word was shown while the turn formed"
     assert partial_colour != final_colour
+    with contextlib.suppress(AssertionError):  # for the screenshot: the next turn forming, if it comes soon
+        wait_until(page, "document.querySelectorAll('#live-turns .w.partial').length >= 3", timeout=6)
     page.screenshot(path=screenshots / "playground-live.png", full_page=True)
 
     page.get_by_role("button", name="Stop").click()
     page.locator("#live-status", has_text="Ended:").wait_for(timeout=30_000)
     assert page.locator("#live-error").inner_text() == ""
     assert page.locator("#live-start").is_enabled()
+
+
+def test_record_from_the_microphone(page: Any, project_key: str, jfk: Path) -> None:
+    """A recording (MediaRecorder, Chromium's fake microphone playing jfk.wav) is uploaded and
+    transcribed like a file; the key survives a reload of the tab, the recording does not (a local
+    copy of the audio can be chosen instead); signing out forgets the key."""
+    sign_in(page, project_key)
+    record = page.locator("#record")  # its name says what a press does: record, then stop
+    assert record.inner_text() == "Record from the microphone"
+    record.click()
+    page.locator("#record-status", has_text="Recording").wait_for()
+    assert record.get_attribute("aria-pressed") == "true"
+    time.sleep(5)  # "And so, my fellow Americans, ask not..." takes the first 4 s of the file
+    page.get_by_role("button", name="Stop recording").click()
+    page.locator("#record-status", has_text="Recorded").wait_for()
+    assert page.locator("#record-preview").is_visible()
+    page.get_by_role("button", name="Transcribe", exact=True).click()
+
+    page.locator("#t-body").wait_for(state="visible")
+    assert re.search(r"fellow|americans", page.locator("#transcript-text").inner_text(), re.I)
+    assert page.locator("#player").get_attribute("src").startswith("blob:")
+
+    page.reload()
+    page.locator("#t-body").wait_for(state="visible")  # still signed in: the key is in sessionStorage
+    assert page.locator("#player").is_hidden()
+    page.set_input_files("#t-local-audio", str(jfk))
+    assert page.locator("#player").is_visible()
+    assert page.locator("#player").get_attribute("src").startswith("blob:")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.locator("#page-signin").wait_for(state="visible")
+    assert page.evaluate("sessionStorage.length") == 0
+    assert page.locator("#nav").is_hidden()

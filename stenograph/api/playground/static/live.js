@@ -78,6 +78,7 @@ async function start() {
       format_turns: String(mine.formatTurns),
     });
     if ($("live-speakers").checked) query.set("speaker_labels", "true");
+    if ($("live-detect").checked) query.set("language_detection", "true");
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     mine.ws = new WebSocket(`${scheme}//${location.host}/v3/ws?${query}`);
     mine.ws.binaryType = "arraybuffer";
@@ -175,6 +176,15 @@ function drawTurn(mine, message) {
   if (speaker) {
     turn.box.className = `turn block ${speakerClass(mine, speaker)}${turn.box.classList.contains("ended") ? " ended" : ""}`;
     turn.label.textContent = speaker === "UNKNOWN" ? "Speaker ?" : `Speaker ${speaker}`;
+  }
+  if (message.language_code) {
+    if (!turn.language) {
+      turn.language = el("span", { class: "badge" });
+      turn.box.querySelector(".block-head").append(turn.language);
+    }
+    const confidence = typeof message.language_confidence === "number" ? message.language_confidence : null;
+    turn.language.textContent =
+      confidence === null ? message.language_code : `${message.language_code} ${Math.round(confidence * 100)}%`;
   }
   const spans = [];
   (message.words || []).forEach((word, index) => {

@@ -4,6 +4,7 @@
 const urls = new Map();
 
 export function rememberAudio(transcriptId, blob) {
+  forgetAudio(transcriptId);
   urls.set(transcriptId, URL.createObjectURL(blob));
 }
 

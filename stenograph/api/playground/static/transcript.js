@@ -2,7 +2,7 @@
 // in sync with the audio), search, downloads and every other result.
 
 import { call } from "./api.js";
-import { audioUrl } from "./media.js";
+import { audioUrl, rememberAudio } from "./media.js";
 import { renderResults } from "./results.js";
 import { $, clock, download, el } from "./util.js";
 
@@ -27,6 +27,12 @@ export function init() {
     if (word) seek(Number(word.dataset.start));
   });
   $("search-form").addEventListener("submit", search);
+  $("t-local-audio").addEventListener("change", () => {
+    const file = $("t-local-audio").files[0];
+    if (!file || !transcript) return;
+    rememberAudio(transcript.id, file);
+    showPlayer(transcript.id);
+  });
   for (const button of document.querySelectorAll("[data-export]")) {
     button.addEventListener("click", () => exportAs(button.dataset.export));
   }
@@ -102,16 +108,21 @@ function show(body) {
   transcript = body;
   $("t-status").textContent = "";
   renderSummary(body);
-  const player = $("player");
-  const url = audioUrl(body.id);
-  $("t-player").hidden = false;
-  player.hidden = !url;
-  $("t-no-audio").hidden = Boolean(url);
-  if (url) player.src = url;
-  else player.removeAttribute("src");
+  showPlayer(body.id);
   renderWords(body);
   renderResults($("results"), body, seek);
   $("t-body").hidden = false;
+}
+
+// The player, with the audio this tab holds for the transcript; else a way to pick a local copy.
+function showPlayer(id) {
+  const player = $("player");
+  const url = audioUrl(id);
+  player.hidden = !url;
+  $("t-no-audio").hidden = Boolean(url);
+  $("t-local-audio").value = "";
+  if (url) player.src = url;
+  else player.removeAttribute("src");
 }
 
 function renderSummary(body) {
