@@ -10,6 +10,7 @@ import secrets
 import tomllib
 from collections.abc import Iterator
 from fnmatch import fnmatch
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,45 @@ def test_every_static_file_is_in_the_package_data() -> None:
     for path in STATIC.iterdir():
         assert any(fnmatch(f"static/{path.name}", pattern) for pattern in patterns), path.name
         assert path.name in playground.ASSETS, path.name
+
+
+class _Controls(HTMLParser):
+    """The form controls, labels and buttons of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.labelled: set[str] = set()
+        self.buttons: list[str] = []
+        self._button: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in ("input", "select", "textarea") and attributes.get("type") != "hidden":
+            self.controls.append(attributes)
+        elif tag == "label" and attributes.get("for"):
+            self.labelled.add(str(attributes["for"]))
+        elif tag == "button":
+            self._button = [attributes.get("aria-label") or ""]
+
+    def handle_data(self, data: str) -> None:
+        if self._button is not None:
+            self._button.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "button" and self._button is not None:
+            self.buttons.append("".join(self._button).strip())
+            self._button = None
+
+
+def test_every_control_is_labelled() -> None:
+    """Each input, select and textarea has a <label for> (or an aria-label), each button a name:
+    what a screen reader says and what a click on the label focuses."""
+    page = _Controls()
+    page.feed((STATIC / "index.html").read_text())
+    assert len(page.controls) > 25
+    unlabelled = [
+        c.get("id") for c in page.controls if c.get("id") not in page.labelled and not c.get("aria-label")
+    ]
+    assert not unlabelled
+    assert all(page.buttons), page.buttons
