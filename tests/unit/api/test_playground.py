@@ -40,9 +40,25 @@ def test_the_page_is_served_at_the_root_without_a_key(client: TestClient) -> Non
     assert '<script type="module" src="/playground/app.js"></script>' in response.text
     policy = response.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "connect-src 'self' ws://testserver wss://testserver;" in policy
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-cache"
+    assert client.head("/").status_code == 200
+
+
+def test_a_page_already_loaded_is_not_sent_again(client: TestClient) -> None:
+    etag = client.get("/playground/app.js").headers["etag"]
+    again = client.get("/playground/app.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    changed = client.get("/playground/app.js", headers={"If-None-Match": '"something-else"'})
+    assert changed.status_code == 200 and changed.content == (STATIC / "app.js").read_bytes()
+
+
+@pytest.mark.parametrize("host", ["evil.example; script-src *", "a b", "x\"y", ""])
+def test_an_odd_host_header_adds_nothing_to_the_policy(host: str) -> None:
+    policy = playground.content_security_policy(host)
+    assert "connect-src 'self';" in policy and "*" not in policy
 
 
 @pytest.mark.parametrize(
@@ -150,3 +166,8 @@ def test_every_control_is_labelled() -> None:
     ]
     assert not unlabelled
     assert all(page.buttons), page.buttons
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "[::1]:8000", "stenograph.example.org"])
+def test_the_websocket_is_allowed_on_the_pages_host(host: str) -> None:
+    assert f"connect-src 'self' ws://{host} wss://{host};" in playground.content_security_policy(host)
