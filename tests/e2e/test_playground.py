@@ -143,6 +143,15 @@ def test_upload_transcribe_seek_search_download(
     assert current == pytest.approx(word["start"] / 1000, abs=0.05)
     assert "now" in (span.get_attribute("class") or "")
 
+    # The keyboard: → moves to the next word, ← back.
+    page.locator("#transcript-text").focus()
+    page.keyboard.press("ArrowRight")
+    current = page.evaluate("document.getElementById('player').currentTime")
+    assert current == pytest.approx(body["words"][index + 1]["start"] / 1000, abs=0.05)
+    page.keyboard.press("ArrowLeft")
+    current = page.evaluate("document.getElementById('player').currentTime")
+    assert current == pytest.approx(word["start"] / 1000, abs=0.05)
+
     # Playing moves the highlight on, word by word.
     page.evaluate("document.getElementById('player').play()")
     wait_until(

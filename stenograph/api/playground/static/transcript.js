@@ -26,6 +26,7 @@ export function init() {
     const word = event.target.closest(".w[data-start]");
     if (word) seek(Number(word.dataset.start));
   });
+  $("transcript-text").addEventListener("keydown", keyboard);
   $("search-form").addEventListener("submit", search);
   $("t-local-audio").addEventListener("change", () => {
     const file = $("t-local-audio").files[0];
@@ -260,6 +261,33 @@ export function seek(ms) {
   if (!player.getAttribute("src")) return;
   player.currentTime = ms / 1000;
   highlightAt(ms);
+}
+
+// In the focused transcript: ← and → move word by word (and play from there), space plays or pauses.
+function keyboard(event) {
+  const player = $("player");
+  if (!player.getAttribute("src") || event.altKey || event.ctrlKey || event.metaKey) return;
+  if (event.key === " ") {
+    event.preventDefault();
+    if (player.paused) player.play();
+    else player.pause();
+    return;
+  }
+  if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+  event.preventDefault();
+  const at = currentSpan ? timeline.findIndex((entry) => entry.span === currentSpan) : -1;
+  let target;
+  if (at >= 0) {
+    target = at + (event.key === "ArrowRight" ? 1 : -1);
+  } else {
+    const ms = player.currentTime * 1000;
+    const next = timeline.findIndex((entry) => entry.start > ms);
+    target = event.key === "ArrowRight" ? next : (next < 0 ? timeline.length : next) - 1;
+  }
+  if (target >= 0 && target < timeline.length) {
+    seek(timeline[target].start);
+    keepInView(timeline[target].span);
+  }
 }
 
 function followPlayback() {
