@@ -57,6 +57,9 @@ def pipeline_options(params: TranscriptOptionalParams, model: str) -> Transcribe
         entity_detection=bool(params.entity_detection),
         sentiment_analysis=bool(params.sentiment_analysis),
         auto_highlights=bool(params.auto_highlights),
+        iab_categories=bool(params.iab_categories),
+        content_safety=bool(params.content_safety),
+        content_safety_confidence=params.content_safety_confidence or 50,
         custom_formatting=tuple(custom_formatting_patterns(params).items()),
     )
 

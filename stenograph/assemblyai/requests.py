@@ -228,9 +228,7 @@ def load_options(stored: dict[str, Any] | None) -> TranscriptOptionalParams:
 # (e.g. punctuate=true) is accepted because it is what the server does anyway.
 NOT_YET_SUPPORTED: dict[str, Any] = {
     "auto_chapters": False,
-    "content_safety": False,
     "custom_topics": False,
-    "iab_categories": False,
     "summarization": False,
 }
 
@@ -340,7 +338,14 @@ def _check_guardrails(params: TranscriptOptionalParams) -> None:
                 raise InvalidRequest("redact_static_entities: each label needs a non-empty list of terms")
     english_only = [
         name
-        for name in ("redact_pii", "entity_detection", "sentiment_analysis", "auto_highlights")
+        for name in (
+            "redact_pii",
+            "entity_detection",
+            "sentiment_analysis",
+            "auto_highlights",
+            "iab_categories",
+            "content_safety",
+        )
         if getattr(params, name)
     ] + (["speech_understanding.request.custom_formatting"] if custom_formatting_patterns(params) else [])
     if english_only:

@@ -187,6 +187,39 @@ def result_json(result: TranscriptResult, params: TranscriptOptionalParams) -> d
                 for h in result.highlights
             ],
         }
+    if result.topics is not None:
+        payload["iab_categories_result"] = {
+            "status": "success",
+            "results": [
+                {
+                    "text": segment.text,
+                    "labels": [{"label": label, "relevance": value} for label, value in segment.labels],
+                    "timestamp": {"start": segment.start, "end": segment.end},
+                }
+                for segment in result.topics.segments
+            ],
+            "summary": result.topics.summary,
+        }
+    if result.content_safety is not None:
+        safety = result.content_safety
+        payload["content_safety_labels"] = {
+            "status": "success",
+            "results": [
+                {
+                    "text": segment.text,
+                    "labels": [
+                        {"label": x.label, "confidence": x.confidence, "severity": x.severity}
+                        for x in segment.labels
+                    ],
+                    "sentences_idx_start": segment.sentences_idx_start,
+                    "sentences_idx_end": segment.sentences_idx_end,
+                    "timestamp": {"start": segment.start, "end": segment.end},
+                }
+                for segment in safety.segments
+            ],
+            "summary": safety.summary,
+            "severity_score_summary": safety.severity_summary,
+        }
     if result.custom_formatting is not None:
         formatted = result.custom_formatting
         payload["speech_understanding_response"] = {

@@ -41,8 +41,13 @@ from stenograph.pipeline.types import (
     Highlight,
     PipelineError,
     Redaction,
+    SafetyLabel,
+    SafetyResult,
+    SafetySegment,
     Segment,
     SentenceSentiment,
+    TopicResult,
+    TopicSegment,
     TranscribeOptions,
     TranscriptResult,
     UnredactedCopy,
@@ -147,6 +152,10 @@ def transcribe(
         entities=guarded.entities if guarded is not None and options.entity_detection else None,
         sentiment_analysis=_sentiments(words) if options.sentiment_analysis else None,
         highlights=_highlights(words) if options.auto_highlights else None,
+        topics=_topics(words) if options.iab_categories else None,
+        content_safety=(
+            _content_safety(words, options.content_safety_confidence) if options.content_safety else None
+        ),
         custom_formatting=(
             _custom_formatted(
                 words, utterances if options.speaker_labels else None, options.custom_formatting
@@ -233,6 +242,55 @@ def _highlights(words: list[Word]) -> list[Highlight]:
         for phrase in highlights.key_phrases([w.text for w in words])
         if "#" not in phrase.text and "[" not in phrase.text
     ]
+
+
+def _sentences(words: list[Word]) -> list[list[Word]]:
+    """The sentences of the transcript, in time order; none spans two speakers or channels."""
+    spans = sentence_spans(words, [(w.speaker, w.channel) for w in words])
+    return [words[span.start : span.stop] for span in spans]
+
+
+def _topics(words: list[Word]) -> TopicResult:
+    """IAB topics per segment of whole sentences, of the words as they stand."""
+    from stenograph.understanding import topics
+
+    sentences = _sentences(words)
+    found = topics.detect([textform.join_text(s) for s in sentences])
+    return TopicResult(
+        [
+            TopicSegment(
+                textform.join_text([w for s in sentences[seg.first : seg.last + 1] for w in s]),
+                sentences[seg.first][0].start,
+                sentences[seg.last][-1].end,
+                seg.labels,
+            )
+            for seg in found.segments
+        ],
+        found.summary,
+    )
+
+
+def _content_safety(words: list[Word], threshold: int) -> SafetyResult:
+    """Sensitive content per segment of whole sentences; swear words as filter_profanity knows them."""
+    from stenograph.understanding import safety
+
+    sentences = _sentences(words)
+    found = safety.detect([textform.join_text(s) for s in sentences], textform.is_profane, threshold)
+    return SafetyResult(
+        [
+            SafetySegment(
+                textform.join_text([w for s in sentences[seg.first : seg.last + 1] for w in s]),
+                sentences[seg.first][0].start,
+                sentences[seg.last][-1].end,
+                seg.first,
+                seg.last,
+                tuple(SafetyLabel(x.label, x.confidence, x.severity) for x in seg.labels),
+            )
+            for seg in found.segments
+        ],
+        found.summary,
+        found.severity_summary,
+    )
 
 
 def _sentiments(words: list[Word]) -> list[SentenceSentiment]:

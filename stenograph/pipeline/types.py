@@ -122,6 +122,9 @@ class TranscribeOptions:
     # Speech understanding (English): sentiment per sentence, key phrases.
     sentiment_analysis: bool = False
     auto_highlights: bool = False
+    iab_categories: bool = False
+    content_safety: bool = False
+    content_safety_confidence: int = 50  # percent a label's confidence must reach
     # speech_understanding custom_formatting: (kind, pattern) with kind date, phone_number or email.
     custom_formatting: tuple[tuple[str, str], ...] = ()
 
@@ -133,6 +136,8 @@ class TranscribeOptions:
             "entity_detection": self.entity_detection,
             "sentiment_analysis": self.sentiment_analysis,
             "auto_highlights": self.auto_highlights,
+            "iab_categories": self.iab_categories,
+            "content_safety": self.content_safety,
             "speech_understanding.request.custom_formatting": bool(self.custom_formatting),
         }
         return [name for name, on in asked.items() if on]
@@ -174,6 +179,10 @@ class TranscriptResult:
     sentiment_analysis: list[SentenceSentiment] | None = None
     # With auto_highlights: the key phrases, most relevant first.
     highlights: list[Highlight] | None = None
+    # With iab_categories: topics per segment and for the whole transcript.
+    topics: TopicResult | None = None
+    # With content_safety: sensitive content per segment.
+    content_safety: SafetyResult | None = None
     # With custom_formatting: the text with dates, phone numbers and addresses in the asked patterns.
     custom_formatting: CustomFormatted | None = None
 
@@ -183,6 +192,44 @@ class CustomFormatted:
     mapping: dict[str, str]  # as said -> as formatted
     text: str
     utterances: list[tuple[Utterance, str]] | None  # each utterance and its formatted text
+
+
+@dataclass(frozen=True)
+class TopicSegment:
+    text: str
+    start: int  # milliseconds
+    end: int
+    labels: tuple[tuple[str, float], ...]  # (IAB label, relevance), most relevant first
+
+
+@dataclass
+class TopicResult:
+    segments: list[TopicSegment]
+    summary: dict[str, float]  # label -> relevance to the whole transcript
+
+
+@dataclass(frozen=True)
+class SafetyLabel:
+    label: str
+    confidence: float
+    severity: float
+
+
+@dataclass(frozen=True)
+class SafetySegment:
+    text: str
+    start: int  # milliseconds
+    end: int
+    sentences_idx_start: int
+    sentences_idx_end: int
+    labels: tuple[SafetyLabel, ...]
+
+
+@dataclass
+class SafetyResult:
+    segments: list[SafetySegment]  # those with a label
+    summary: dict[str, float]
+    severity_summary: dict[str, dict[str, float]]  # label -> {"low", "medium", "high"} shares
 
 
 @dataclass(frozen=True)

@@ -120,3 +120,50 @@ def test_bad_speech_understanding_is_400_naming_it(
     )
     assert response.status_code == 400, response.text
     assert named in response.json()["error"]
+
+
+@pytest.fixture(scope="module")
+def weather_url(client: httpx.Client, shared_audio: Path) -> str:
+    path = shared_audio / "compressed" / "azure_whatstheweatherlike.mp3"
+    return client.post("/v2/upload", content=path.read_bytes()).json()["upload_url"]
+
+
+def test_topics_and_content_safety_through_the_sdk(aai_module, weather_url: str) -> None:
+    """iab_categories and content_safety on a real question about the weather: the topic is the
+    taxonomy's weather category, and nothing in it is sensitive."""
+    aai = aai_module
+    transcript = aai.Transcriber().transcribe(
+        weather_url, aai.TranscriptionConfig(iab_categories=True, content_safety=True)
+    )
+    assert transcript.status == aai.TranscriptStatus.completed, transcript.error
+    assert "weather" in transcript.text.lower()
+    topics = transcript.iab_categories
+    assert topics.status == "success" and len(topics.results) == 1
+    (segment,) = topics.results
+    assert segment.text == transcript.text
+    assert (segment.timestamp.start, segment.timestamp.end) == (
+        transcript.words[0].start,
+        transcript.words[-1].end,
+    )
+    assert segment.labels[0].label == "NewsAndPolitics>Weather"
+    assert next(iter(topics.summary)) == "NewsAndPolitics>Weather"
+    safety = transcript.content_safety
+    assert safety.status == "success"
+    assert safety.results == [] and safety.summary == {} and safety.severity_score_summary == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ({"content_safety": True, "content_safety_confidence": 10}, "content_safety_confidence"),
+        ({"content_safety": True, "content_safety_confidence": 101}, "content_safety_confidence"),
+        ({"iab_categories": True, "language_code": "fr"}, "iab_categories"),
+        ({"content_safety": True, "language_code": "de"}, "content_safety"),
+    ],
+)
+def test_bad_topic_and_safety_requests_are_400_naming_the_field(
+    client: httpx.Client, weather_url: str, body: dict, named: str
+) -> None:
+    response = client.post("/v2/transcript", json={"audio_url": weather_url, **body})
+    assert response.status_code == 400, response.text
+    assert named in response.json()["error"]

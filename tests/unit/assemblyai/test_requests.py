@@ -112,7 +112,8 @@ def test_the_model_stored_is_the_model_that_runs(fields: dict[str, Any], model: 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"iab_categories": True}, "iab_categories: not supported by this server yet"),
+        ({"auto_chapters": True}, "auto_chapters: not supported by this server yet"),
+        ({"iab_categories": True, "language_code": "fr"}, "iab_categories: supported for English"),
         ({"sentiment_analysis": True, "language_code": "de"}, "sentiment_analysis: supported for English"),
         ({"speech_models": ["large"]}, "speech_models: unknown model 'large'"),
         ({"language_code": "xx"}, "language_code: 'xx' is not a supported language"),
