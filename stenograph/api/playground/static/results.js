@@ -15,6 +15,8 @@ const TITLES = {
   sentiment_analysis_results: "Sentiment",
   auto_highlights_result: "Key phrases",
   entities: "Entities",
+  iab_categories_result: "Topics",
+  content_safety_labels: "Content safety",
   language_detection_results: "Language detection",
   speech_understanding: "Speech understanding",
   unredacted_text: "Unredacted text",
