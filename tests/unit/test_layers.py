@@ -17,14 +17,14 @@ ALLOWED: dict[str, set[str]] = {
     "streaming": {"pipeline"},
     "assemblyai": {"pipeline", "streaming", "understanding"},
     "store": {"config"},  # only the Alembic environment, for the `alembic` command line
-    "jobs": {"assemblyai", "config", "pipeline", "store"},
+    "jobs": {"assemblyai", "config", "llm", "pipeline", "store"},
     "llm": set(),
-    "runtime": {"config", "jobs", "pipeline", "store", "streaming"},
-    "api": {"assemblyai", "config", "pipeline", "runtime", "store", "streaming"},
+    "runtime": {"config", "jobs", "llm", "pipeline", "store", "streaming"},
+    "api": {"assemblyai", "config", "llm", "pipeline", "runtime", "store", "streaming"},
     "cli": {"api", "assemblyai", "config", "pipeline", "runtime", "store"},
 }
 # No settings are read below the runtime: they are handed down as values.
-NO_SETTINGS = ("pipeline", "streaming", "assemblyai", "understanding")
+NO_SETTINGS = ("pipeline", "streaming", "assemblyai", "understanding", "llm")
 
 
 def _modules() -> list[Path]:
