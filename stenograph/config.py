@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     llm_max_waiting: int = Field(default=4, ge=0)
     llm_time_limit_seconds: float = Field(default=300.0, gt=0)  # per generation
     llm_max_tokens: int = Field(default=4096, ge=1)  # cap on any generation's output
+    llm_repeat_penalty: float = Field(default=1.1, ge=1.0, le=2.0)  # 1.0: none (small models loop)
 
     @field_validator("device", mode="before")
     @classmethod

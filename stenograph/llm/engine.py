@@ -57,10 +57,12 @@ class LLMEngine:
                 raise EngineBusy(self.retry_after_s())
             self._in_flight += 1
         try:
-            return self._pool.submit(self._run, request, on_token)
+            future = self._pool.submit(self._run, request, on_token)
         except BaseException:
-            self._release(None)
+            self._release()
             raise
+        future.add_done_callback(lambda _f: self._release())  # cancelled while waiting too
+        return future
 
     def generate(self, request: GenerationRequest, on_token: TokenSink | None = None) -> Generation:
         """Blocking: queue a generation and wait for it."""
@@ -74,13 +76,12 @@ class LLMEngine:
         try:
             return self.backend.generate(request, deadline=started + self.time_limit_s, on_token=on_token)
         finally:
-            self._release(time.monotonic() - started)
+            with self._lock:
+                self._recent_seconds = 0.7 * self._recent_seconds + 0.3 * (time.monotonic() - started)
 
-    def _release(self, seconds: float | None) -> None:
+    def _release(self) -> None:
         with self._lock:
             self._in_flight -= 1
-            if seconds is not None:
-                self._recent_seconds = 0.7 * self._recent_seconds + 0.3 * seconds
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -73,3 +73,17 @@ def test_generations_run_one_at_a_time() -> None:
 def test_max_tokens_below_one_is_refused() -> None:
     with pytest.raises(InvalidGenerationRequest):
         LLMEngine(FakeBackend()).submit(_request(max_tokens=0))
+
+
+def test_a_cancelled_waiting_request_frees_its_place() -> None:
+    backend = FakeBackend()
+    backend.hold.clear()
+    engine = LLMEngine(backend, max_waiting=1)
+    running = engine.submit(_request())
+    waiting = engine.submit(_request())
+    with pytest.raises(EngineBusy):
+        engine.submit(_request())
+    assert waiting.cancel()
+    another = engine.submit(_request())  # the cancelled one's place
+    backend.hold.set()
+    assert running.result(timeout=5).text and another.result(timeout=5).text
