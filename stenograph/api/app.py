@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from stenograph import __version__
-from stenograph.api import exports, llm_gateway, redacted_audio, transcripts, upload
+from stenograph.api import exports, lemur, llm_gateway, redacted_audio, transcripts, upload
 from stenograph.api import openai as openai_api
 from stenograph.api import streaming as streaming_api
 from stenograph.api import sync as sync_api
@@ -76,4 +76,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(streaming_api.router)
     app.include_router(sync_api.router)
     app.include_router(llm_gateway.router)
+    app.include_router(lemur.router)
     return app
