@@ -8,6 +8,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from concurrent.futures import Future
 
+from starlette.concurrency import run_in_threadpool
+
 from stenograph.llm import EngineBusy, Generation, GenerationRequest, LLMEngine, LLMError
 from stenograph.llm.files import ModelFilesMissing
 from stenograph.runtime import Runtime
@@ -31,9 +33,11 @@ def problem(exc: BaseException) -> CallProblem:
     raise exc
 
 
-def engine_of(runtime: Runtime) -> LLMEngine:
+async def engine_of(runtime: Runtime) -> LLMEngine:
+    """The process's engine; built on the thread pool (the first time ever, the packaged model's
+    parts are joined and checked: seconds of disk work that must not stall the event loop)."""
     try:
-        return runtime.llm
+        return await run_in_threadpool(lambda: runtime.llm)
     except ModelFilesMissing as exc:
         raise problem(exc) from exc
 

@@ -66,7 +66,7 @@ async def _run(
     params: LemurBaseParams,
     schema: dict[str, Any] | None = None,
 ) -> Generation:
-    engine = _engine(runtime)
+    engine = await _engine(runtime)
     request = GenerationRequest(
         messages=tuple(messages),
         max_tokens=_max_tokens(engine, params),
@@ -80,9 +80,9 @@ async def _run(
         raise ApiError(exc.status_code, exc.message, exc.headers) from exc
 
 
-def _engine(runtime: Runtime) -> LLMEngine:
+async def _engine(runtime: Runtime) -> LLMEngine:
     try:
-        return engine_of(runtime)
+        return await engine_of(runtime)
     except CallProblem as exc:
         raise ApiError(exc.status_code, exc.message, exc.headers) from exc
 
@@ -135,7 +135,7 @@ async def task(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> 
     params = await _params(request, LemurTaskParams)
     if not params.prompt.strip():
         raise ApiError(400, "prompt is empty")
-    _max_tokens(_engine(runtime), params)
+    _max_tokens(await _engine(runtime), params)
     texts = await _sources(runtime, project_id, params)
     messages = prompts.task(texts, params.prompt, params.context)
     return await _string_task(runtime, project_id, "task", params, messages)
@@ -144,7 +144,7 @@ async def task(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> 
 @router.post("/generate/summary")
 async def summary(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
     params = await _params(request, LemurSummaryParams)
-    _max_tokens(_engine(runtime), params)
+    _max_tokens(await _engine(runtime), params)
     texts = await _sources(runtime, project_id, params)
     messages = prompts.summary(texts, params.answer_format, params.context)
     return await _string_task(runtime, project_id, "summary", params, messages)
@@ -153,7 +153,7 @@ async def summary(request: Request, runtime: RuntimeDep, project_id: ProjectId) 
 @router.post("/generate/action-items")
 async def action_items(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
     params = await _params(request, LemurActionItemsParams)
-    _max_tokens(_engine(runtime), params)
+    _max_tokens(await _engine(runtime), params)
     texts = await _sources(runtime, project_id, params)
     messages = prompts.action_items(texts, params.answer_format, params.context)
     return await _string_task(runtime, project_id, "action-items", params, messages)
@@ -171,7 +171,7 @@ async def question_answer(request: Request, runtime: RuntimeDep, project_id: Pro
             raise ApiError(400, f"questions[{n}]: answer_format and answer_options cannot be used together")
         if q.answer_options is not None and not [o for o in q.answer_options if o.strip()]:
             raise ApiError(400, f"questions[{n}].answer_options is empty")
-    _max_tokens(_engine(runtime), params)
+    _max_tokens(await _engine(runtime), params)
     texts = await _sources(runtime, project_id, params)
     answers = []
     generations = []

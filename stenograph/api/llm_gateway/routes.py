@@ -80,7 +80,7 @@ async def chat_completions(request: Request, runtime: RuntimeDep, project_id: Pr
     started = time.monotonic_ns()
     params = await read_json_body(request, partial(validated, ChatCompletionParams))
     try:
-        engine = engine_of(runtime)
+        engine = await engine_of(runtime)
     except CallProblem as exc:
         raise _gateway_error(exc) from exc
     generation_request = await _request(runtime, engine, project_id, params)
@@ -151,7 +151,7 @@ async def list_models(runtime: RuntimeDep) -> dict[str, Any]:
     """The one model this server runs, with every field the SDKs' model object requires (and
     OpenAI's ``object``/``created``/``owned_by``, for OpenAI clients). No key needed, as upstream."""
     try:
-        engine = engine_of(runtime)
+        engine = await engine_of(runtime)
     except CallProblem as exc:
         raise _gateway_error(exc) from exc
     name = engine.model_name
@@ -180,3 +180,13 @@ async def list_models(runtime: RuntimeDep) -> dict[str, Any]:
         "default_provider": provider,
     }
     return {"object": "list", "data": [model]}
+
+
+@router.post("/understanding")
+@router.post("/understanding/validate")
+async def understanding(_project_id: ProjectId) -> Response:
+    """Not built yet: an honest 501, in the gateway's envelope."""
+    raise GatewayError(
+        501,
+        "speech understanding through the LLM Gateway (POST /v1/understanding) is not built here yet",
+    )
