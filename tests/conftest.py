@@ -81,3 +81,25 @@ def js_sdk() -> Path:
     if not (JS_DIR / "node_modules" / "assemblyai").exists():
         subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, timeout=300)
     return JS_DIR
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A real server whose language model is SmolLM2-135M (real llama.cpp generations, fast), with a
+    small context and no waiting room, so that the limits are quick to reach."""
+    from tests.support.llm_models import smollm2_path
+
+    live = LiveServer(
+        data_dir=tmp_path_factory.mktemp("llm-server") / "data",
+        api_key=secrets.token_hex(16),
+        env={
+            "STENOGRAPH_ALLOW_PRIVATE_URLS": "1",
+            "STENOGRAPH_LLM_MODEL_PATH": str(smollm2_path()),
+            "STENOGRAPH_LLM_MODEL": "smollm2-135m-instruct",
+            "STENOGRAPH_LLM_CONTEXT_TOKENS": "2048",
+            "STENOGRAPH_LLM_MAX_WAITING": "0",
+            "STENOGRAPH_LLM_THREADS": "2",
+        },
+    ).start()
+    yield live
+    live.stop()

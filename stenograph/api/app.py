@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from stenograph import __version__
-from stenograph.api import exports, ops, playground, redacted_audio, transcripts, upload
+from stenograph.api import exports, lemur, llm_gateway, ops, playground, redacted_audio, transcripts, upload
 from stenograph.api import openai as openai_api
 from stenograph.api import streaming as streaming_api
 from stenograph.api import sync as sync_api
@@ -77,5 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(openai_api.router)
     app.include_router(streaming_api.router)
     app.include_router(sync_api.router)
+    app.include_router(llm_gateway.router)
+    app.include_router(lemur.router)
     app.include_router(playground.router)  # GET / and /playground/*: no key (the page asks for one)
     return app

@@ -131,3 +131,17 @@ class StreamingToken(Base):
     max_session_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class LemurRequest(Base):
+    """A LeMUR request's answer (``response``: the JSON body without the request id) and the
+    request's details; deleted by DELETE /lemur/v3/{request_id}."""
+
+    __tablename__ = "lemur_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(32))  # task, summary, question-answer, action-items
+    request: Mapped[dict[str, Any]] = mapped_column()
+    response: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -19,15 +19,15 @@ ALLOWED: dict[str, set[str]] = {
     "streaming": {"metrics", "pipeline"},
     "assemblyai": {"pipeline", "streaming", "understanding"},
     "store": {"config"},  # only the Alembic environment, for the `alembic` command line
-    "jobs": {"assemblyai", "config", "metrics", "pipeline", "store"},
+    "jobs": {"assemblyai", "config", "llm", "metrics", "pipeline", "store"},
     "llm": set(),
-    "runtime": {"assemblyai", "config", "jobs", "pipeline", "store", "streaming"},
+    "runtime": {"assemblyai", "config", "jobs", "llm", "pipeline", "store", "streaming"},
     "doctor": {"config", "jobs", "pipeline", "runtime", "store"},
-    "api": {"assemblyai", "config", "metrics", "pipeline", "runtime", "store", "streaming"},
+    "api": {"assemblyai", "config", "llm", "metrics", "pipeline", "runtime", "store", "streaming"},
     "cli": {"api", "assemblyai", "config", "doctor", "logs", "pipeline", "runtime", "store"},
 }
 # No settings are read below the runtime: they are handed down as values.
-NO_SETTINGS = ("pipeline", "streaming", "assemblyai", "understanding")
+NO_SETTINGS = ("pipeline", "streaming", "assemblyai", "understanding", "llm")
 
 
 def _modules() -> list[Path]:

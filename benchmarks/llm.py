@@ -1,0 +1,395 @@
+"""The language model's quality and speed (issue 24), one command:
+
+    .venv/bin/python benchmarks/llm.py [--json PATH] [--threads N] [--skip-structured]
+
+Question answering: the questions of benchmarks/data/llm_qa.json (written from the references
+before any model ran) over four real recordings of ../shared/audio as tiny.en transcribes them
+(transcribed in a child process, so that the memory figure below is the language model's), asked
+as the LLM Gateway asks with ``transcript_id`` (the transcript in a system message), greedy, 40
+tokens at most. An answer is right when it holds an accepted answer (lower case, punctuation
+removed).
+
+Structured output: 50 ``json_schema`` requests (10 schemas x 5 inputs below); each response parsed
+and validated against its schema.
+
+Speed: time to first token of a short chat (median of 5, streamed, model loaded), generation
+tokens/s, and the process's resident memory with the model loaded (VmRSS, VmHWM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from stenograph.config import load_settings  # noqa: E402
+from stenograph.llm import ChatMessage, GenerationRequest, LLMEngine  # noqa: E402
+from stenograph.llm.factory import LLMSettings, build_engine  # noqa: E402
+
+AUDIO = REPO_ROOT.parent / "shared" / "audio"
+QA = Path(__file__).parent / "data" / "llm_qa.json"
+CACHE = Path("/tmp") / "stenograph-bench-llm"
+# As the LLM Gateway puts a transcript_id's transcript into the context (api/llm_gateway/routes.py).
+TRANSCRIPT_INSTRUCTION = (
+    "The transcript of a recording follows. Use it to answer the user's request.\n\n"
+    "<transcript>\n{text}\n</transcript>"
+)
+
+
+def _transcribe(path: str) -> str:
+    from stenograph.pipeline import TranscribeOptions, transcribe
+
+    return transcribe(path, TranscribeOptions(model="tiny.en")).text
+
+
+def transcripts(recordings: dict[str, str]) -> tuple[dict[str, str], float]:
+    CACHE.mkdir(exist_ok=True)
+    texts: dict[str, str] = {}
+    todo = {k: v for k, v in recordings.items() if not (CACHE / f"{k}.txt").is_file()}
+    started = time.monotonic()
+    if todo:
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            for name, text in zip(
+                todo, pool.map(_transcribe, [str(AUDIO / p) for p in todo.values()]), strict=True
+            ):
+                (CACHE / f"{name}.txt").write_text(text)
+    for name in recordings:
+        texts[name] = (CACHE / f"{name}.txt").read_text()
+    return texts, time.monotonic() - started
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
+
+
+def right(answer: str, item: dict[str, Any]) -> bool:
+    said = _norm(answer)
+    if "all" in item:
+        return all(_norm(a) in said for a in item["all"])
+    return any(_norm(a) in said for a in item["any"])
+
+
+def memory() -> dict[str, float]:
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("VmRSS", "VmHWM")):
+            key, value = line.split(":")
+            fields[key] = round(int(value.split()[0]) / 1024, 1)
+    return fields
+
+
+def ask(
+    engine: LLMEngine, messages: list[ChatMessage], max_tokens: int, schema: dict[str, Any] | None = None
+):
+    return engine.generate(
+        GenerationRequest(
+            messages=tuple(messages), max_tokens=max_tokens, temperature=0.0, json_schema=schema
+        )
+    )
+
+
+def speed(engine: LLMEngine) -> dict[str, Any]:
+    firsts, rates = [], []
+    for n in range(5):
+        started = time.monotonic()
+        first: list[float] = []
+        result = engine.generate(
+            GenerationRequest(
+                messages=(ChatMessage("user", f"Write one sentence about the number {n + 3}."),),
+                max_tokens=40,
+            ),
+            on_token=lambda _p, first=first, started=started: (
+                first or first.append(time.monotonic() - started)
+            ),
+        )
+        firsts.append(first[0])
+        if result.completion_tokens > 1:
+            rates.append((result.completion_tokens - 1) / max(1e-6, result.seconds - first[0]))
+    return {
+        "ttft_s_median": round(statistics.median(firsts), 2),
+        "ttft_s_max": round(max(firsts), 2),
+        "generation_tokens_per_s": round(statistics.median(rates), 1) if rates else None,
+    }
+
+
+def qa(engine: LLMEngine, texts: dict[str, str], items: list[dict[str, Any]]) -> dict[str, Any]:
+    per: dict[str, list[bool]] = {}
+    wrong = []
+    started = time.monotonic()
+    prompt_tokens = {}
+    for item in items:
+        messages = [
+            ChatMessage("system", TRANSCRIPT_INSTRUCTION.format(text=texts[item["recording"]])),
+            ChatMessage("user", item["question"] + " Answer in a few words."),
+        ]
+        result = ask(engine, messages, 40)
+        prompt_tokens[item["recording"]] = result.prompt_tokens
+        ok = right(result.text, item)
+        per.setdefault(item["recording"], []).append(ok)
+        if not ok:
+            wrong.append({"question": item["question"], "answer": result.text.strip()})
+    flat = [ok for oks in per.values() for ok in oks]
+    return {
+        "questions": len(flat),
+        "accuracy": round(sum(flat) / len(flat), 3),
+        "per_recording": {k: f"{sum(v)}/{len(v)}" for k, v in per.items()},
+        "transcript_prompt_tokens": prompt_tokens,
+        "seconds": round(time.monotonic() - started, 1),
+        "wrong": wrong,
+    }
+
+
+CALL = (
+    "Agent: Thanks for calling Northwind, this is Priya. Customer: Hi, I'm Tom Baker, my order 5512 "
+    "arrived broken. Agent: Sorry about that, Tom. I'll send a replacement by Friday and refund the "
+    "shipping of 7 dollars 50. Customer: Great, thank you, that's very kind."
+)
+INPUTS = [
+    CALL,
+    "Maria: The budget review moved to Tuesday. Ken: I'll book room 4 and send the agenda by noon. "
+    "Maria: Thanks. Ken, also invite Lee from finance.",
+    "Diane in New Jersey and Sheila in Texas talk on the phone; both are originally from Chicago.",
+    "Doctor: Take 200 milligrams twice a day for 10 days. Patient: Should I take it with food? "
+    "Doctor: Yes, and come back in two weeks if the cough persists.",
+    "Support: Your ticket 88231 is resolved, the password was reset. Customer: It still fails on my "
+    "phone. Support: Then I'll escalate it to level two today.",
+]
+SCHEMAS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "List the people named, with a role for each.",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["people"],
+            "properties": {
+                "people": {
+                    "type": "array",
+                    "maxItems": 6,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["name", "role"],
+                        "properties": {"name": {"type": "string"}, "role": {"type": "string"}},
+                    },
+                }
+            },
+        },
+    ),
+    (
+        "What is the overall sentiment?",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["sentiment"],
+            "properties": {"sentiment": {"type": "string", "enum": ["positive", "neutral", "negative"]}},
+        },
+    ),
+    (
+        "Summarise in one sentence, and give a title.",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["title", "summary"],
+            "properties": {
+                "title": {"type": "string", "maxLength": 80},
+                "summary": {"type": "string", "maxLength": 300},
+            },
+        },
+    ),
+    (
+        "List the action items.",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["action_items"],
+            "properties": {
+                "action_items": {
+                    "type": "array",
+                    "maxItems": 5,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["owner", "task"],
+                        "properties": {"owner": {"type": "string"}, "task": {"type": "string"}},
+                    },
+                }
+            },
+        },
+    ),
+    (
+        "List every number mentioned.",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["numbers"],
+            "properties": {"numbers": {"type": "array", "maxItems": 8, "items": {"type": "number"}}},
+        },
+    ),
+    (
+        "Is a follow-up needed, and how urgent is it (1-5)?",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["follow_up", "urgency"],
+            "properties": {
+                "follow_up": {"type": "boolean"},
+                "urgency": {"type": "integer", "minimum": 1, "maximum": 5},
+            },
+        },
+    ),
+    (
+        "Give the speakers as a mapping from label to name.",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["speakers"],
+            "properties": {
+                "speakers": {
+                    "type": "array",
+                    "maxItems": 4,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["label", "name"],
+                        "properties": {
+                            "label": {"type": "string", "enum": ["A", "B", "C", "D"]},
+                            "name": {"type": "string"},
+                        },
+                    },
+                }
+            },
+        },
+    ),
+    (
+        "Classify the conversation.",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["category", "confidence"],
+            "properties": {
+                "category": {"type": "string", "enum": ["support", "meeting", "medical", "social", "other"]},
+                "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+            },
+        },
+    ),
+    (
+        "Give three keywords.",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["keywords"],
+            "properties": {
+                "keywords": {
+                    "type": "array",
+                    "minItems": 3,
+                    "maxItems": 3,
+                    "items": {"type": "string", "maxLength": 30},
+                }
+            },
+        },
+    ),
+    (
+        "Answer: does anyone promise to do something? Quote it if so.",
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["promise"],
+            "properties": {"promise": {"anyOf": [{"type": "null"}, {"type": "string", "maxLength": 200}]}},
+        },
+    ),
+]
+
+
+def structured(engine: LLMEngine) -> dict[str, Any]:
+    import jsonschema_rs
+
+    parsed = valid = total = 0
+    failures = []
+    started = time.monotonic()
+    for instruction, schema in SCHEMAS:
+        validator = jsonschema_rs.validator_for(schema)
+        for text in INPUTS:
+            total += 1
+            result = ask(
+                engine, [ChatMessage("user", f"{text}\n\n{instruction} Answer in JSON.")], 200, schema
+            )
+            try:
+                value = json.loads(result.text)
+            except ValueError:
+                failures.append(
+                    {"instruction": instruction, "text": result.text[:200], "finish": result.finish_reason}
+                )
+                continue
+            parsed += 1
+            if validator.is_valid(value):
+                valid += 1
+            else:
+                failures.append({"instruction": instruction, "value": value})
+    return {
+        "requests": total,
+        "parsed": parsed,
+        "valid": valid,
+        "seconds": round(time.monotonic() - started, 1),
+        "failures": failures,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument("--threads", type=int, default=0, help="llama.cpp threads (0: every core)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=load_settings().resolved_model_cache_dir,
+        help="where the model's parts are joined (default: the server's model cache)",
+    )
+    parser.add_argument("--skip-qa", action="store_true")
+    parser.add_argument("--skip-structured", action="store_true")
+    args = parser.parse_args()
+
+    data = json.loads(QA.read_text())
+    report: dict[str, Any] = {}
+    if not args.skip_qa:
+        texts, seconds = transcripts(data["recordings"])
+        report["transcription_s"] = round(seconds, 1)
+        report["transcript_words"] = {k: len(v.split()) for k, v in texts.items()}
+    started = time.monotonic()
+    engine = build_engine(LLMSettings(cache_dir=args.cache_dir, threads=args.threads, context_tokens=8192))
+    engine.backend.load()  # type: ignore[attr-defined]
+    report["model"] = engine.model_name
+    report["load_s"] = round(time.monotonic() - started, 1)
+    report["speed"] = speed(engine)
+    report["memory_mb_model_loaded"] = memory()
+    print(
+        json.dumps({k: report[k] for k in ("model", "load_s", "speed", "memory_mb_model_loaded")}), flush=True
+    )
+    if not args.skip_qa:
+        report["qa"] = qa(engine, texts, data["questions"])
+        print(json.dumps({"qa": {k: v for k, v in report["qa"].items() if k != "wrong"}}), flush=True)
+    if not args.skip_structured:
+        report["structured"] = structured(engine)
+        print(
+            json.dumps({"structured": {k: v for k, v in report["structured"].items() if k != "failures"}}),
+            flush=True,
+        )
+    report["memory_mb_end"] = memory()
+    engine.shutdown()
+    print(json.dumps(report, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
