@@ -4,11 +4,11 @@
 
 A logistic regression per label in ``HEAD_LABELS`` over a segment's features
 (``stenograph.understanding.safety.segment_features``: its embedding and its sentences' best
-prototype confidences), fitted on the ``dev`` and ``test`` passages of
-benchmarks/data/content_safety_passages.tsv (129 passages, each about one segment long). Before the
-fit it prints 5-fold cross-validated precision and recall, the figures the regularisation ``C`` was
-chosen by. The ``test2`` passages are never read here: they stay the held-out set that
-benchmarks/understanding.py reports. Writes stenograph/understanding/data/content_safety_heads.npz.
+prototype confidences), fitted on the ``dev``, ``test`` and ``test2`` passages of
+benchmarks/data/content_safety_passages.tsv (254 passages by two writers, each about one segment
+long). Before the fit it prints 5-fold cross-validated precision and recall, the figures the
+regularisation ``C`` was chosen by. The ``test3`` passages (a third writer) are never read here:
+they are the held-out set that benchmarks/understanding.py reports. Writes stenograph/understanding/data/content_safety_heads.npz.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from understanding import SAFETY_PASSAGES, _rows, _sentences  # noqa: E402
 from stenograph.understanding import safety  # noqa: E402
 
 HEAD_LABELS = ("crime_violence", "drugs", "hate_speech", "weapons")
-TRAINING_SPLITS = ("dev", "test")
+TRAINING_SPLITS = ("dev", "test", "test2")
 C = 1.0
 OUTPUT = REPO_ROOT / "stenograph" / "understanding" / "data" / safety.HEADS_FILE
 
