@@ -8,7 +8,8 @@ prototype confidences), fitted on the ``dev``, ``test`` and ``test2`` passages o
 benchmarks/data/content_safety_passages.tsv (254 passages by two writers, each about one segment
 long). Before the fit it prints 5-fold cross-validated precision and recall, the figures the
 regularisation ``C`` was chosen by. The ``test3`` passages (a third writer) are never read here:
-they are the held-out set that benchmarks/understanding.py reports. Writes stenograph/understanding/data/content_safety_heads.npz.
+they are the held-out set that benchmarks/understanding.py reports.
+Writes stenograph/understanding/data/content_safety_heads.npz.
 """
 
 from __future__ import annotations
