@@ -408,12 +408,17 @@ EXTRA_DEV: dict[str, tuple[str, ...]] = {
         "Reference number {}.", "The invoice number is {}.", "Tracking number {}.",
         "My claim number is {}.", "The case number is {}.",
     ),
-    "username": ("My username is {}.", "Log in as {}.", "My handle is {}.", "The user is {}."),
+    "username": (
+        "My username is {}.", "Log in as {}.", "My handle is {}.", "The user is {}.", "Message me at {}.",
+    ),
     "password": (
         "The password is {}.", "My PIN is {}.", "Password is {}.", "I changed my password to {}.",
         "The code to the door is {}.", "The passcode for the phone is {}.",
     ),
-    "url": ("The website is {}.", "Go to {} for the form.", "Just type {} in the browser."),
+    "url": (
+        "The website is {}.", "Go to {} for the form.", "Just type {} in the browser.",
+        "You can find it at {}.", "The form is at {} now.", "Our page is at {}, check it out.",
+    ),
     "ip_address": ("The IP is {}.", "The server's address is {}."),
     "medical_condition": (
         "I have {}.", "My son was diagnosed with {}.", "She's had {} for years.",
