@@ -15,6 +15,8 @@ from stenograph.pipeline.guardrails.recognizers import (
     CUES,
     PRESIDIO_POLICIES,
     SPACY_LABELS,
+    WEAK_CUE_PENALTY,
+    WEAK_CUES,
     build_recognizers,
 )
 from stenograph.understanding.english import IN_USE, SPACY_PACKAGE, english
@@ -131,6 +133,14 @@ _NOT_ORGANIZATIONS = frozenset(
     ("ssn", "cvv", "cvc", "pin", "dob", "vin", "id", "iban", "dl", "mri", "ct", "ekg", "ecg", "icu",
      "er", "gp", "hr", "it", "ok", "ip", "url", "pdf", "atm", "password", "username", "passcode", "login")
 )  # fmt: skip
+# Names in talk about payment, insurance and ID documents that spaCy's small model takes for
+# organisations or people ("use the Visa", "my Medicare number"): the card or the programme is
+# not the speaker's PII (the number after it is, found on its own).
+_NOT_NAMED_ENTITIES = frozenset(
+    ("visa", "mastercard", "master card", "amex", "american express", "discover card", "maestro",
+     "medicare", "medicaid", "medi-cal", "tricare", "driver's", "drivers", "driver", "paypal", "venmo",
+     "zelle", "ssn", "social security")
+)  # fmt: skip
 _LEXICON_TERMS = frozenset(term.lower() for terms in lexicons.LEXICONS.values() for term in terms)
 _RELIGIONS = {term.lower() for term in lexicons.RELIGIONS}
 _LANGUAGES = {term.lower() for term in lexicons.LANGUAGES}
@@ -189,7 +199,7 @@ class PiiAnalyzer:
             ],
             chunk,
         )
-        return found + _named_entities(artifacts.tokens, chunk)
+        return found + _named_entities(artifacts.tokens, chunk) + _names_by_position(artifacts.tokens)
 
 
 CHUNK_CHARS = 1200
@@ -230,14 +240,17 @@ def _nearest_cue_wins(found: list[Finding], text: str) -> list[Finding]:
 
 def _cue_distance(policy: str, text: str, start: int, end: int) -> int:
     """Characters between the match and the nearest of its policy's context words (before it, or
-    after it at double the distance: the cue usually comes first)."""
+    after it at double the distance: the cue usually comes first). A generic cue ("member",
+    "customer": any kind of ID has them) counts as WEAK_CUE_PENALTY characters further, so that a
+    specific one in the same phrase wins ("insurance member ID": a health insurance number)."""
     before = text[max(0, start - 80) : start].lower()
     after = text[end : end + 40].lower()
     distances = [10_000]
     for cue in CUES[policy]:
         pattern = rf"\b{re.escape(cue)}\b"
-        distances += [len(before) - m.end() for m in re.finditer(pattern, before)]
-        distances += [2 * m.start() + 1 for m in re.finditer(pattern, after)]
+        penalty = WEAK_CUE_PENALTY if cue in WEAK_CUES.get(policy, ()) else 0
+        distances += [penalty + len(before) - m.end() for m in re.finditer(pattern, before)]
+        distances += [penalty + 2 * m.start() + 1 for m in re.finditer(pattern, after)]
     return min(distances)
 
 
@@ -281,12 +294,98 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
                 kind = None
         elif kind == "organization" and ent.text.lower() in _NOT_ORGANIZATIONS:
             kind = None
+        if kind in ("person_name", "organization", "location") and _not_named(ent.text):
+            kind = None
         article = _ARTICLE.match(text, start, end)
         if article and kind not in (None, "duration"):  # "the United Nations", "the 1990s"
             start = article.end()
         if kind is not None and end > start:
             found.append(Finding(start, end, kind, 0.85))
     return found
+
+
+def _not_named(span: str) -> bool:
+    """A card, a programme, or a term of a word list (an event, a drug...) that spaCy took for a
+    name, an organisation or a place: the word list classifies it."""
+    lowered = span.lower().strip()
+    if lowered.startswith("the "):
+        lowered = lowered[4:]
+    return lowered in _NOT_NAMED_ENTITIES or lowered in _LEXICON_TERMS
+
+
+# Where a word is someone: before a verb of speaking or dealing with people ("Priya will call you
+# back", "Sofia said"), or after one that takes a person ("tell Emily", "put Kenji on the line",
+# "waiting on Ingrid to confirm").
+_PERSON_VERBS_AFTER = frozenset(
+    ("said", "says", "told", "tells", "asked", "asks", "mentioned", "called", "calls", "emailed", "texted",
+     "confirmed", "approved", "agreed", "replied", "wrote", "sent", "signed", "handles", "handled",
+     "helped", "thinks", "thought", "knows", "knew", "wants", "wanted", "explained", "promised",
+     "recommended", "suggested", "left", "answered", "picked")
+)  # fmt: skip
+_PERSON_VERBS_AFTER_MODAL = frozenset(
+    ("call", "email", "text", "tell", "ask", "confirm", "approve", "reply", "write", "send", "sign", "help",
+     "handle", "explain", "contact", "reach", "get", "be", "meet", "take", "check", "follow")
+)  # fmt: skip
+_MODALS = frozenset(("will", "would", "can", "could", "should", "might", "must", "'ll", "may"))
+_PERSON_OBJECT_AFTER = frozenset(
+    ("tell", "ask", "thank", "thanks", "put", "cc", "copy", "remind", "told", "asked", "thanked",
+     "reminded", "let", "meet", "met", "page")
+)  # fmt: skip
+_PERSON_OBJECT_AFTER_TWO = frozenset(
+    (("waiting", "on"), ("waiting", "for"), ("wait", "for"), ("transfer", "to"), ("transferred", "to"),
+     ("connect", "to"), ("connect", "with"), ("talk", "to"), ("talked", "to"), ("speak", "to"),
+     ("speak", "with"), ("spoke", "to"), ("spoke", "with"), ("hear", "from"), ("heard", "from"),
+     ("ask", "for"), ("asked", "for"), ("asking", "for"), ("work", "with"), ("worked", "with"),
+     ("working", "with"), ("married", "to"), ("thanks", "to"), ("sent", "to"), ("send", "to"),
+     ("forward", "to"), ("give", "to"), ("gave", "to"))
+)  # fmt: skip
+_PLACE_LABELS = frozenset(("GPE", "FAC", "LOC"))
+
+
+def _names_by_position(doc: Any) -> list[Finding]:
+    """Capitalised proper nouns spaCy's small model leaves unlabelled (or takes for a place) where
+    the wording says they are a person; a place is never told or asked, an unknown word before
+    "said" or "will call" is someone."""
+    found: list[Finding] = []
+    tokens = list(doc)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if not _name_like(token):
+            index += 1
+            continue
+        end = index + 1
+        while end < len(tokens) and _name_like(tokens[end]) and end - index < 3:
+            end += 1
+        run = tokens[index:end]
+        labels = {t.ent_type_ for t in run}
+        after = [t.lower_ for t in tokens[end : end + 2]]
+        before = [t.lower_ for t in tokens[max(0, index - 2) : index]]
+        subject = bool(after) and (
+            after[0] in _PERSON_VERBS_AFTER
+            or (len(after) == 2 and after[0] in _MODALS and after[1] in _PERSON_VERBS_AFTER_MODAL)
+        )
+        obj = (bool(before) and before[-1] in _PERSON_OBJECT_AFTER) or (
+            len(before) == 2 and (before[0], before[1]) in _PERSON_OBJECT_AFTER_TWO
+        )
+        text = " ".join(t.text for t in run)
+        if (
+            (
+                ((subject or obj) and labels <= {"", "PERSON"})
+                or (obj and labels <= _PLACE_LABELS | {"", "PERSON"})
+            )
+            and not _not_named(text)
+            and run[0].text not in _NOT_NAMES
+        ):
+            found.append(Finding(run[0].idx, run[-1].idx + len(run[-1].text), "person_name", 0.6))
+        index = end
+    return found
+
+
+def _name_like(token: Any) -> bool:
+    return bool(
+        token.pos_ == "PROPN" and token.is_alpha and token.text[:1].isupper() and token.text[1:].islower()
+    )
 
 
 def _classify_date(span: str) -> str | None:
