@@ -435,6 +435,45 @@ EXTRA_DEV: dict[str, tuple[str, ...]] = {
     "event": ("We'll be closed for {}.", "I went to {} last year.", "After {} things calm down."),
 }
 
+# A third batch, written (before running them) after the first two showed no more errors on the dev
+# half while the test half still had some: IDs and years near the generic cue words ("account",
+# "member", "customer", "policy"), brand-like names, and names in more positions.
+EXTRA_DEV_3: dict[str, tuple[str, ...]] = {
+    "person_name": (
+        "I'm calling on behalf of {}.", "{} from accounting emailed me.", "Could I speak with {}?",
+        "Have you met {} yet?", "My neighbour {} found it.", "According to {}, it shipped Monday.",
+        "It was {} who signed for it.", "Dear {}, thanks for waiting.", "Both {} and I were there.",
+        "The form was filled in by {}.", "Ask for {} at the desk.", "Is this {}?",
+    ),
+    "date_interval": (
+        "The account was opened in {}.", "My membership started in {}.", "The customer has been with us since {}.",
+        "The policy was written in {}.",
+    ),
+    "date": ("The account was opened on {}.", "Your membership renews {}.", "The policy lapsed on {}."),
+    "money_amount": ("The account balance is {}.", "The membership fee is {}.", "Customers pay {} up front."),
+    "number_sequence": (
+        "The order number on my account is {}.", "The ticket for the customer is {}.",
+        "Confirmation number {} for your membership.",
+    ),
+    "phone_number": ("The customer service number is {}.", "Call member services at {}."),
+    "drivers_license": ("The customer's license number is {}.",),
+    "passport_number": ("The member's passport number is {}.",),
+    "vehicle_id": ("The policy covers the car with plate {}.",),
+    "person_age": ("The account holder is {} years old.",),
+    "event": (
+        "Are you going to {} this year?", "We're closed during {}.", "I flew out for {}.",
+        "The hotel was full because of {}.",
+    ),
+    "drug": ("My doctor switched me to {}.", "I need a refill of {}.", "Does insurance cover {}?"),
+    "organization": (
+        "I got an email from {} about my account.", "The customer rep at {} was nice.",
+        "My policy is with {}.", "{} called about my membership.",
+    ),
+    "location": ("The account was opened in {}.", "Customers in {} get it free."),
+    "zodiac_sign": ("Isn't she a {}?", "As a {} I hate waiting."),
+    "username": ("Find me online as {}.", "The account name is {}."),
+}
+
 EXTRA_NEGATIVES = (
     "I need to update my account.", "Can you reset my password?", "I forgot my password again.",
     "Which account do you want to use?", "The organization is really well run.",
@@ -466,6 +505,14 @@ def samples(seed: int = 20, per_template: int = 2) -> list[Sample]:
         out.append(Sample(text, (), "dev" if n % 2 == 0 else "test", "written"))
     extra = random.Random(seed + 1)
     for policy, templates in EXTRA_DEV.items():
+        generate, _, spoken = GENERATORS[policy]
+        for template in templates:
+            for _ in range(per_template):
+                value = generate(extra)
+                out.append(_filled(template, value, policy, "dev", "written"))
+                if spoken is not None and spoken(value) != value:
+                    out.append(_filled(template, spoken(value), policy, "dev", "spoken"))
+    for policy, templates in EXTRA_DEV_3.items():
         generate, _, spoken = GENERATORS[policy]
         for template in templates:
             for _ in range(per_template):
