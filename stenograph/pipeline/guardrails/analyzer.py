@@ -192,11 +192,14 @@ class PiiAnalyzer:
             results = self._engine.analyze(
                 chunk, language="en", nlp_artifacts=artifacts, score_threshold=ACCEPT_SCORE
             )
-        found = _nearest_cue_wins(
-            [
-                Finding(r.start, r.end, PRESIDIO_POLICIES.get(r.entity_type, r.entity_type), r.score)
-                for r in results
-            ],
+        found = _other_ids_are_not_accounts(
+            _nearest_cue_wins(
+                [
+                    Finding(r.start, r.end, PRESIDIO_POLICIES.get(r.entity_type, r.entity_type), r.score)
+                    for r in results
+                ],
+                chunk,
+            ),
             chunk,
         )
         return found + _named_entities(artifacts.tokens, chunk) + _names_by_position(artifacts.tokens)
@@ -232,13 +235,37 @@ def _nearest_cue_wins(found: list[Finding], text: str) -> list[Finding]:
     for (start, end), group in by_span.items():
         cued = [f for f in group if f.policy in CUES]
         if len(cued) > 1:
-            nearest = min(cued, key=lambda f: _cue_distance(f.policy, text, start, end))
-            group = [f for f in group if f.policy not in CUES or f is nearest]
+            distance = {id(f): _cue_distance(f.policy, text, start, end) for f in cued}
+            nearest = min(cued, key=lambda f: distance[id(f)])
+            # won by a generic cue alone ("customer"): a finding with no cue at all stands on its
+            # shape (a phone number's), for the precedence to decide
+            weak_win = _cue_distance(nearest.policy, text, start, end, strong_only=True) >= 10_000
+            group = [
+                f for f in group if f not in cued or f is nearest or (weak_win and distance[id(f)] >= 10_000)
+            ]
         kept.extend(group)
     return kept
 
 
-def _cue_distance(policy: str, text: str, start: int, end: int) -> int:
+_OTHER_ID_BEFORE = re.compile(
+    r"\b(?:order|ticket|confirmation|invoice|tracking|reference|case|claim|serial|routing|phone|card|"
+    r"receipt|transaction|booking|reservation)(?:\s(?:number|no\.?|#|id|code))?\b"
+    r"(?![^.?!]*\b(?:account|acct|member(?:ship)?|customer|policy)\s(?:number|no\.?|#|id)\b)[^.?!]*$",
+    re.IGNORECASE,
+)
+
+
+def _other_ids_are_not_accounts(found: list[Finding], text: str) -> list[Finding]:
+    """ "The order number on my account is 55190042": the number is the order's; an account cue in
+    the phrase does not make it an account number."""
+    return [
+        f
+        for f in found
+        if f.policy != "account_number" or not _OTHER_ID_BEFORE.search(text[max(0, f.start - 60) : f.start])
+    ]
+
+
+def _cue_distance(policy: str, text: str, start: int, end: int, strong_only: bool = False) -> int:
     """Characters between the match and the nearest of its policy's context words (before it, or
     after it at double the distance: the cue usually comes first). A generic cue ("member",
     "customer": any kind of ID has them) counts as WEAK_CUE_PENALTY characters further, so that a
@@ -248,7 +275,10 @@ def _cue_distance(policy: str, text: str, start: int, end: int) -> int:
     distances = [10_000]
     for cue in CUES[policy]:
         pattern = rf"\b{re.escape(cue)}\b"
-        penalty = WEAK_CUE_PENALTY if cue in WEAK_CUES.get(policy, ()) else 0
+        weak = cue in WEAK_CUES.get(policy, ())
+        if weak and strong_only:
+            continue
+        penalty = WEAK_CUE_PENALTY if weak else 0
         distances += [penalty + len(before) - m.end() for m in re.finditer(pattern, before)]
         distances += [penalty + 2 * m.start() + 1 for m in re.finditer(pattern, after)]
     return min(distances)
@@ -294,7 +324,11 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
                 kind = None
         elif kind == "organization" and ent.text.lower() in _NOT_ORGANIZATIONS:
             kind = None
-        if kind in ("person_name", "organization", "location") and _not_named(ent.text):
+        if kind in ("person_name", "organization", "location") and (
+            _not_named(ent.text)
+            or (len(ent) == 1 and ent[0].pos_ != "PROPN")  # "Confirmation number ...", "the Visa"
+            or any(char.isdigit() or char == "_" for char in ent.text)  # a handle, a code
+        ):
             kind = None
         article = _ARTICLE.match(text, start, end)
         if article and kind not in (None, "duration"):  # "the United Nations", "the 1990s"
@@ -337,8 +371,13 @@ _PERSON_OBJECT_AFTER_TWO = frozenset(
      ("speak", "with"), ("spoke", "to"), ("spoke", "with"), ("hear", "from"), ("heard", "from"),
      ("ask", "for"), ("asked", "for"), ("asking", "for"), ("work", "with"), ("worked", "with"),
      ("working", "with"), ("married", "to"), ("thanks", "to"), ("sent", "to"), ("send", "to"),
-     ("forward", "to"), ("give", "to"), ("gave", "to"))
+     ("forward", "to"), ("give", "to"), ("gave", "to"), ("in", "by"), ("signed", "by"), ("sent", "by"),
+     ("written", "by"), ("approved", "by"), ("reviewed", "by"), ("is", "this"), ("behalf", "of"),
+     ("according", "to"), ("thank", "you"))
 )  # fmt: skip
+_GREETINGS = frozenset(
+    ("dear", "hi", "hello", "hey", "thanks", "bye", "goodbye", "morning", "afternoon", "evening")
+)
 _PLACE_LABELS = frozenset(("GPE", "FAC", "LOC"))
 
 
@@ -351,7 +390,7 @@ def _names_by_position(doc: Any) -> list[Finding]:
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if not _name_like(token):
+        if not _name_like(token) or token.lower_ in _GREETINGS:  # "Dear Ingrid": the name is after it
             index += 1
             continue
         end = index + 1
@@ -365,9 +404,11 @@ def _names_by_position(doc: Any) -> list[Finding]:
             after[0] in _PERSON_VERBS_AFTER
             or (len(after) == 2 and after[0] in _MODALS and after[1] in _PERSON_VERBS_AFTER_MODAL)
         )
-        obj = (bool(before) and before[-1] in _PERSON_OBJECT_AFTER) or (
+        obj = (bool(before) and before[-1] in _PERSON_OBJECT_AFTER | _GREETINGS) or (
             len(before) == 2 and (before[0], before[1]) in _PERSON_OBJECT_AFTER_TWO
         )
+        # first and last name before a verb: "Siobhan Garcia found it"
+        subject = subject or (len(run) > 1 and end < len(tokens) and tokens[end].tag_ in ("VBD", "VBZ", "MD"))
         text = " ".join(t.text for t in run)
         if (
             (
@@ -383,8 +424,12 @@ def _names_by_position(doc: Any) -> list[Finding]:
 
 
 def _name_like(token: Any) -> bool:
+    text = token.text
     return bool(
-        token.pos_ == "PROPN" and token.is_alpha and token.text[:1].isupper() and token.text[1:].islower()
+        token.pos_ == "PROPN"
+        and text.replace("'", "").isalpha()
+        and text[:1].isupper()
+        and not text.isupper()
     )
 
 

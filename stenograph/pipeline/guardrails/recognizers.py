@@ -44,7 +44,10 @@ SPACY_LABELS = {
 }
 
 # letters, digits and dashes with four digits at least ("10042992", "HZ-5235-001")
-_NUMBERISH = r"(?=(?:[A-Z-]*\d){4})[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?"
+# (not a year, "2008" or "the 1990s", nor a part of a date, "5/24/2022")
+_NUMBERISH = (
+    r"(?<![/.$,])(?!(?:19|20)\d\d(?:s|'s)?\b)(?=(?:[A-Z-]*\d){4})[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?(?![/\d])"
+)
 _AFTER_CUE = r"\b(?:\s(?:is|was|are|:|number|no\.?|#))*\s?[:#]?\s?"
 _NOT_A_CUE = r"(?!(?:is|was|are|number|no)\b)"
 _LOCKS = r"door|front\sdoor|gate|alarm|lock|access|entry|garage|building|safe|wifi|wi-fi|lockbox|keypad"
