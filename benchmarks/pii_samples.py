@@ -474,6 +474,21 @@ EXTRA_DEV_3: dict[str, tuple[str, ...]] = {
     "username": ("Find me online as {}.", "The account name is {}."),
 }
 
+# A fourth batch (written before running it): name-like values of other policies, where spaCy may
+# see an organisation.
+EXTRA_DEV_4: dict[str, tuple[str, ...]] = {
+    "event": ("Tickets for {} went on sale today.", "{} is my favourite time of year.", "We met during {}."),
+    "political_affiliation": ("She votes {} every time.", "He's been a {} for years.", "I used to be a {}."),
+    "medical_process": ("The hospital booked {} for me.", "{} went fine, thanks."),
+    "drug": ("{} makes me dizzy.", "The pharmacy says {} is out of stock."),
+    "language": ("Does the clinic have {} speakers?", "He answered in {}."),
+    "occupation": ("The {} was really helpful.", "Our {} quit last week."),
+    "username": ("DM me, I'm {}.", "The admin account is {}."),
+    "filename": ("{} is on the shared drive.", "Did {} upload?"),
+    "organization": ("{} just sent me a letter.", "I'm a customer of {}.", "The rep from {} was rude."),
+    "location": ("{} is lovely in the spring.", "Flights to {} are cheap."),
+}
+
 EXTRA_NEGATIVES = (
     "I need to update my account.", "Can you reset my password?", "I forgot my password again.",
     "Which account do you want to use?", "The organization is really well run.",
@@ -512,7 +527,7 @@ def samples(seed: int = 20, per_template: int = 2) -> list[Sample]:
                 out.append(_filled(template, value, policy, "dev", "written"))
                 if spoken is not None and spoken(value) != value:
                     out.append(_filled(template, spoken(value), policy, "dev", "spoken"))
-    for policy, templates in EXTRA_DEV_3.items():
+    for policy, templates in [*EXTRA_DEV_3.items(), *EXTRA_DEV_4.items()]:
         generate, _, spoken = GENERATORS[policy]
         for template in templates:
             for _ in range(per_template):

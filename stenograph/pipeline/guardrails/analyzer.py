@@ -143,6 +143,15 @@ _NOT_NAMED_ENTITIES = frozenset(
 )  # fmt: skip
 _LEXICON_TERMS = frozenset(term.lower() for terms in lexicons.LEXICONS.values() for term in terms)
 _RELIGIONS = {term.lower() for term in lexicons.RELIGIONS}
+_NATIONALITIES = {term.lower() for term in lexicons.NATIONALITIES}
+
+
+def _is_demonym(lowered: str) -> bool:
+    """A nationality the word list knows ("Nigerian", "Nigerians"): spaCy's NORP also takes names
+    ("Anneliese") and drugs for nationalities."""
+    return lowered in _NATIONALITIES or (lowered.endswith("s") and lowered[:-1] in _NATIONALITIES)
+
+
 _LANGUAGES = {term.lower() for term in lexicons.LANGUAGES}
 _POLITICAL = {term.lower() for term in lexicons.POLITICAL_AFFILIATIONS}
 
@@ -316,7 +325,11 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
             kind = (
                 "religion"
                 if lowered in _RELIGIONS
-                else ("political_affiliation" if lowered in _POLITICAL else "nationality")
+                else (
+                    "political_affiliation"
+                    if lowered in _POLITICAL
+                    else ("nationality" if _is_demonym(lowered) else None)
+                )
             )
         elif kind == "person_name":
             start, end = _strip_possessive(text, start, end)
@@ -397,13 +410,11 @@ def _names_by_position(doc: Any) -> list[Finding]:
         while end < len(tokens) and _name_like(tokens[end]) and end - index < 3:
             end += 1
         run = tokens[index:end]
-        labels = {t.ent_type_ for t in run}
+        labels = {"" if t.ent_type_ == "NORP" and not _is_demonym(t.lower_) else t.ent_type_ for t in run}
         after = [t.lower_ for t in tokens[end : end + 2]]
         before = [t.lower_ for t in tokens[max(0, index - 2) : index]]
-        subject = bool(after) and (
-            after[0] in _PERSON_VERBS_AFTER
-            or (len(after) == 2 and after[0] in _MODALS and after[1] in _PERSON_VERBS_AFTER_MODAL)
-        )
+        will_do = len(after) == 2 and after[0] in _MODALS and after[1] in _PERSON_VERBS_AFTER_MODAL
+        subject = bool(after) and (after[0] in _PERSON_VERBS_AFTER or will_do)
         obj = (bool(before) and before[-1] in _PERSON_OBJECT_AFTER | _GREETINGS) or (
             len(before) == 2 and (before[0], before[1]) in _PERSON_OBJECT_AFTER_TWO
         )
@@ -414,6 +425,8 @@ def _names_by_position(doc: Any) -> list[Finding]:
             (
                 ((subject or obj) and labels <= {"", "PERSON"})
                 or (obj and labels <= _PLACE_LABELS | {"", "PERSON"})
+                # one word the model takes for an organisation, before "will call you back": someone
+                or (will_do and len(run) == 1 and labels == {"ORG"})
             )
             and not _not_named(text)
             and run[0].text not in _NOT_NAMES
@@ -425,12 +438,8 @@ def _names_by_position(doc: Any) -> list[Finding]:
 
 def _name_like(token: Any) -> bool:
     text = token.text
-    return bool(
-        token.pos_ == "PROPN"
-        and text.replace("'", "").isalpha()
-        and text[:1].isupper()
-        and not text.isupper()
-    )
+    tagged = token.pos_ == "PROPN" or (token.ent_type_ == "NORP" and not _is_demonym(token.lower_))
+    return bool(tagged and text.replace("'", "").isalpha() and text[:1].isupper() and not text.isupper())
 
 
 def _classify_date(span: str) -> str | None:
