@@ -335,6 +335,8 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
             start, end = _strip_possessive(text, start, end)
             if any(char.isdigit() for char in ent.text):
                 kind = None
+            elif ent.text.split()[0] in _PLACE_WORDS and len(ent) > 1:  # "Lake Victoria", "Mount Kenya"
+                kind = "location"
         elif kind == "organization" and ent.text.lower() in _NOT_ORGANIZATIONS:
             kind = None
         if kind in ("person_name", "organization", "location") and (
@@ -392,6 +394,9 @@ _GREETINGS = frozenset(
     ("dear", "hi", "hello", "hey", "thanks", "bye", "goodbye", "morning", "afternoon", "evening")
 )
 _PLACE_LABELS = frozenset(("GPE", "FAC", "LOC"))
+_PLACE_WORDS = frozenset(
+    ("Lake", "Mount", "Mt", "River", "Fort", "Port", "Cape", "Bay", "Lake", "Glen", "Isle", "Loch")
+)
 
 
 def _names_by_position(doc: Any) -> list[Finding]:
@@ -419,7 +424,12 @@ def _names_by_position(doc: Any) -> list[Finding]:
             len(before) == 2 and (before[0], before[1]) in _PERSON_OBJECT_AFTER_TWO
         )
         # first and last name before a verb: "Siobhan Garcia found it"
-        subject = subject or (len(run) > 1 and end < len(tokens) and tokens[end].tag_ in ("VBD", "VBZ", "MD"))
+        subject = subject or (
+            len(run) > 1
+            and end < len(tokens)
+            and tokens[end].tag_ in ("VBD", "VBZ", "MD")
+            and tokens[end].lemma_ not in ("be", "have")
+        )
         text = " ".join(t.text for t in run)
         if (
             (
