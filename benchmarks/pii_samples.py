@@ -4,7 +4,7 @@ form (as Whisper writes it) and, where it differs, its spoken form ("four one on
 
 Written before the recognisers were run on them. Each policy's templates are split: the first half
 is ``dev`` (what may be looked at while improving the recognisers), the second half ``test`` (only
-reported). Values are drawn from lists written independently of the recognisers' word lists, so a
+reported); ``EXTRA_DEV`` and ``EXTRA_NEGATIVES`` are more dev sentences, drawn with their own seed. Values are drawn from lists written independently of the recognisers' word lists, so a
 term the lists lack counts as missed.
 """
 
@@ -821,6 +821,155 @@ NEGATIVES = (
     "Could you speak a little louder please?", "The kids are on holiday this week.",
 )  # fmt: skip
 
+# More dev templates, added when the dev half above showed too few errors to explain the test half's
+# precision (written before the recognisers were run on them; drawn with their own seed, so the test
+# half's sentences and values are unchanged).
+EXTRA_DEV: dict[str, tuple[str, ...]] = {
+    "person_name": (
+        "{} is the one who handles refunds.", "Okay, {} said it was fine.", "I was helped by {} last time.",
+        "Is {} available to talk?", "So {} and I went over the numbers.", "Tell {} I said hello.",
+        "My supervisor {} approved it.", "Yeah, {} mentioned that too.", "Let me transfer you to {}.",
+        "We're waiting on {} to confirm.",
+    ),
+    "location": (
+        "My sister lives near {}.", "The warehouse in {} is closed today.", "I'm driving to {} tomorrow.",
+        "We used to live outside {}.", "Is there a branch near {}?", "It was shipped to {} by mistake.",
+    ),
+    "organization": (
+        "I'm calling from {} about your claim.", "My brother works at {}.", "We switched to {} last year.",
+        "The letter was signed by someone at {}.", "Is this {} customer support?", "{} sent me a refund.",
+    ),
+    "email_address": (
+        "It's {}, all lowercase.", "Could you send it to {} instead?", "Email {} with the invoice.",
+        "My work email is {}.", "The confirmation went to {}.", "Use {} for the account.",
+    ),
+    "phone_number": (
+        "Call {} if it happens again.", "My number is {}.", "The office line is {}.",
+        "You can text {} anytime.", "I called {} twice and nobody answered.", "My mobile is {}.",
+    ),
+    "credit_card_number": (
+        "The card number is {}.", "Put it on {} please.", "I'd like to pay with my card, {}.",
+        "The Mastercard ending, well, the full number is {}.",
+    ),
+    "us_social_security_number": (
+        "My SSN is {}.", "The social on the form is {}.", "You'll need my social, it's {}.",
+        "Social security number {}.",
+    ),
+    "credit_card_cvv": ("The code on the back is {}.", "CVV is {}.", "The three digits are {}, the CVV."),
+    "account_number": (
+        "My account is {}.", "The account number on the bill is {}.", "Customer ID {}.",
+        "I'm calling about account {}.", "The member number is {}.", "My account ID is {}.",
+        "Can you look up account number {}?", "It's under account {}.",
+    ),
+    "banking_information": ("The routing is {}.", "Send it to routing number {}.", "IBAN is {}."),
+    "passport_number": ("The passport number is {}.", "Passport {}, issued last year.", "My passport reads {}."),
+    "drivers_license": ("Driver's license number {}.", "My license is {}.", "The DL is {}."),
+    "vehicle_id": ("The license plate is {}.", "The VIN on the car is {}.", "My plate is {}."),
+    "healthcare_number": (
+        "My insurance member ID is {}.", "The Medicare ID is {}.", "Health plan member number {}.",
+        "My insurance ID number is {}.", "The member ID on my insurance card is {}.",
+        "The patient insurance number is {}.",
+    ),
+    "number_sequence": (
+        "The order number is {}.", "Your confirmation number is {}.", "The ticket number is {}.",
+        "Reference number {}.", "The invoice number is {}.", "Tracking number {}.",
+        "My claim number is {}.", "The case number is {}.",
+    ),
+    "username": (
+        "My username is {}.", "Log in as {}.", "My handle is {}.", "The user is {}.", "Message me at {}.",
+    ),
+    "password": (
+        "The password is {}.", "My PIN is {}.", "Password is {}.", "I changed my password to {}.",
+        "The code to the door is {}.", "The passcode for the phone is {}.",
+    ),
+    "url": (
+        "The website is {}.", "Go to {} for the form.", "Just type {} in the browser.",
+        "You can find it at {}.", "The form is at {} now.", "Our page is at {}, check it out.",
+    ),
+    "ip_address": ("The IP is {}.", "The server's address is {}."),
+    "medical_condition": (
+        "I have {}.", "My son was diagnosed with {}.", "She's had {} for years.",
+        "The doctor says it's {}.", "He takes medicine for {}.", "My {} flared up again.",
+    ),
+    "drug": ("I'm taking {} for it.", "The pharmacy didn't have {}.", "Is {} safe with alcohol?"),
+    "medical_process": ("I'm booked for {} next week.", "They recommended {}.", "She went in for {}."),
+    "injury": ("I {} playing football.", "He {} on the stairs.", "She has {} from the crash."),
+    "occupation": ("I'm a {}.", "She works as a {} downtown.", "My dad was a {}."),
+    "marital_status": ("I'm {} now.", "My parents are {}.", "He's recently {}."),
+    "nationality": ("My wife is {}.", "He's {} but lives here.", "Our neighbours are {}."),
+    "religion": ("My family is {}.", "She's a practising {}.", "We're {}."),
+    "date": ("The appointment was moved to {}.", "It's due on {}.", "We talked on {}."),
+    "event": ("We'll be closed for {}.", "I went to {} last year.", "After {} things calm down."),
+}
+
+# A third batch, written (before running them) after the first two showed no more errors on the dev
+# half while the test half still had some: IDs and years near the generic cue words ("account",
+# "member", "customer", "policy"), brand-like names, and names in more positions.
+EXTRA_DEV_3: dict[str, tuple[str, ...]] = {
+    "person_name": (
+        "I'm calling on behalf of {}.", "{} from accounting emailed me.", "Could I speak with {}?",
+        "Have you met {} yet?", "My neighbour {} found it.", "According to {}, it shipped Monday.",
+        "It was {} who signed for it.", "Dear {}, thanks for waiting.", "Both {} and I were there.",
+        "The form was filled in by {}.", "Ask for {} at the desk.", "Is this {}?",
+    ),
+    "date_interval": (
+        "The account was opened in {}.", "My membership started in {}.", "The customer has been with us since {}.",
+        "The policy was written in {}.",
+    ),
+    "date": ("The account was opened on {}.", "Your membership renews {}.", "The policy lapsed on {}."),
+    "money_amount": ("The account balance is {}.", "The membership fee is {}.", "Customers pay {} up front."),
+    "number_sequence": (
+        "The order number on my account is {}.", "The ticket for the customer is {}.",
+        "Confirmation number {} for your membership.",
+    ),
+    "phone_number": ("The customer service number is {}.", "Call member services at {}."),
+    "drivers_license": ("The customer's license number is {}.",),
+    "passport_number": ("The member's passport number is {}.",),
+    "vehicle_id": ("The policy covers the car with plate {}.",),
+    "person_age": ("The account holder is {} years old.",),
+    "event": (
+        "Are you going to {} this year?", "We're closed during {}.", "I flew out for {}.",
+        "The hotel was full because of {}.",
+    ),
+    "drug": ("My doctor switched me to {}.", "I need a refill of {}.", "Does insurance cover {}?"),
+    "organization": (
+        "I got an email from {} about my account.", "The customer rep at {} was nice.",
+        "My policy is with {}.", "{} called about my membership.",
+    ),
+    "location": ("The account was opened in {}.", "Customers in {} get it free."),
+    "zodiac_sign": ("Isn't she a {}?", "As a {} I hate waiting."),
+    "username": ("Find me online as {}.", "The account name is {}."),
+}
+
+# A fourth batch (written before running it): name-like values of other policies, where spaCy may
+# see an organisation.
+EXTRA_DEV_4: dict[str, tuple[str, ...]] = {
+    "event": ("Tickets for {} went on sale today.", "{} is my favourite time of year.", "We met during {}."),
+    "political_affiliation": ("She votes {} every time.", "He's been a {} for years.", "I used to be a {}."),
+    "medical_process": ("The hospital booked {} for me.", "{} went fine, thanks."),
+    "drug": ("{} makes me dizzy.", "The pharmacy says {} is out of stock."),
+    "language": ("Does the clinic have {} speakers?", "He answered in {}."),
+    "occupation": ("The {} was really helpful.", "Our {} quit last week."),
+    "username": ("DM me, I'm {}.", "The admin account is {}."),
+    "filename": ("{} is on the shared drive.", "Did {} upload?"),
+    "organization": ("{} just sent me a letter.", "I'm a customer of {}.", "The rep from {} was rude."),
+    "location": ("{} is lovely in the spring.", "Flights to {} are cheap."),
+}
+
+EXTRA_NEGATIVES = (
+    "I need to update my account.", "Can you reset my password?", "I forgot my password again.",
+    "Which account do you want to use?", "The organization is really well run.",
+    "I'll email you later today.", "Send me an email when it's done.", "My email isn't working.",
+    "Is that the right account number?", "What's the best number to reach you?",
+    "I'm a member of the gym.", "Our policy is to refund within a week.", "It's a medical thing.",
+    "The condition of the car is good.", "He was in good health.", "She got a new card in the mail.",
+    "The pin on the map is wrong.", "Customer service was helpful.", "The bank closes at five.",
+    "Grace period ends soon.", "Hope you feel better.", "We'll cross that bridge later.",
+    "Victoria was lovely this time of year.", "Visa applications take weeks.",
+    "My mom said the same thing.", "The doctor will see you now.", "Thanks for your patience.",
+    "Please hold while I check.", "I'd like to cancel my order.", "Can I speak to your manager?",
+)  # fmt: skip
+
 
 def samples(seed: int = 20, per_template: int = 2) -> list[Sample]:
     rng = random.Random(seed)
@@ -836,6 +985,24 @@ def samples(seed: int = 20, per_template: int = 2) -> list[Sample]:
                     out.append(_filled(template, spoken(value), policy, split, "spoken"))
     for n, text in enumerate(NEGATIVES):
         out.append(Sample(text, (), "dev" if n % 2 == 0 else "test", "written"))
+    extra = random.Random(seed + 1)
+    for policy, templates in EXTRA_DEV.items():
+        generate, _, spoken = GENERATORS[policy]
+        for template in templates:
+            for _ in range(per_template):
+                value = generate(extra)
+                out.append(_filled(template, value, policy, "dev", "written"))
+                if spoken is not None and spoken(value) != value:
+                    out.append(_filled(template, spoken(value), policy, "dev", "spoken"))
+    for policy, templates in [*EXTRA_DEV_3.items(), *EXTRA_DEV_4.items()]:
+        generate, _, spoken = GENERATORS[policy]
+        for template in templates:
+            for _ in range(per_template):
+                value = generate(extra)
+                out.append(_filled(template, value, policy, "dev", "written"))
+                if spoken is not None and spoken(value) != value:
+                    out.append(_filled(template, spoken(value), policy, "dev", "spoken"))
+    out.extend(Sample(text, (), "dev", "written") for text in EXTRA_NEGATIVES)
     return out
 
 

@@ -5,14 +5,17 @@ plain decoding of the same file measured in the same run.
         [--mp3-threads 1,4] [--json PATH]
 
 Each case repeats a shared clip into a temporary file of ``--minutes`` (16 kHz mono WAV from
-jfk/jfk.wav, 44.1 kHz stereo FLAC from jfk/jfk_44k_stereo.flac), with one 600 ms redaction every
-10 s (360 an hour: more than a call with a name, number or address every few sentences). It times:
+jfk/jfk.wav; 44.1 kHz stereo FLAC, and MP3 as LAME writes it by default, from
+jfk/jfk_44k_stereo.flac), with one 600 ms redaction every 10 s (360 an hour: more than a call with
+a name, number or address every few sentences). It times:
 
 - decode: every frame of the file decoded by PyAV at its own rate and format (nothing else);
+- transcode mp3: the baseline of a redacted MP3, the file decoded and encoded whole by one LAME
+  with the redaction's options, nothing hidden;
 - decode_16k: the transcription's own decode (``pipeline.audio.decode_audio``: 16 kHz mono float);
 - redact mp3 / wav: ``pipeline.redacted_audio.write_redacted_audio`` with the beep, as a job runs it
   (MP3 once per ``--mp3-threads`` value: its segments encoded on that many threads; default: the
-  server's, ``min(4, cores)``).
+  server's, ``min(4, cores)``; an MP3 source is spliced, only windows around the spans encoded).
 
 The target: under 30 s for an hour of audio (``--limit``). Building the input is not timed.
 """
@@ -44,6 +47,7 @@ CASES = {
     # name: (shared clip, container, codec)
     "mono16k": (AUDIO_DIR / "jfk" / "jfk.wav", "wav", "pcm_s16le"),
     "stereo44k": (AUDIO_DIR / "jfk" / "jfk_44k_stereo.flac", "flac", "flac"),
+    "stereo44k_mp3": (AUDIO_DIR / "jfk" / "jfk_44k_stereo.flac", "mp3", "libmp3lame"),
 }
 SPAN_EVERY_MS = 10_000
 SPAN_MS = 600
@@ -62,7 +66,7 @@ def build_input(clip: Path, container_format: str, codec: str, seconds: float, o
     per_clip = clip_samples.shape[1] // channels
     with av.open(str(out), "w", format=container_format) as sink:
         encoder = sink.add_stream(codec, rate=rate, layout=layout)
-        encoder.codec_context.format = "s16"
+        encoder.codec_context.format = "s16p" if codec == "libmp3lame" else "s16"
         written = 0
         while written < total:
             n = min(per_clip, total - written)
@@ -83,6 +87,25 @@ def plain_decode(path: Path) -> int:
     with av.open(str(path)) as container:
         for frame in container.decode(container.streams.audio[0]):
             samples += frame.samples
+    return samples
+
+
+def plain_transcode(path: Path, out: Path) -> int:
+    """The baseline: every frame decoded and encoded to MP3 by one LAME (the redaction's options),
+    nothing hidden."""
+    samples = 0
+    with av.open(str(path)) as container, av.open(str(out), "w", format="mp3") as sink:
+        source = container.streams.audio[0]
+        layout = {1: "mono", 2: "stereo"}[source.codec_context.channels]
+        encoder = sink.add_stream("libmp3lame", rate=source.codec_context.sample_rate, layout=layout)
+        encoder.codec_context.options = dict(redacted_audio.MP3_OPTIONS)
+        for frame in container.decode(source):
+            samples += frame.samples
+            frame.pts = None
+            for packet in encoder.encode(frame):
+                sink.mux(packet)
+        for packet in encoder.encode(None):
+            sink.mux(packet)
     return samples
 
 
@@ -108,7 +131,9 @@ def main() -> None:
     limit = args.limit * seconds / 3600
     results: list[dict[str, Any]] = []
     print(f"{args.minutes:g} min of audio, {len(redactions)} redactions; limit {limit:.1f} s\n")
-    header = f"{'case':<10} {'step':<14} {'seconds':>8} {'x real time':>12} {'/ decode':>9}"
+    header = (
+        f"{'case':<13} {'step':<14} {'seconds':>8} {'x real time':>12} {'/ decode':>9} {'/ transcode':>12}"
+    )
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory(prefix="redacted-bench-") as scratch:
@@ -118,7 +143,8 @@ def main() -> None:
             rate, channels = build_input(clip, container_format, codec, seconds, source)
             decode_s, samples = timed(plain_decode, source)
             decode16_s, _ = timed(decode_audio, source, limits=_unbounded())
-            rows = [("decode", decode_s), ("decode_16k", decode16_s)]
+            transcode_s, _ = timed(plain_transcode, source, Path(scratch) / f"{name}-plain.mp3")
+            rows = [("decode", decode_s), ("decode_16k", decode16_s), ("transcode mp3", transcode_s)]
             runs = [("mp3", int(n)) for n in args.mp3_threads.split(",")] + [("wav", 1)]
             for audio_format, threads in runs:
                 redacted_audio.MP3_THREADS = threads
@@ -135,7 +161,8 @@ def main() -> None:
                 written.path.unlink()
             for step, took in rows:
                 print(
-                    f"{name:<10} {step:<14} {took:8.2f} {seconds / took:11.0f}x {took / decode_s:8.1f}x"
+                    f"{name:<13} {step:<14} {took:8.2f} {seconds / took:11.0f}x {took / decode_s:8.1f}x"
+                    f" {took / transcode_s:11.2f}x"
                     + (("  PASS" if took < limit else "  FAIL") if step.startswith("redact") else "")
                 )
                 results.append(
@@ -147,6 +174,7 @@ def main() -> None:
                         "seconds": round(took, 3),
                         "audio_seconds": seconds,
                         "ratio_to_decode": round(took / decode_s, 2),
+                        "ratio_to_transcode": round(took / transcode_s, 2),
                     }
                 )
             source.unlink()

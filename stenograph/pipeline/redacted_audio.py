@@ -16,6 +16,8 @@ outside the spans it is the source's samples unchanged.
 
 from __future__ import annotations
 
+import bisect
+import logging
 import math
 import os
 from collections import deque
@@ -29,7 +31,10 @@ from typing import Literal
 import av
 import numpy as np
 
+from stenograph.pipeline.mp3_splice import LAME_OPTIONS, CannotSplice, splice
 from stenograph.pipeline.types import AudioDecodeError, Redaction
+
+logger = logging.getLogger(__name__)
 
 AudioFormat = Literal["mp3", "wav"]
 Method = Literal["beep", "silence"]
@@ -38,12 +43,11 @@ TONE_HZ = 1000.0
 TONE_LEVEL = 0.25  # peak, of full scale (-12 dBFS): clearly audible, never clipping
 FADE_SECONDS = 0.005  # the tone rises and falls this fast: no click at the span's edges
 MP3_SAMPLE_RATES = frozenset({8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000})
-# LAME's -q 7 ("fast"): faster than its default -q 3, still clean for speech. The bitrate is LAME's
-# default for the sample rate (CBR: 128 kbit/s at 44.1 kHz stereo, 24 kbit/s at 16 kHz mono); a
-# lower or higher one measured no faster.
-MP3_COMPRESSION_LEVEL = "7"
-# The bit reservoir off: segments encoded apart join frame to frame (see _Mp3Segments).
-MP3_OPTIONS = {"compression_level": MP3_COMPRESSION_LEVEL, "reservoir": "0"}
+# LAME's options (mp3_splice.LAME_OPTIONS): -q 7, the bit reservoir off (segments encoded apart join
+# frame to frame, see _Mp3Segments), left/right stereo. The bitrate is LAME's default for the sample
+# rate (CBR: 128 kbit/s at 44.1 kHz stereo, 24 kbit/s at 16 kHz mono); a lower or higher one
+# measured no faster.
+MP3_OPTIONS = LAME_OPTIONS
 MP3_FRAME = 1152  # segments start on this grid: a whole number of frames of 1152 (MPEG-1) or 576
 MP3_SEGMENT_SECONDS = 60
 MP3_PRIMING = 4 * MP3_FRAME  # audio before a segment its encoder is fed first
@@ -98,11 +102,7 @@ def write_redacted_audio(
     whole or not at all (written beside it under ``.part`` and renamed). Raises
     :class:`AudioDecodeError` when the source holds no audio stream."""
     source = Path(source)
-    try:
-        container = av.open(str(source), mode="r", metadata_errors="ignore")
-    except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise AudioDecodeError("The audio could not be read again to redact it.") from exc
-    with container:
+    with _open(source) as container:
         if not container.streams.audio:
             raise AudioDecodeError("The file holds no audio stream to redact.")
         stream = container.streams.audio[0]
@@ -112,12 +112,65 @@ def write_redacted_audio(
         partial = final.with_name(final.name + PARTIAL_SUFFIX)
         spans = _channel_spans(redactions, target.rate, target.channels)
         try:
-            samples = _transcode(container, stream, target, spans, method, partial)
+            samples = _spliced(container, stream, target, spans, method, partial, source)
+            if samples is None:
+                with _open(source) as again:
+                    samples = _transcode(again, again.streams.audio[0], target, spans, method, partial)
             os.replace(partial, final)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
     return RedactedAudioFile(final, target.format, target.rate, target.channels, samples)
+
+
+def _spliced(
+    container: av.container.InputContainer,
+    stream: av.AudioStream,
+    target: _Target,
+    spans: list[list[tuple[int, int]]],
+    method: Method,
+    partial: Path,
+    source: Path,
+) -> int | None:
+    """An MP3 source written as MP3: its frames copied and only windows around the spans re-encoded
+    (:mod:`pipeline.mp3_splice`); None when it cannot be (then everything is re-encoded)."""
+    if target.format != "mp3" or stream.codec_context.codec.name not in ("mp3", "mp3float"):
+        return None
+    every = sorted(span for channel in spans for span in channel)
+
+    def hide(samples: np.ndarray, start: int) -> None:
+        hide_block(samples, start, spans, method, target.rate)
+
+    try:
+        return splice(container, stream, target.layout, every, hide, partial, source)
+    except CannotSplice as exc:
+        logger.info("redacted audio: the MP3 is re-encoded whole (%s)", exc)
+        partial.unlink(missing_ok=True)
+        return None
+
+
+def hide_block(
+    samples: np.ndarray, start: int, spans: list[list[tuple[int, int]]], method: Method, rate: int
+) -> None:
+    """Hide, in place, the spans' samples within ``samples`` (channels x n, from ``start``)."""
+    end = start + samples.shape[1]
+    for channel, channel_spans in enumerate(spans):
+        index = bisect.bisect_right(channel_spans, (start, math.inf)) - 1
+        for span_start, span_stop in channel_spans[max(index, 0) :]:
+            if span_start >= end:
+                break
+            first, last = max(span_start, start), min(span_stop, end)
+            if first < last:
+                samples[channel, first - start : last - start] = _replacement(
+                    first, last, span_start, span_stop, method, rate
+                )
+
+
+def _open(source: Path) -> av.container.InputContainer:
+    try:
+        return av.open(str(source), mode="r", metadata_errors="ignore")
+    except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise AudioDecodeError("The audio could not be read again to redact it.") from exc
 
 
 def _target(stream: av.AudioStream, wanted: AudioFormat) -> _Target:

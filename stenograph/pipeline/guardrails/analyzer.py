@@ -15,6 +15,8 @@ from stenograph.pipeline.guardrails.recognizers import (
     CUES,
     PRESIDIO_POLICIES,
     SPACY_LABELS,
+    WEAK_CUE_PENALTY,
+    WEAK_CUES,
     build_recognizers,
 )
 from stenograph.understanding.english import IN_USE, SPACY_PACKAGE, english
@@ -131,8 +133,25 @@ _NOT_ORGANIZATIONS = frozenset(
     ("ssn", "cvv", "cvc", "pin", "dob", "vin", "id", "iban", "dl", "mri", "ct", "ekg", "ecg", "icu",
      "er", "gp", "hr", "it", "ok", "ip", "url", "pdf", "atm", "password", "username", "passcode", "login")
 )  # fmt: skip
+# Names in talk about payment, insurance and ID documents that spaCy's small model takes for
+# organisations or people ("use the Visa", "my Medicare number"): the card or the programme is
+# not the speaker's PII (the number after it is, found on its own).
+_NOT_NAMED_ENTITIES = frozenset(
+    ("visa", "mastercard", "master card", "amex", "american express", "discover card", "maestro",
+     "medicare", "medicaid", "medi-cal", "tricare", "driver's", "drivers", "driver", "paypal", "venmo",
+     "zelle", "ssn", "social security")
+)  # fmt: skip
 _LEXICON_TERMS = frozenset(term.lower() for terms in lexicons.LEXICONS.values() for term in terms)
 _RELIGIONS = {term.lower() for term in lexicons.RELIGIONS}
+_NATIONALITIES = {term.lower() for term in lexicons.NATIONALITIES}
+
+
+def _is_demonym(lowered: str) -> bool:
+    """A nationality the word list knows ("Nigerian", "Nigerians"): spaCy's NORP also takes names
+    ("Anneliese") and drugs for nationalities."""
+    return lowered in _NATIONALITIES or (lowered.endswith("s") and lowered[:-1] in _NATIONALITIES)
+
+
 _LANGUAGES = {term.lower() for term in lexicons.LANGUAGES}
 _POLITICAL = {term.lower() for term in lexicons.POLITICAL_AFFILIATIONS}
 
@@ -182,14 +201,17 @@ class PiiAnalyzer:
             results = self._engine.analyze(
                 chunk, language="en", nlp_artifacts=artifacts, score_threshold=ACCEPT_SCORE
             )
-        found = _nearest_cue_wins(
-            [
-                Finding(r.start, r.end, PRESIDIO_POLICIES.get(r.entity_type, r.entity_type), r.score)
-                for r in results
-            ],
+        found = _other_ids_are_not_accounts(
+            _nearest_cue_wins(
+                [
+                    Finding(r.start, r.end, PRESIDIO_POLICIES.get(r.entity_type, r.entity_type), r.score)
+                    for r in results
+                ],
+                chunk,
+            ),
             chunk,
         )
-        return found + _named_entities(artifacts.tokens, chunk)
+        return found + _named_entities(artifacts.tokens, chunk) + _names_by_position(artifacts.tokens)
 
 
 CHUNK_CHARS = 1200
@@ -222,22 +244,52 @@ def _nearest_cue_wins(found: list[Finding], text: str) -> list[Finding]:
     for (start, end), group in by_span.items():
         cued = [f for f in group if f.policy in CUES]
         if len(cued) > 1:
-            nearest = min(cued, key=lambda f: _cue_distance(f.policy, text, start, end))
-            group = [f for f in group if f.policy not in CUES or f is nearest]
+            distance = {id(f): _cue_distance(f.policy, text, start, end) for f in cued}
+            nearest = min(cued, key=lambda f: distance[id(f)])
+            # won by a generic cue alone ("customer"): a finding with no cue at all stands on its
+            # shape (a phone number's), for the precedence to decide
+            weak_win = _cue_distance(nearest.policy, text, start, end, strong_only=True) >= 10_000
+            group = [
+                f for f in group if f not in cued or f is nearest or (weak_win and distance[id(f)] >= 10_000)
+            ]
         kept.extend(group)
     return kept
 
 
-def _cue_distance(policy: str, text: str, start: int, end: int) -> int:
+_OTHER_ID_BEFORE = re.compile(
+    r"\b(?:order|ticket|confirmation|invoice|tracking|reference|case|claim|serial|routing|phone|card|"
+    r"receipt|transaction|booking|reservation)(?:\s(?:number|no\.?|#|id|code))?\b"
+    r"(?![^.?!]*\b(?:account|acct|member(?:ship)?|customer|policy)\s(?:number|no\.?|#|id)\b)[^.?!]*$",
+    re.IGNORECASE,
+)
+
+
+def _other_ids_are_not_accounts(found: list[Finding], text: str) -> list[Finding]:
+    """ "The order number on my account is 55190042": the number is the order's; an account cue in
+    the phrase does not make it an account number."""
+    return [
+        f
+        for f in found
+        if f.policy != "account_number" or not _OTHER_ID_BEFORE.search(text[max(0, f.start - 60) : f.start])
+    ]
+
+
+def _cue_distance(policy: str, text: str, start: int, end: int, strong_only: bool = False) -> int:
     """Characters between the match and the nearest of its policy's context words (before it, or
-    after it at double the distance: the cue usually comes first)."""
+    after it at double the distance: the cue usually comes first). A generic cue ("member",
+    "customer": any kind of ID has them) counts as WEAK_CUE_PENALTY characters further, so that a
+    specific one in the same phrase wins ("insurance member ID": a health insurance number)."""
     before = text[max(0, start - 80) : start].lower()
     after = text[end : end + 40].lower()
     distances = [10_000]
     for cue in CUES[policy]:
         pattern = rf"\b{re.escape(cue)}\b"
-        distances += [len(before) - m.end() for m in re.finditer(pattern, before)]
-        distances += [2 * m.start() + 1 for m in re.finditer(pattern, after)]
+        weak = cue in WEAK_CUES.get(policy, ())
+        if weak and strong_only:
+            continue
+        penalty = WEAK_CUE_PENALTY if weak else 0
+        distances += [penalty + len(before) - m.end() for m in re.finditer(pattern, before)]
+        distances += [penalty + 2 * m.start() + 1 for m in re.finditer(pattern, after)]
     return min(distances)
 
 
@@ -273,13 +325,25 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
             kind = (
                 "religion"
                 if lowered in _RELIGIONS
-                else ("political_affiliation" if lowered in _POLITICAL else "nationality")
+                else (
+                    "political_affiliation"
+                    if lowered in _POLITICAL
+                    else ("nationality" if _is_demonym(lowered) else None)
+                )
             )
         elif kind == "person_name":
             start, end = _strip_possessive(text, start, end)
             if any(char.isdigit() for char in ent.text):
                 kind = None
+            elif ent.text.split()[0] in _PLACE_WORDS and len(ent) > 1:  # "Lake Victoria", "Mount Kenya"
+                kind = "location"
         elif kind == "organization" and ent.text.lower() in _NOT_ORGANIZATIONS:
+            kind = None
+        if kind in ("person_name", "organization", "location") and (
+            _not_named(ent.text)
+            or (len(ent) == 1 and ent[0].pos_ != "PROPN")  # "Confirmation number ...", "the Visa"
+            or any(char.isdigit() or char == "_" for char in ent.text)  # a handle, a code
+        ):
             kind = None
         article = _ARTICLE.match(text, start, end)
         if article and kind not in (None, "duration"):  # "the United Nations", "the 1990s"
@@ -287,6 +351,105 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
         if kind is not None and end > start:
             found.append(Finding(start, end, kind, 0.85))
     return found
+
+
+def _not_named(span: str) -> bool:
+    """A card, a programme, or a term of a word list (an event, a drug...) that spaCy took for a
+    name, an organisation or a place: the word list classifies it."""
+    lowered = span.lower().strip()
+    if lowered.startswith("the "):
+        lowered = lowered[4:]
+    return lowered in _NOT_NAMED_ENTITIES or lowered in _LEXICON_TERMS
+
+
+# Where a word is someone: before a verb of speaking or dealing with people ("Priya will call you
+# back", "Sofia said"), or after one that takes a person ("tell Emily", "put Kenji on the line",
+# "waiting on Ingrid to confirm").
+_PERSON_VERBS_AFTER = frozenset(
+    ("said", "says", "told", "tells", "asked", "asks", "mentioned", "called", "calls", "emailed", "texted",
+     "confirmed", "approved", "agreed", "replied", "wrote", "sent", "signed", "handles", "handled",
+     "helped", "thinks", "thought", "knows", "knew", "wants", "wanted", "explained", "promised",
+     "recommended", "suggested", "left", "answered", "picked")
+)  # fmt: skip
+_PERSON_VERBS_AFTER_MODAL = frozenset(
+    ("call", "email", "text", "tell", "ask", "confirm", "approve", "reply", "write", "send", "sign", "help",
+     "handle", "explain", "contact", "reach", "get", "be", "meet", "take", "check", "follow")
+)  # fmt: skip
+_MODALS = frozenset(("will", "would", "can", "could", "should", "might", "must", "'ll", "may"))
+_PERSON_OBJECT_AFTER = frozenset(
+    ("tell", "ask", "thank", "thanks", "put", "cc", "copy", "remind", "told", "asked", "thanked",
+     "reminded", "let", "meet", "met", "page")
+)  # fmt: skip
+_PERSON_OBJECT_AFTER_TWO = frozenset(
+    (("waiting", "on"), ("waiting", "for"), ("wait", "for"), ("transfer", "to"), ("transferred", "to"),
+     ("connect", "to"), ("connect", "with"), ("talk", "to"), ("talked", "to"), ("speak", "to"),
+     ("speak", "with"), ("spoke", "to"), ("spoke", "with"), ("hear", "from"), ("heard", "from"),
+     ("ask", "for"), ("asked", "for"), ("asking", "for"), ("work", "with"), ("worked", "with"),
+     ("working", "with"), ("married", "to"), ("thanks", "to"), ("sent", "to"), ("send", "to"),
+     ("forward", "to"), ("give", "to"), ("gave", "to"), ("in", "by"), ("signed", "by"), ("sent", "by"),
+     ("written", "by"), ("approved", "by"), ("reviewed", "by"), ("is", "this"), ("behalf", "of"),
+     ("according", "to"), ("thank", "you"))
+)  # fmt: skip
+_GREETINGS = frozenset(
+    ("dear", "hi", "hello", "hey", "thanks", "bye", "goodbye", "morning", "afternoon", "evening")
+)
+_PLACE_LABELS = frozenset(("GPE", "FAC", "LOC"))
+_PLACE_WORDS = frozenset(
+    ("Lake", "Mount", "Mt", "River", "Fort", "Port", "Cape", "Bay", "Lake", "Glen", "Isle", "Loch")
+)
+
+
+def _names_by_position(doc: Any) -> list[Finding]:
+    """Capitalised proper nouns spaCy's small model leaves unlabelled (or takes for a place) where
+    the wording says they are a person; a place is never told or asked, an unknown word before
+    "said" or "will call" is someone."""
+    found: list[Finding] = []
+    tokens = list(doc)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if not _name_like(token) or token.lower_ in _GREETINGS:  # "Dear Ingrid": the name is after it
+            index += 1
+            continue
+        end = index + 1
+        while end < len(tokens) and _name_like(tokens[end]) and end - index < 3:
+            end += 1
+        run = tokens[index:end]
+        labels = {"" if t.ent_type_ == "NORP" and not _is_demonym(t.lower_) else t.ent_type_ for t in run}
+        after = [t.lower_ for t in tokens[end : end + 2]]
+        before = [t.lower_ for t in tokens[max(0, index - 2) : index]]
+        will_do = len(after) == 2 and after[0] in _MODALS and after[1] in _PERSON_VERBS_AFTER_MODAL
+        subject = bool(after) and (after[0] in _PERSON_VERBS_AFTER or will_do)
+        obj = (bool(before) and before[-1] in _PERSON_OBJECT_AFTER | _GREETINGS) or (
+            len(before) == 2 and (before[0], before[1]) in _PERSON_OBJECT_AFTER_TWO
+        )
+        # first and last name before a verb: "Siobhan Garcia found it"
+        subject = subject or (
+            len(run) > 1
+            and end < len(tokens)
+            and tokens[end].tag_ in ("VBD", "VBZ", "MD")
+            and tokens[end].lemma_ not in ("be", "have")
+        )
+        text = " ".join(t.text for t in run)
+        if (
+            (
+                ((subject or obj) and labels <= {"", "PERSON"})
+                or (obj and labels <= _PLACE_LABELS | {"", "PERSON"})
+                # one word the model takes for an organisation, before "will call you back": someone
+                or (will_do and len(run) == 1 and labels == {"ORG"})
+            )
+            and not _not_named(text)
+            and run[0].text not in _NOT_NAMES
+        ):
+            found.append(Finding(run[0].idx, run[-1].idx + len(run[-1].text), "person_name", 0.6))
+        index = end
+    return found
+
+
+def _name_like(token: Any) -> bool:
+    text = token.text
+    tagged = token.pos_ == "PROPN" or (token.ent_type_ == "NORP" and not _is_demonym(token.lower_))
+    return bool(tagged and text.replace("'", "").isalpha() and text[:1].isupper() and not text.isupper())
 
 
 def _classify_date(span: str) -> str | None:

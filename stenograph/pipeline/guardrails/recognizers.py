@@ -44,9 +44,25 @@ SPACY_LABELS = {
 }
 
 # letters, digits and dashes with four digits at least ("10042992", "HZ-5235-001")
-_NUMBERISH = r"(?=(?:[A-Z-]*\d){4})[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?"
+# (not a year, "2008" or "the 1990s", nor a part of a date, "5/24/2022")
+_NUMBERISH = (
+    r"(?<![/.$,])(?!(?:19|20)\d\d(?:s|'s)?\b)(?=(?:[A-Z-]*\d){4})[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?(?![/\d])"
+)
 _AFTER_CUE = r"\b(?:\s(?:is|was|are|:|number|no\.?|#))*\s?[:#]?\s?"
 _NOT_A_CUE = r"(?!(?:is|was|are|number|no)\b)"
+_LOCKS = r"door|front\sdoor|gate|alarm|lock|access|entry|garage|building|safe|wifi|wi-fi|lockbox|keypad"
+# What a secret is said to be after its cue word: "password is", "password to", "password: ".
+_AFTER_SECRET_CUE = r"\b(?:\s(?:is|was|are|number|no\.?|#|to|:))*\s?[:#]?\s"
+_OF_WHAT = r"(?:\s(?:for|to|on|of)\s(?:the|my|your|our|his|her|their)\s\w+(?:\s\w+)?(?=\s(?:is|was)\b))?"
+# A secret: one token, not a function word or a word saying what the secret is like ("my password
+# is wrong", "reset my password again"); sentence punctuation after it is not part of it.
+_SECRET_NOT = (
+    "is|was|are|were|be|been|being|number|no|not|to|too|for|on|in|at|of|by|with|from|and|or|but|so|the|a|an|"
+    "it|its|that|this|these|those|my|your|his|her|our|their|again|please|now|still|just|here|there|yet|"
+    "reset|changed|change|expired|expiring|wrong|right|correct|incorrect|invalid|weak|strong|new|old|same|"
+    "different|required|missing|case|set|sent|saved|stored|written|somewhere|anymore|though|also|because"
+)
+_SECRET = rf"(?!(?:{_SECRET_NOT})\b)[A-Za-z0-9!@#$%^&*_+=~-][^\s]*?(?=[.,?;:]*(?:\s|$))"
 
 _BODY_PARTS = (
     r"(?:arm|arms|leg|legs|wrist|ankle|knee|hip|hand|foot|feet|finger|toe|elbow|shoulder|back|neck|rib|ribs|"
@@ -62,8 +78,11 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
             ("international", r"(?<![\w-])\+\d{1,3}[\s-]?\d(?:[\s-]?\d){6,13}\b", 0.5),
             ("digits", r"\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b", CONTEXT_ONLY_SCORE),
             # spaCy counts "call" as a stop word, which the context enhancer skips: the cue is in the pattern.
-            ("after call", r"(?<=\b(?:call|ring|reach)\b[^.?!]{0,24}?)\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b",
-             0.5),
+            (
+                "after call",
+                r"(?<=\b(?:call|ring|reach)\b[^.?!]{0,24}?)\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b",
+                0.5,
+            ),
         ],
         ["phone", "call", "cell", "mobile", "reach", "text", "fax", "dial", "telephone", "extension"],
     ),
@@ -123,25 +142,46 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
     ),
     (
         "blood_type",
-        [("group", r"\b(?:AB|A|B|O)(?:\s?(?:positive|negative|pos|neg)\b|[+-](?![\w+-]))",
-          CONTEXT_ONLY_SCORE)],
+        [
+            (
+                "group",
+                r"\b(?:AB|A|B|O)(?:\s?(?:positive|negative|pos|neg)\b|[+-](?![\w+-]))",
+                CONTEXT_ONLY_SCORE,
+            )
+        ],
         ["blood", "donor", "type", "group", "transfusion"],
     ),
     (
         "injury",
-        [("hurt body part", rf"\b(?:broke|broken|fractured|sprained|twisted|dislocated|tore|torn|pulled|"
-                            rf"bruised|injured|hurt|cracked|strained|busted)\s(?:my|his|her|their|your|a|the)?\s?"
-                            rf"{_BODY_PARTS}",
-          0.6)],
+        [
+            (
+                "hurt body part",
+                rf"\b(?:broke|broken|fractured|sprained|twisted|dislocated|tore|torn|pulled|"
+                rf"bruised|injured|hurt|cracked|strained|busted)\s(?:my|his|her|their|your|a|the)?\s?"
+                rf"{_BODY_PARTS}",
+                0.6,
+            )
+        ],
+        [],
+    ),
+    (
+        "medical_condition",
+        [("eponym", r"\b[A-Z][a-z]+(?:'s|s'|')?\s(?:disease|syndrome|palsy)\b", 0.6)],
         [],
     ),
     (
         "occupation",
-        [("compound", r"\b(?:software|data|civil|mechanical|electrical|sales|marketing|project|product|"
-                      r"office|"
-                      r"construction|truck|bus|taxi|delivery|security|social|dental|medical|research|lab|"
-                      r"customer\sservice)\s(?:engineer|developer|scientist|analyst|manager|designer|driver|worker|"
-                      r"assistant|clerk|guard|hygienist|technician|representative|rep)s?\b", 0.6)],
+        [
+            (
+                "compound",
+                r"\b(?:software|data|civil|mechanical|electrical|sales|marketing|project|product|"
+                r"office|"
+                r"construction|truck|bus|taxi|delivery|security|social|dental|medical|research|lab|"
+                r"customer\sservice)\s(?:engineer|developer|scientist|analyst|manager|designer|driver|worker|"
+                r"assistant|clerk|guard|hygienist|technician|representative|rep)s?\b",
+                0.6,
+            )
+        ],
         [],
     ),
     (
@@ -234,7 +274,7 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
             ("handle", r"(?<![\w.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?\b(?!\.\w)", 0.6),
             (
                 "after cue",
-                rf"(?<=\b(?:username|user\sname|user\sid|handle|login|screen\sname){_AFTER_CUE}){_NOT_A_CUE}[\w.@-]+",
+                rf"(?<=(?<![/.])\b(?:username|user\sname|user\sid|handle|login|screen\sname){_AFTER_CUE}){_NOT_A_CUE}[\w.@-]+",
                 0.6,
             ),
         ],
@@ -243,9 +283,25 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
     (
         "password",
         [
+            # "password is X", "passcode for the phone is X", "set my password to X"
             (
                 "after cue",
-                rf"(?<=\b(?:password|passcode|passphrase|pin|pin\scode|pin\snumber){_AFTER_CUE}){_NOT_A_CUE}\S+",
+                rf"(?<=\b(?:password|passcode|passphrase|passkey){_OF_WHAT}{_AFTER_SECRET_CUE}){_SECRET}",
+                0.6,
+            ),
+            # "X as the password"
+            (
+                "before cue",
+                rf"\b{_SECRET}(?=\sas\s(?:the|my|your|our|a|his|her)\s(?:password|passcode|pin)\b)",
+                0.6,
+            ),
+            # a PIN is digits: "the PIN is 4821", not "the pin on the map"
+            ("pin", rf"(?<=\bpin(?:\scode|\snumber)?{_AFTER_SECRET_CUE})(?=\S*\d){_SECRET}", 0.6),
+            # "the door code is 4821", "the code to the gate is 4821"
+            (
+                "door code",
+                rf"(?<=\b(?:(?:{_LOCKS})\scode|code\s(?:to|for)\s(?:the|my|our|your)\s(?:{_LOCKS})){_AFTER_SECRET_CUE})"
+                rf"(?=\S*\d){_SECRET}",
                 0.6,
             ),
         ],
@@ -263,6 +319,10 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
 
 # policy -> its context words, for telling apart two policies that match the same characters.
 CUES: dict[str, tuple[str, ...]] = {policy: tuple(context) for policy, _, context in PATTERNS if context}
+# Context words that any kind of ID can have ("member ID", "customer number", "policy number"):
+# where another policy's own context word is also near, that one decides.
+WEAK_CUES: dict[str, tuple[str, ...]] = {"account_number": ("member", "membership", "policy", "customer")}
+WEAK_CUE_PENALTY = 40
 
 
 def build_recognizers() -> list[Any]:

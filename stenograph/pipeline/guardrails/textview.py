@@ -22,10 +22,15 @@ _DIGIT_WORDS = {
 }  # fmt: skip
 _REPEATS = {"double": 2, "triple": 3}
 _MIN_SPOKEN_DIGITS = 3  # "one two" stays words; a run of three or more is a number read out
-# Words before "at" that make it a preposition, not an address ("email me at ...").
+# Words before "at" that make it a preposition, not an address ("email me at ...", "the form is at
+# www dot ..."): pronouns, forms of "be", and words that say where something is.
 _NOT_MAILBOXES = frozenset(
     ("me", "us", "him", "her", "them", "you", "it", "i", "we", "they", "home", "work",
-     "school", "here", "there", "look", "arrive", "arrived")
+     "school", "here", "there", "look", "arrive", "arrived", "is", "are", "was", "were", "be",
+     "been", "it's", "that's", "what's", "we're", "they're", "i'm", "you're", "he's", "she's", "one",
+     "found", "find", "located", "available", "online", "posted", "listed", "live", "lives", "up",
+     "out", "site", "page", "website", "link", "only", "also", "still", "now", "just", "anytime",
+     "directly", "both", "either", "everything", "all", "and", "or", "but", "then", "too")
 )  # fmt: skip
 # Top-level domains that end a spoken address ("example dot com").
 TOP_LEVEL_DOMAINS = frozenset(
@@ -200,7 +205,11 @@ def _spoken_address(cores: list[tuple[str, str, str]], start: int, builder: _Bui
         joiner = cores[index + 1][1].lower() if index + 2 < len(cores) else ""
         if trail or joiner not in ("dot", "at") or (joiner == "at" and seen_at):
             break
-        if joiner == "at" and (core.lower() in _NOT_MAILBOXES or "@" in cores[index + 2][1]):
+        if joiner == "at" and (
+            core.lower() in _NOT_MAILBOXES
+            or "@" in cores[index + 2][1]
+            or cores[index + 2][1].lower().startswith(("www", "http"))  # a web address follows
+        ):
             break
         seen_at = seen_at or joiner == "at"
         pieces.append(("." if joiner == "dot" else "@", index + 1))

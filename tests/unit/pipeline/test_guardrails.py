@@ -31,6 +31,9 @@ def found(text: str) -> list[tuple[str, str]]:
         ("my email is john dot smith at example dot com.", "my email is john.smith@example.com."),
         ("go to www dot example dot org please", "go to www.example.org please"),
         ("mail jane at example.com", "mail jane@example.com"),
+        # "at" before a web address is where it is, not a mailbox
+        ("the page is at www dot example dot org now", "the page is at www.example.org now"),
+        ("it's at shop dot example dot com", "it's at shop.example.com"),
         # ordinary speech stays as it is
         ("I have one dog and two cats", "I have one dog and two cats"),
         ("we met at home, dot dot dot", "we met at home, dot dot dot"),
@@ -117,6 +120,61 @@ def test_context_decides_between_policies_matching_the_same_number() -> None:
 
 def test_a_name_found_once_is_found_in_every_mention() -> None:
     assert found("My name is Diane Keller. Keller is my married name.").count(("person_name", "Keller")) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I set the password to Gr33nTea.", ("password", "Gr33nTea")),
+        ("The passcode for the laptop is tiger77.", ("password", "tiger77")),
+        ("Use maple-9 as the password.", ("password", "maple-9")),
+        ("The gate code is 5180.", ("password", "5180")),
+        ("My PIN number is 7302.", ("password", "7302")),
+        ("My password is wrong again.", None),
+        ("Can you reset my password?", None),
+        ("I forgot my password again.", None),
+        ("The pin on the map moved.", None),
+    ],
+)
+def test_a_password_is_the_token_the_wording_gives_as_one(
+    text: str, expected: tuple[str, str] | None
+) -> None:
+    passwords = [item for item in found(text) if item[0] == "password"]
+    assert passwords == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Okay, Marisol said she would send it.", "Marisol"),
+        ("Please tell Anneliese Vogt I called.", "Anneliese Vogt"),
+        ("Can you put Tobias on the line?", "Tobias"),
+        ("We're still waiting on Bettina to sign.", "Bettina"),
+        ("Ngozi will call you after lunch.", "Ngozi"),
+    ],
+)
+def test_a_name_the_model_misses_is_found_by_its_place_in_the_sentence(text: str, name: str) -> None:
+    assert ("person_name", name) in found(text)
+
+
+def test_cards_programmes_and_listed_terms_are_not_names_or_organisations() -> None:
+    for text in (
+        "Pay with the Mastercard, it's fine.",
+        "My Medicaid card came today.",
+        "Use the Visa please.",
+    ):
+        assert not [item for item in found(text) if item[0] in ("organization", "person_name")], text
+    assert found("Boston is lovely this time of year.") == [("location", "Boston")]
+
+
+def test_a_specific_cue_outweighs_a_generic_one() -> None:
+    assert ("healthcare_number", "QX-7712-09") in found("My insurance member ID is QX-7712-09.")
+    assert ("account_number", "QX-7712-09") in found("My gym member ID is QX-7712-09.")
+
+
+def test_eponymous_diseases_are_conditions_and_a_concussion_an_injury() -> None:
+    assert ("medical_condition", "Hodgkin's disease") in found("She was treated for Hodgkin's disease.")
+    assert ("injury", "concussion") in found("He got a concussion at practice.")
 
 
 def test_ambiguous_terms_need_their_context() -> None:

@@ -233,3 +233,55 @@ def test_mp3_segments_encoded_apart_join_without_a_seam(
         near = error[:, join - 2000 : join + 2000].max()
         away = error[:, join - 12000 : join - 4000].max()
         assert near < 2 * away + 0.01, (join_s, near, away)
+
+
+def write_mp3(path: Path, samples: np.ndarray, rate: int) -> Path:
+    """``samples`` as an MP3 the way LAME writes one by default (bit reservoir on, Info tag)."""
+    layout = {1: "mono", 2: "stereo"}[samples.shape[0]]
+    with av.open(str(path), "w", format="mp3") as out:
+        stream = out.add_stream("libmp3lame", rate=rate, layout=layout)
+        frame = av.AudioFrame.from_ndarray(samples.astype(np.float32), format="fltp", layout=layout)
+        frame.sample_rate, frame.pts = rate, 0
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    return path
+
+
+@pytest.mark.parametrize(("rate", "channels"), [(44100, 2), (16000, 1)])  # MP3 frames of 1152 / 576
+def test_an_mp3_source_is_copied_and_only_windows_around_the_spans_re_encoded(
+    rate: int, channels: int, tmp_path: Path
+) -> None:
+    source_path = write_mp3(tmp_path / "source.mp3", music(6.0, channels, rate=rate), rate)
+    spans = [Redaction(1000, 1400, "person_name"), Redaction(4000, 4300, "phone_number", channel="1")]
+    written = write_redacted_audio(source_path, spans, tmp_path / "out")
+    source, _, _ = read_native(source_path)
+    redacted, out_rate, codec = read_native(written.path)
+    assert (out_rate, codec, written.format) == (rate, "mp3float", "mp3")
+    assert redacted.shape == source.shape == (channels, written.samples)  # to the sample
+    for start, end in ((1000, 1400), (4000, 4300)):
+        assert peak_hz(span(redacted[0], start, end, rate, 30), rate) == pytest.approx(TONE_HZ, abs=10)
+    if channels == 2:  # the second span is the first channel's only
+        assert peak_hz(span(redacted[1], 4000, 4300, rate, 30), rate) != pytest.approx(TONE_HZ, abs=50)
+    # Away from the windows (a span, two frames of margin, the frame that overlaps the last): the source's
+    # frames, decoded bit for bit the same (so the bit reservoir after each window was carried over).
+    frame = 1152 if rate >= 32000 else 576
+    pad = 5 * frame
+    touched = np.zeros(source.shape[1], dtype=bool)
+    for start, end in ((1000, 1400), (4000, 4300)):
+        touched[start * rate // 1000 - pad : end * rate // 1000 + pad] = True
+    assert np.array_equal(redacted[:, ~touched], source[:, ~touched])
+    assert touched.mean() < 0.5
+    # In the windows, outside the spans (the joins among them): the codec's error, no click,
+    # against a whole re-encode of the same audio.
+    plain = write_redacted_audio(write_wav(tmp_path / "decoded.wav", source, rate), [], tmp_path / "plain")
+    reencoded, _, _ = read_native(plain.path)
+    codec_error = float(np.abs(reencoded - source).max())
+    error = np.abs(redacted - source)
+    smear = 30 * rate // 1000  # the tone's edges, spread by the codec
+    for start, end in ((1000, 1400), (4000, 4300)):
+        first, last = start * rate // 1000, end * rate // 1000
+        for around in (
+            error[:, first - pad - frame : first - smear],
+            error[:, last + smear : last + pad + frame],
+        ):
+            assert float(around.max()) < 2 * codec_error + 0.01, (start, float(around.max()), codec_error)
