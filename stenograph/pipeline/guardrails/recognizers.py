@@ -62,8 +62,11 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
             ("international", r"(?<![\w-])\+\d{1,3}[\s-]?\d(?:[\s-]?\d){6,13}\b", 0.5),
             ("digits", r"\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b", CONTEXT_ONLY_SCORE),
             # spaCy counts "call" as a stop word, which the context enhancer skips: the cue is in the pattern.
-            ("after call", r"(?<=\b(?:call|ring|reach)\b[^.?!]{0,24}?)\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b",
-             0.5),
+            (
+                "after call",
+                r"(?<=\b(?:call|ring|reach)\b[^.?!]{0,24}?)\b(?:\d{10,11}|\d{3}[-.\s]?\d{4})\b",
+                0.5,
+            ),
         ],
         ["phone", "call", "cell", "mobile", "reach", "text", "fax", "dial", "telephone", "extension"],
     ),
@@ -123,25 +126,41 @@ PATTERNS: list[tuple[str, list[tuple[str, str, float]], list[str]]] = [
     ),
     (
         "blood_type",
-        [("group", r"\b(?:AB|A|B|O)(?:\s?(?:positive|negative|pos|neg)\b|[+-](?![\w+-]))",
-          CONTEXT_ONLY_SCORE)],
+        [
+            (
+                "group",
+                r"\b(?:AB|A|B|O)(?:\s?(?:positive|negative|pos|neg)\b|[+-](?![\w+-]))",
+                CONTEXT_ONLY_SCORE,
+            )
+        ],
         ["blood", "donor", "type", "group", "transfusion"],
     ),
     (
         "injury",
-        [("hurt body part", rf"\b(?:broke|broken|fractured|sprained|twisted|dislocated|tore|torn|pulled|"
-                            rf"bruised|injured|hurt|cracked|strained|busted)\s(?:my|his|her|their|your|a|the)?\s?"
-                            rf"{_BODY_PARTS}",
-          0.6)],
+        [
+            (
+                "hurt body part",
+                rf"\b(?:broke|broken|fractured|sprained|twisted|dislocated|tore|torn|pulled|"
+                rf"bruised|injured|hurt|cracked|strained|busted)\s(?:my|his|her|their|your|a|the)?\s?"
+                rf"{_BODY_PARTS}",
+                0.6,
+            )
+        ],
         [],
     ),
     (
         "occupation",
-        [("compound", r"\b(?:software|data|civil|mechanical|electrical|sales|marketing|project|product|"
-                      r"office|"
-                      r"construction|truck|bus|taxi|delivery|security|social|dental|medical|research|lab|"
-                      r"customer\sservice)\s(?:engineer|developer|scientist|analyst|manager|designer|driver|worker|"
-                      r"assistant|clerk|guard|hygienist|technician|representative|rep)s?\b", 0.6)],
+        [
+            (
+                "compound",
+                r"\b(?:software|data|civil|mechanical|electrical|sales|marketing|project|product|"
+                r"office|"
+                r"construction|truck|bus|taxi|delivery|security|social|dental|medical|research|lab|"
+                r"customer\sservice)\s(?:engineer|developer|scientist|analyst|manager|designer|driver|worker|"
+                r"assistant|clerk|guard|hygienist|technician|representative|rep)s?\b",
+                0.6,
+            )
+        ],
         [],
     ),
     (
