@@ -4,6 +4,7 @@ and ``speech_understanding.request.summarization``), speaker identification and 
 by the jobs layer after the pipeline (the pipeline never imports a language model) and by the LLM
 Gateway's ``/v1/understanding``. Imports ``llm`` and ``understanding`` only."""
 
+from stenograph.llmtasks.context import fit_transcripts
 from stenograph.llmtasks.run import LLMTaskError, TaskRequest, run_tasks
 
-__all__ = ["LLMTaskError", "TaskRequest", "run_tasks"]
+__all__ = ["LLMTaskError", "TaskRequest", "fit_transcripts", "run_tasks"]

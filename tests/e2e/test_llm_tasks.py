@@ -145,3 +145,52 @@ def _finished(server: LiveServer, transcript_id: str) -> dict[str, Any]:
         assert body["status"] in ("queued", "processing")
         time.sleep(0.3)
     raise AssertionError("the transcript did not finish")
+
+
+@pytest.fixture(scope="module")
+def conversation_id(llm_server: LiveServer, shared_audio: Path) -> str:
+    url = _upload(llm_server, shared_audio / "diarization" / "ls_conv_2spk.wav")
+    created = httpx.post(
+        f"{llm_server.base_url}/v2/transcript",
+        json={"audio_url": url, "speaker_labels": True},
+        headers={"Authorization": llm_server.api_key},
+    ).json()
+    body = _finished(llm_server, created["id"])
+    assert body["status"] == "completed", body
+    return str(created["id"])
+
+
+@pytest.mark.slow  # about 2 minutes on 2 cores: a 2.5-minute transcription and 1200-token answers
+def test_a_transcript_longer_than_the_context_is_condensed_not_refused(
+    llm_server: LiveServer, conversation_id: str
+) -> None:
+    """The server's context is 2048 tokens; the 2.5-minute conversation with 1200 tokens of answer
+    asked for does not fit beside it (before: a 400), so it is condensed chunk by chunk into notes
+    and the question answered from them: the prompt that ran is shorter than the transcript."""
+    headers = {"Authorization": llm_server.api_key}
+
+    def ask(max_tokens: int) -> httpx.Response:
+        return httpx.post(
+            f"{llm_server.base_url}/v1/chat/completions",
+            json={
+                "model": "claude-sonnet-4-5-20250929",
+                "messages": [{"role": "user", "content": "Who speaks about what?"}],
+                "transcript_id": conversation_id,
+                "max_tokens": max_tokens,
+            },
+            headers=headers,
+            timeout=300,
+        )
+
+    whole = ask(1).json()["usage"]["prompt_tokens"]  # fits with one token of answer: sent whole
+    condensed = ask(1200)
+    assert condensed.status_code == 200, condensed.text
+    assert condensed.json()["usage"]["prompt_tokens"] < whole
+    lemur = httpx.post(
+        f"{llm_server.base_url}/lemur/v3/generate/summary",
+        json={"transcript_ids": [conversation_id], "max_output_size": 1200},
+        headers=headers,
+        timeout=300,
+    )
+    assert lemur.status_code == 200, lemur.text
+    assert lemur.json()["usage"]["input_tokens"] < whole

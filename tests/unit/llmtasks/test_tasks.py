@@ -219,3 +219,19 @@ def test_a_failure_is_an_actionable_task_error() -> None:
     tasks = TaskRequest.from_request({"summarization": True})
     with pytest.raises(LLMTaskError, match=r"summarization: the language model failed.*STENOGRAPH_LLM_"):
         run_tasks(CALL, tasks, _engine(Failing()))
+
+
+def test_fit_transcripts_keeps_what_fits_and_condenses_the_rest_on_the_question() -> None:
+    from stenograph.llm import InvalidGenerationRequest
+    from stenograph.llmtasks import fit_transcripts
+
+    short = Scripted(context_tokens=4096)
+    assert fit_transcripts(_engine(short), ["A: hello."], focus="who?", max_tokens=100) == (["A: hello."], [])
+    long_text = "\n".join(f"A: {'word ' * 50}end." for _ in range(60))
+    small = Scripted("notes", context_tokens=2048)
+    texts, used = fit_transcripts(_engine(small), [long_text], focus="What did A decide?", max_tokens=300)
+    assert texts[0].startswith("[Part 1] notes") and len(used) == len(small.requests) > 1
+    assert "What did A decide?" in small.requests[0].messages[0].content
+    huge = "\n".join(f"A: {'word ' * 50}end." for _ in range(2000))
+    with pytest.raises(InvalidGenerationRequest, match="more than 32 parts"):
+        fit_transcripts(_engine(Scripted(context_tokens=2048)), [huge], focus="q", max_tokens=300)
