@@ -194,3 +194,85 @@ def test_a_transcript_longer_than_the_context_is_condensed_not_refused(
     )
     assert lemur.status_code == 200, lemur.text
     assert lemur.json()["usage"]["input_tokens"] < whole
+
+
+def test_understanding_on_an_existing_transcript_through_the_gateway_sdk(
+    llm_server: LiveServer, conversation_id: str
+) -> None:
+    """POST /v1/understanding through aai.LLMGateway: speaker identification by name (with the
+    speakers described) and a translation, on a transcript made earlier; the stored transcript is
+    unchanged. /v1/understanding/validate answers 200 for a good request and the SDK's error, with
+    its errors listed, for a bad one."""
+    import assemblyai as aai
+
+    previous = (aai.settings.api_key, aai.settings.llm_gateway_base_url)
+    aai.settings.api_key = llm_server.api_key
+    aai.settings.llm_gateway_base_url = llm_server.base_url
+    try:
+        gateway = aai.LLMGateway()
+        asked = {
+            "speaker_identification": {
+                "speaker_type": "name",
+                "speakers": [
+                    {"name": "Ann", "description": "speaks first"},
+                    {"name": "Bob", "description": "answers"},
+                ],
+            },
+            "translation": {"target_languages": ["fr"], "match_original_utterance": True},
+        }
+        gateway.understanding.validate(request=asked, transcript_id=conversation_id)
+        answer = gateway.understanding.create(transcript_id=conversation_id, request=asked)
+        response = answer.speech_understanding["response"]
+        mapping = response["speaker_identification"]["mapping"]
+        assert set(mapping) == {"A", "B"} and set(mapping.values()) <= {"Ann", "Bob"}
+        assert {u["speaker"] for u in answer.utterances} <= {"Ann", "Bob"}
+        assert answer.translated_texts["fr"].strip()
+        assert all("fr" in u["translated_texts"] for u in answer.utterances)
+        stored = httpx.get(
+            f"{llm_server.base_url}/v2/transcript/{conversation_id}",
+            headers={"Authorization": llm_server.api_key},
+        ).json()
+        assert {u["speaker"] for u in stored["utterances"]} == {"A", "B"}
+        with pytest.raises(aai.LLMGatewayError) as raised:
+            gateway.understanding.validate(request={"translation": {"target_languages": []}})
+        assert "target_languages" in str(raised.value)
+    finally:
+        aai.settings.api_key, aai.settings.llm_gateway_base_url = previous
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        (
+            {
+                "transcript_id": "nope",
+                "speech_understanding": {"request": {"translation": {"target_languages": ["de"]}}},
+            },
+            404,
+            "not found",
+        ),
+        (
+            {"speech_understanding": {"request": {"translation": {"target_languages": ["de"]}}}},
+            400,
+            "transcript_id",
+        ),
+        ({"transcript_id": "x", "speech_understanding": {"request": {}}}, 400, "at least one task"),
+        (
+            {
+                "transcript_id": "x",
+                "speech_understanding": {"request": {"custom_formatting": {"date": "mm/dd/yyyy"}}},
+            },
+            400,
+            "POST /v2/transcript",
+        ),
+        ({"transcript_id": "x"}, 400, "speech_understanding"),
+    ],
+)
+def test_understanding_bad_input_in_the_gateway_envelope(
+    llm_server: LiveServer, body: dict[str, Any], status: int, words: str
+) -> None:
+    response = httpx.post(
+        f"{llm_server.base_url}/v1/understanding", json=body, headers={"Authorization": llm_server.api_key}
+    )
+    assert response.status_code == status, response.text
+    assert words in response.json()["message"] and response.json()["error"]["code"] == status

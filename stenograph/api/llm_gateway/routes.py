@@ -199,13 +199,3 @@ async def list_models(runtime: RuntimeDep) -> dict[str, Any]:
         "default_provider": provider,
     }
     return {"object": "list", "data": [model]}
-
-
-@router.post("/understanding")
-@router.post("/understanding/validate")
-async def understanding(_project_id: ProjectId) -> Response:
-    """Not built yet: an honest 501, in the gateway's envelope."""
-    raise GatewayError(
-        501,
-        "speech understanding through the LLM Gateway (POST /v1/understanding) is not built here yet",
-    )
