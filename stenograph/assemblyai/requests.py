@@ -403,7 +403,7 @@ def check_understanding_request(request: object) -> None:
         if not isinstance(settings, dict) or not settings:
             raise InvalidRequest(f"{name}: an object with the task's settings is required")
         effort = settings.get("effort")
-        if effort is not None and effort not in ("low", "medium", "high"):
+        if effort is not None and effort not in ("low", "medium"):
             raise InvalidRequest(f"{name}.effort: 'low' or 'medium'")
         if task == "custom_formatting":
             _check_custom_formatting(name, settings)

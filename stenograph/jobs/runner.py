@@ -21,6 +21,7 @@ from stenograph.assemblyai.webhooks import webhook_target
 from stenograph.config import Settings
 from stenograph.jobs.outbound import OutboundError, download_to_file
 from stenograph.llm import LLMEngine
+from stenograph.llm.files import ModelFilesMissing
 from stenograph.llmtasks import LLMTaskError, TaskRequest, run_tasks
 from stenograph.pipeline import AudioLimits, PipelineError
 from stenograph.pipeline.audio import DEFAULT_AUDIO_LIMITS
@@ -203,8 +204,12 @@ class JobRunner:
             raise LLMTaskError(
                 "This worker has no language model to run summaries, chapters or speech understanding"
             )
+        try:
+            engine = self.llm()
+        except ModelFilesMissing as exc:  # the packaged model is not installed here
+            raise LLMTaskError(f"The language model is not available on this worker: {exc}") from exc
         started = time.monotonic()
-        done = run_tasks(payload, tasks, self.llm(), repeat_penalty=self.settings.llm_repeat_penalty)
+        done = run_tasks(payload, tasks, engine, repeat_penalty=self.settings.llm_repeat_penalty)
         log.info(
             "transcript %s: language-model tasks in %.1f s",
             transcript_id,
