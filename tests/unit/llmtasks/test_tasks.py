@@ -4,6 +4,7 @@ models run them in tests/e2e/test_llm_tasks.py."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -121,24 +122,47 @@ def test_headline_is_one_line() -> None:
     assert run_tasks(CALL, tasks, _engine(backend))["summary"] == "Billing error fixed"
 
 
+def _agent_embed(texts: Sequence[str]) -> np.ndarray:
+    """Help and checking: the agent's side; charges and thanks: the customer's."""
+    return np.array(
+        [[1.0, 0.0] if ("help" in t or "check" in t or "Agent" in t) else [0.0, 1.0] for t in texts],
+        dtype=np.float32,
+    )
+
+
 def test_speaker_identification_maps_and_applies_to_utterances_and_words() -> None:
+    from stenograph.llmtasks import speakers
+
+    for values in (["Agent", "Customer"], ["Customer", "Agent"]):  # not by the order given
+        mapping = speakers.identify(
+            Generator(_engine(Scripted())), CALL, speaker_type="role", known_values=values, embed=_agent_embed
+        )
+        assert mapping == {"A": "Agent", "B": "Customer"}
+    out = copy.deepcopy(CALL)
+    speakers.apply(out, mapping)
+    assert [u["speaker"] for u in out["utterances"]] == ["Agent", "Customer", "Agent", "Customer"]
+    assert {w["speaker"] for w in out["words"]} == {"Agent", "Customer"}
+    assert [w["speaker"] for w in out["utterances"][1]["words"]] == ["Customer"] * 5
+
+
+def test_a_self_introduction_names_the_speaker() -> None:
+    from stenograph.llmtasks import speakers
+
+    call = _result(
+        [("A", "Hello."), ("B", "Hi, this is Diane in New Jersey."), ("A", "And I'm Sheila in Texas.")]
+    )
+    flat = lambda texts: np.ones((len(texts), 2), dtype=np.float32)  # noqa: E731
+    assert speakers.assign(call, ["A", "B"], ["Diane", "Sheila"], {}, flat) == {"A": "Sheila", "B": "Diane"}
+
+
+def test_speaker_names_without_known_values_are_asked_one_speaker_at_a_time() -> None:
     backend = Scripted()
-    request = {
-        "speech_understanding": {
-            "request": {
-                "speaker_identification": {"speaker_type": "role", "known_values": ["Agent", "Customer"]}
-            }
-        }
-    }
+    request = {"speech_understanding": {"request": {"speaker_identification": {"speaker_type": "name"}}}}
     out = run_tasks(CALL, TaskRequest.from_request(request), _engine(backend))
-    schema = backend.requests[0].json_schema
-    assert schema is not None and set(schema["required"]) == {"A", "B"}
-    assert schema["properties"]["A"]["enum"] == ["Agent", "Customer"]
-    mapping = out["speech_understanding_response"]["speaker_identification"]["mapping"]
-    assert mapping == {"A": "Customer", "B": "Customer"}  # what the scripted model answered
-    assert {u["speaker"] for u in out["utterances"]} == {"Customer"}
-    assert {w["speaker"] for w in out["words"]} == {"Customer"}
-    assert {w["speaker"] for u in out["utterances"] for w in u["words"]} == {"Customer"}
+    assert out["speech_understanding_response"]["speaker_identification"]["mapping"] == {"A": "x", "B": "x"}
+    asked = [r for r in backend.requests if r.json_schema]
+    assert "What speaker A says:\nThank you for calling" in asked[0].messages[1].content
+    assert "What speaker B says:\nMy card was charged twice." in asked[1].messages[1].content
 
 
 def test_translation_per_utterance_and_joined() -> None:
