@@ -121,5 +121,7 @@ def test_summary_and_speaker_names_on_a_real_call(aai: Any, shared_audio: Path) 
     assert any(word in summary for word in ("diane", "sheila", "jersey", "texas", "chicago")), summary
     said = {u.text.lower(): u.speaker for u in transcript.utterances}
     diane = next(speaker for text, speaker in said.items() if "diane in new jersey" in text)
-    sheila = next(speaker for text, speaker in said.items() if "sheila in texas" in text)
+    sheila = next(
+        speaker for text, speaker in said.items() if "sheila" in text
+    )  # tiny.en: "Sheila and Texas"
     assert (diane, sheila) == ("Diane", "Sheila"), transcript.speech_understanding.response
