@@ -99,7 +99,7 @@ CHAPTER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "headline": {"type": "string", "minLength": 1, "maxLength": 120},
-        "gist": {"type": "string", "minLength": 1, "maxLength": 60},
+        "gist": {"type": "string", "minLength": 1, "maxLength": 40},
         "summary": {"type": "string", "minLength": 1, "maxLength": 700},
     },
     "required": ["headline", "gist", "summary"],
