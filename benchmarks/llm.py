@@ -14,6 +14,22 @@ and validated against its schema.
 
 Speed: time to first token of a short chat (median of 5, streamed, model loaded), generation
 tokens/s, and the process's resident memory with the model loaded (VmRSS, VmHWM).
+
+Translation (the transcript option's own code, stenograph/llmtasks/translation.py): chrF (character
+6-grams, beta 2, as sacrebleu's default chrF2) of English -> de/es/fr/it/pt against references.
+The parallel set: the Azure sample paragraphs of ../shared/audio/multilingual/refs.tsv
+(``azure_<lang>_train_audio1``: one English paragraph and its published translations). The FLEURS
+sentences there are not parallel: each language's six ids are different sentences (only fr-005 and
+pt-002 say the same thing, and neither is English), so they are not used.
+
+Speaker identification by role (stenograph/llmtasks/speakers.py) on the 2-3 speaker clips, with the
+roles of benchmarks/data/llm_speaker_roles.json (written before any model ran): tiny.en with
+diarization transcribes; each diarized label is scored against the reference speaker it overlaps
+most.
+
+Long summary: the time of a ``summarization`` (paragraph) of the 7-minute
+longform/dev_concat.flac transcript repeated four times (~29 minutes of text), longer than the
+model's 8192-token context, so condensed chunk by chunk first (stenograph/llmtasks/summary.py).
 """
 
 from __future__ import annotations
@@ -343,6 +359,147 @@ def structured(engine: LLMEngine) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------------------- language-model tasks
+
+
+def chrf(hypothesis: str, reference: str, order: int = 6, beta: float = 2.0) -> float:
+    """chrF (sacrebleu's chrF2: character n-grams 1..6, whitespace removed, beta 2), 0-100."""
+
+    def grams(text: str, n: int) -> dict[str, int]:
+        text = "".join(text.split())
+        out: dict[str, int] = {}
+        for i in range(len(text) - n + 1):
+            out[text[i : i + n]] = out.get(text[i : i + n], 0) + 1
+        return out
+
+    precisions, recalls = [], []
+    for n in range(1, order + 1):
+        hyp, ref = grams(hypothesis, n), grams(reference, n)
+        match = sum(min(c, ref.get(g, 0)) for g, c in hyp.items())
+        if hyp:
+            precisions.append(match / sum(hyp.values()))
+        if ref:
+            recalls.append(match / sum(ref.values()))
+    p = sum(precisions) / len(precisions) if precisions else 0.0
+    r = sum(recalls) / len(recalls) if recalls else 0.0
+    if p + r == 0:
+        return 0.0
+    return 100 * (1 + beta**2) * p * r / (beta**2 * p + r)
+
+
+def _refs() -> dict[str, str]:
+    rows = (AUDIO / "multilingual" / "refs.tsv").read_text().splitlines()[1:]
+    return {row.split("\t")[0]: row.split("\t")[3] for row in rows if row.count("\t") >= 3}
+
+
+def translation_chrf(engine: LLMEngine) -> dict[str, Any]:
+    from stenograph.llmtasks.generate import Generator
+    from stenograph.llmtasks.translation import translate_lines
+
+    refs = _refs()
+    source = refs["azure_en-US_train_audio1"]
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", source) if s.strip()]
+    scores: dict[str, float] = {}
+    outputs: dict[str, str] = {}
+    seconds: dict[str, float] = {}
+    for lang, ref_id in (("de", "de-DE"), ("es", "es-ES"), ("fr", "fr-FR"), ("it", "it-IT"), ("pt", "pt-BR")):
+        started = time.monotonic()
+        text = " ".join(translate_lines(Generator(engine), sentences, lang, formal=False))
+        seconds[lang] = round(time.monotonic() - started, 1)
+        outputs[lang] = text
+        scores[lang] = round(chrf(text, refs[f"azure_{ref_id}_train_audio1"]), 1)
+    scores["mean"] = round(statistics.mean(scores.values()), 1)
+    return {"chrf": scores, "seconds": seconds, "sentences": len(sentences), "outputs": outputs}
+
+
+def _diarized(path: str, speakers: int) -> dict[str, Any]:
+    from stenograph.pipeline import TranscribeOptions, transcribe
+
+    result = transcribe(
+        path, TranscribeOptions(model="tiny.en", speaker_labels=True, speakers_expected=speakers)
+    )
+    words = [{"text": w.text, "start": w.start, "end": w.end, "speaker": w.speaker} for w in result.words]
+    utterances = [
+        {"speaker": u.speaker, "text": u.text, "start": u.start, "end": u.end}
+        for u in result.utterances or ()
+    ]
+    return {"words": words, "utterances": utterances}
+
+
+def _reference_speaker(stm: Path, words: list[dict[str, Any]]) -> dict[str, str]:
+    """Each diarized label -> the reference speaker its words overlap most (by time)."""
+    turns = []
+    for line in stm.read_text().splitlines():
+        parts = line.split()
+        turns.append((parts[2], float(parts[3]) * 1000, float(parts[4]) * 1000))
+    overlap: dict[str, dict[str, float]] = {}
+    for w in words:
+        for speaker, start, end in turns:
+            shared = min(end, w["end"]) - max(start, w["start"])
+            if shared > 0:
+                label = overlap.setdefault(str(w["speaker"]), {})
+                label[speaker] = label.get(speaker, 0.0) + shared
+    return {label: max(by, key=by.__getitem__) for label, by in overlap.items()}
+
+
+def speaker_roles(engine: LLMEngine) -> dict[str, Any]:
+    from stenograph.llmtasks.generate import Generator
+    from stenograph.llmtasks.speakers import identify
+
+    data = json.loads((Path(__file__).parent / "data" / "llm_speaker_roles.json").read_text())
+    CACHE.mkdir(exist_ok=True)
+    right_, total = 0, 0
+    clips: dict[str, Any] = {}
+    for clip in data["clips"]:
+        cached = CACHE / f"diarized-{Path(clip['file']).stem}.json"
+        if not cached.is_file():
+            with multiprocessing.get_context("spawn").Pool(1) as pool:
+                cached.write_text(
+                    json.dumps(pool.apply(_diarized, (str(AUDIO / clip["file"]), clip["speakers"])))
+                )
+        result = json.loads(cached.read_text())
+        reference = _reference_speaker(AUDIO / Path(clip["file"]).with_suffix(".stm"), result["words"])
+        started = time.monotonic()
+        mapping = identify(
+            Generator(engine), result, speaker_type=clip["speaker_type"], known_values=clip["known_values"]
+        )
+        seconds = round(time.monotonic() - started, 1)
+        scored = {
+            label: (mapping.get(label), clip["expected"].get(reference.get(label, ""), "?"))
+            for label in sorted({u["speaker"] for u in result["utterances"]})
+        }
+        ok = sum(got == want for got, want in scored.values())
+        right_ += ok
+        total += len(scored)
+        clips[clip["id"]] = {"right": ok, "of": len(scored), "seconds": seconds, "mapping": scored}
+    return {
+        "accuracy": round(right_ / total, 2) if total else None,
+        "right": right_,
+        "of": total,
+        "clips": clips,
+    }
+
+
+def long_summary(engine: LLMEngine) -> dict[str, Any]:
+    from stenograph.llmtasks.generate import Generator
+    from stenograph.llmtasks.summary import summarize
+
+    texts, _ = transcripts({"longform": "longform/dev_concat.flac"})
+    text = " ".join([texts["longform"]] * 4)
+    words = [{"text": w, "start": 0, "end": 0} for w in text.split()]
+    gen = Generator(engine)
+    started = time.monotonic()
+    summary = summarize(gen, {"text": text, "words": words}, kind="paragraph")
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "words": len(words),
+        "generations": len(gen.generations),
+        "prompt_tokens": sum(g.prompt_tokens for g in gen.generations),
+        "completion_tokens": sum(g.completion_tokens for g in gen.generations),
+        "summary": summary,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -357,6 +514,9 @@ def main() -> None:
     )
     parser.add_argument("--skip-qa", action="store_true")
     parser.add_argument("--skip-structured", action="store_true")
+    parser.add_argument("--skip-translation", action="store_true")
+    parser.add_argument("--skip-speakers", action="store_true")
+    parser.add_argument("--skip-long-summary", action="store_true")
     args = parser.parse_args()
 
     data = json.loads(QA.read_text())
@@ -384,6 +544,15 @@ def main() -> None:
             json.dumps({"structured": {k: v for k, v in report["structured"].items() if k != "failures"}}),
             flush=True,
         )
+    if not args.skip_translation:
+        report["translation"] = translation_chrf(engine)
+        print(json.dumps({"translation": report["translation"]["chrf"]}), flush=True)
+    if not args.skip_speakers:
+        report["speaker_roles"] = speaker_roles(engine)
+        print(json.dumps({"speaker_roles": report["speaker_roles"]["accuracy"]}), flush=True)
+    if not args.skip_long_summary:
+        report["long_summary"] = long_summary(engine)
+        print(json.dumps({"long_summary": report["long_summary"]}), flush=True)
     report["memory_mb_end"] = memory()
     engine.shutdown()
     print(json.dumps(report, indent=2))

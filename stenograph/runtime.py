@@ -132,6 +132,7 @@ class Runtime:
             on_finished=self._job_finished,
             model_settings=self.model_settings,
             audio_limits=self.audio_limits,
+            llm=lambda: self.llm,
         )
         self.queue = JobQueue(settings, self.runner.run, deliver_webhook=self.webhooks.deliver)
         self._reaper: Reaper | None = None

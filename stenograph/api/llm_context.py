@@ -43,3 +43,19 @@ def transcripts_text(db: Database, project_id: str, transcript_ids: list[str], p
                 )
             texts.append(transcript_text(row.result))
     return texts
+
+
+def transcript_result(db: Database, project_id: str, transcript_id: str, param: str) -> dict[str, Any]:
+    """A completed transcript's stored result (words, utterances, ...); ContextProblem as above."""
+    with db.session() as session:
+        row = transcript_store.get(session, transcript_id, project_id)
+        if row is None:
+            raise ContextProblem(404, f"transcript {transcript_id!r} not found", param)
+        if row.status != "completed" or not isinstance(row.result, dict):
+            raise ContextProblem(
+                400,
+                f"transcript {transcript_id!r} is {row.status}, not completed: only a completed "
+                "transcript can be used",
+                param,
+            )
+        return dict(row.result)

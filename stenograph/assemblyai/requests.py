@@ -227,9 +227,7 @@ def load_options(stored: dict[str, Any] | None) -> TranscriptOptionalParams:
 # than a transcript that silently lacks what was asked for. A value equal to the API's default
 # (e.g. punctuate=true) is accepted because it is what the server does anyway.
 NOT_YET_SUPPORTED: dict[str, Any] = {
-    "auto_chapters": False,
     "custom_topics": False,
-    "summarization": False,
 }
 
 
@@ -262,6 +260,7 @@ def check_transcript_params(params: TranscriptOptionalParams, default_model: str
     _check_speakers(params)
     _check_webhook(params)
     _check_guardrails(params)
+    _check_summaries(params)
     _check_speech_understanding(params)
     return model
 
@@ -355,7 +354,7 @@ def _check_guardrails(params: TranscriptOptionalParams) -> None:
                 raise InvalidRequest(f"{feature}: supported for English only, not '{code}'")
 
 
-# speech_understanding tasks that need an LLM (issue 24): refused by name.
+# speech_understanding tasks run by a language model after the transcript (jobs -> llmtasks).
 LLM_TASKS = ("translation", "speaker_identification", "summarization")
 CUSTOM_FORMATS = {
     "date": check_date_pattern,
@@ -374,33 +373,146 @@ def custom_formatting_patterns(params: TranscriptOptionalParams) -> dict[str, st
     return {kind: pattern for kind, pattern in settings.items() if kind != "effort"}
 
 
-def _check_speech_understanding(params: TranscriptOptionalParams) -> None:
-    if params.speech_understanding is None:
-        return
-    request = params.speech_understanding.get("request")
+SUMMARY_MODELS = ("informative", "conversational", "catchy")
+SUMMARY_TYPES = ("bullets", "bullets_verbose", "gist", "headline", "paragraph")
+
+
+def _check_summaries(params: TranscriptOptionalParams) -> None:
+    """summarization / auto_chapters (run by a language model after the transcript)."""
+    if params.summarization and params.auto_chapters:
+        raise InvalidRequest(
+            "Only one of the following models can be enabled at a time: auto_chapters, summarization"
+        )
+    for name, allowed in (("summary_model", SUMMARY_MODELS), ("summary_type", SUMMARY_TYPES)):
+        value = getattr(params, name)
+        if value is not None and value not in allowed:
+            raise InvalidRequest(f"{name}: '{value}' is not one of {', '.join(allowed)}")
+    if params.summary_model == "catchy" and params.summary_type not in (None, "headline", "gist"):
+        raise InvalidRequest("summary_model: 'catchy' supports summary_type 'headline' or 'gist' only")
+
+
+def check_understanding_request(request: object) -> None:
+    """``speech_understanding.request`` (InvalidRequest naming the field); also used by the LLM
+    Gateway's /v1/understanding."""
     if not isinstance(request, dict) or not request:
         raise InvalidRequest("speech_understanding.request: an object naming at least one task is required")
     for task, settings in request.items():
         name = f"speech_understanding.request.{task}"
-        if task in LLM_TASKS:
-            raise InvalidRequest(f"{name}: not supported by this server yet")
-        if task != "custom_formatting":
+        if task not in (*LLM_TASKS, "custom_formatting"):
             raise InvalidRequest(f"{name}: unknown task")
         if not isinstance(settings, dict) or not settings:
-            raise InvalidRequest(f"{name}: an object with date, phone_number or email patterns is required")
-        for kind, pattern in settings.items():
-            if kind == "effort":
-                continue
-            if kind not in CUSTOM_FORMATS:
-                raise InvalidRequest(f"{name}.{kind}: unknown pattern (date, phone_number, email)")
-            if not isinstance(pattern, str) or len(pattern) > MAX_NAME_CHARS:
-                raise InvalidRequest(
-                    f"{name}.{kind}: a pattern string of at most {MAX_NAME_CHARS} characters"
-                )
-            try:
-                CUSTOM_FORMATS[kind](pattern)
-            except PatternError as exc:
-                raise InvalidRequest(f"{name}.{kind}: {exc}") from None
+            raise InvalidRequest(f"{name}: an object with the task's settings is required")
+        effort = settings.get("effort")
+        if effort is not None and effort not in ("low", "medium"):
+            raise InvalidRequest(f"{name}.effort: 'low' or 'medium'")
+        if task == "custom_formatting":
+            _check_custom_formatting(name, settings)
+        elif task == "speaker_identification":
+            _check_speaker_identification(name, settings)
+        elif task == "translation":
+            _check_translation(name, settings)
+        else:
+            _check_sectioned_summary(name, settings)
+
+
+def _check_speech_understanding(params: TranscriptOptionalParams) -> None:
+    if params.speech_understanding is None:
+        return
+    request = params.speech_understanding.get("request")
+    check_understanding_request(request)
+    wants_speakers = isinstance(request, dict) and "speaker_identification" in request
+    if wants_speakers and not (params.speaker_labels or params.multichannel_requested):
+        raise InvalidRequest(
+            "speech_understanding.request.speaker_identification: needs speaker_labels "
+            "(or multichannel): there are no speakers to identify without them"
+        )
+
+
+def _check_custom_formatting(name: str, settings: dict[str, Any]) -> None:
+    for kind, pattern in settings.items():
+        if kind == "effort":
+            continue
+        if kind not in CUSTOM_FORMATS:
+            raise InvalidRequest(f"{name}.{kind}: unknown pattern (date, phone_number, email)")
+        if not isinstance(pattern, str) or len(pattern) > MAX_NAME_CHARS:
+            raise InvalidRequest(f"{name}.{kind}: a pattern string of at most {MAX_NAME_CHARS} characters")
+        try:
+            CUSTOM_FORMATS[kind](pattern)
+        except PatternError as exc:
+            raise InvalidRequest(f"{name}.{kind}: {exc}") from None
+
+
+MAX_SPEAKER_VALUES = 20
+MAX_TARGET_LANGUAGES = 5
+
+
+def _short_strings(name: str, value: object, most: int) -> list[str]:
+    if not isinstance(value, list) or not value or len(value) > most:
+        raise InvalidRequest(f"{name}: a list of 1 to {most} strings")
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or len(item) > MAX_NAME_CHARS:
+            raise InvalidRequest(f"{name}: each a non-empty string of at most {MAX_NAME_CHARS} characters")
+    return value
+
+
+def _check_speaker_identification(name: str, settings: dict[str, Any]) -> None:
+    known = {"speaker_type", "known_values", "speakers", "effort"}
+    for key in settings:
+        if key not in known:
+            raise InvalidRequest(f"{name}.{key}: unknown setting")
+    kind = settings.get("speaker_type")
+    if kind not in ("role", "name"):
+        raise InvalidRequest(f"{name}.speaker_type: required, 'role' or 'name'")
+    if settings.get("known_values") is not None:
+        _short_strings(f"{name}.known_values", settings["known_values"], MAX_SPEAKER_VALUES)
+    speakers = settings.get("speakers")
+    if speakers is not None:
+        if not isinstance(speakers, list) or not speakers or len(speakers) > MAX_SPEAKER_VALUES:
+            raise InvalidRequest(f"{name}.speakers: a list of 1 to {MAX_SPEAKER_VALUES} objects")
+        for item in speakers:
+            if not isinstance(item, dict) or not isinstance(
+                item.get(kind) or item.get("name") or item.get("role"), str
+            ):
+                raise InvalidRequest(f"{name}.speakers: each an object with a '{kind}' string")
+            for value in item.values():
+                if not isinstance(value, str) or len(value) > 1000:
+                    raise InvalidRequest(f"{name}.speakers: values are strings of at most 1000 characters")
+    if kind == "role" and not settings.get("known_values") and not speakers:
+        raise InvalidRequest(f"{name}.known_values: required when speaker_type is 'role'")
+
+
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}([_-][a-zA-Z]{2,4})?$")
+
+
+def _check_translation(name: str, settings: dict[str, Any]) -> None:
+    for key in settings:
+        if key not in ("target_languages", "formal", "match_original_utterance", "effort"):
+            raise InvalidRequest(f"{name}.{key}: unknown setting")
+    codes = _short_strings(f"{name}.target_languages", settings.get("target_languages"), MAX_TARGET_LANGUAGES)
+    for code in codes:
+        if not _LANGUAGE_CODE.match(code):
+            raise InvalidRequest(f"{name}.target_languages: '{code}' is not a language code (e.g. 'es')")
+    for flag in ("formal", "match_original_utterance"):
+        if settings.get(flag) is not None and not isinstance(settings[flag], bool):
+            raise InvalidRequest(f"{name}.{flag}: true or false")
+
+
+def _check_sectioned_summary(name: str, settings: dict[str, Any]) -> None:
+    for key in settings:
+        if key not in ("summary_type", "headline_length", "approximate_chapters", "effort"):
+            raise InvalidRequest(f"{name}.{key}: unknown setting")
+    if settings.get("summary_type") not in ("bullets", "paragraph"):
+        raise InvalidRequest(f"{name}.summary_type: required, 'bullets' or 'paragraph'")
+    length = settings.get("headline_length")
+    if length is not None and (
+        isinstance(length, bool) or not isinstance(length, int) or not 5 <= length <= 15
+    ):
+        raise InvalidRequest(f"{name}.headline_length: an integer from 5 to 15")
+    chapters = settings.get("approximate_chapters")
+    if chapters is not None and (
+        isinstance(chapters, bool) or not isinstance(chapters, int) or not 1 <= chapters <= 50
+    ):
+        raise InvalidRequest(f"{name}.approximate_chapters: an integer from 1 to 50")
 
 
 # Settings that only mean something with redact_pii.

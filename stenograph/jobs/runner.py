@@ -20,6 +20,9 @@ from stenograph.assemblyai.transcripts import result_json, unredacted_json
 from stenograph.assemblyai.webhooks import webhook_target
 from stenograph.config import Settings
 from stenograph.jobs.outbound import OutboundError, download_to_file
+from stenograph.llm import LLMEngine
+from stenograph.llm.files import ModelFilesMissing
+from stenograph.llmtasks import LLMTaskError, TaskRequest, run_tasks
 from stenograph.pipeline import AudioLimits, PipelineError
 from stenograph.pipeline.audio import DEFAULT_AUDIO_LIMITS
 from stenograph.pipeline.models import DEFAULT_MODEL_SETTINGS, ModelSettings
@@ -109,8 +112,10 @@ class JobRunner:
         on_finished: Callable[[str], None] | None = None,
         model_settings: ModelSettings = DEFAULT_MODEL_SETTINGS,
         audio_limits: AudioLimits = DEFAULT_AUDIO_LIMITS,
+        llm: Callable[[], LLMEngine] | None = None,
     ) -> None:
         self.settings = settings
+        self.llm = llm  # the process's language-model engine, built on first use
         self.model_settings = model_settings
         self.audio_limits = audio_limits
         self.db = db
@@ -164,7 +169,10 @@ class JobRunner:
                     # the outcome is stored: the job's lease covers it, so a worker dying here
                     # leaves the whole job to be run again.
                     redacted = self._redacted_audio(transcript_id, claim.token, params, result, path)
-            except (PipelineError, OutboundError) as exc:
+                # Summaries, chapters, speaker identification, translation: on the finished
+                # transcript, still under the lease; the transcript stays "processing" meanwhile.
+                payload = self._llm_tasks(transcript_id, result_json(result, params), params)
+            except (PipelineError, OutboundError, LLMTaskError) as exc:
                 finish(status=transcripts.ERROR, error=str(exc))
                 return
             except Exception:  # details go to the log only: they may name paths, hosts or internals
@@ -173,7 +181,7 @@ class JobRunner:
                 return
         stored = finish(
             status=transcripts.COMPLETED,
-            result=result_json(result, params),
+            result=payload,
             unredacted=unredacted_json(result),
             speech_model_used=result.speech_model_used,
             audio_seconds=result.audio_duration,
@@ -185,6 +193,30 @@ class JobRunner:
             # Stored: earlier attempts' files are left-overs. Dropped: this attempt's file is one.
             kept = {"keep": redacted.file} if stored else {"only": redacted.file}
             self.storage.delete_redacted(transcript_id, **kept)
+
+    def _llm_tasks(
+        self, transcript_id: str, payload: dict[str, Any], params: TranscriptOptionalParams
+    ) -> dict[str, Any]:
+        tasks = TaskRequest.from_request(params.model_dump(exclude_none=True))
+        if not tasks.wanted:
+            return payload
+        if self.llm is None:
+            raise LLMTaskError(
+                "This worker has no language model to run summaries, chapters or speech understanding"
+            )
+        try:
+            engine = self.llm()
+        except ModelFilesMissing as exc:  # the packaged model is not installed here
+            raise LLMTaskError(f"The language model is not available on this worker: {exc}") from exc
+        started = time.monotonic()
+        done = run_tasks(payload, tasks, engine, repeat_penalty=self.settings.llm_repeat_penalty)
+        log.info(
+            "transcript %s: language-model tasks in %.1f s",
+            transcript_id,
+            time.monotonic() - started,
+            extra={"transcript_id": transcript_id},
+        )
+        return done
 
     def _redacted_audio(
         self,

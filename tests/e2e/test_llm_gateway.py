@@ -240,13 +240,3 @@ def test_a_full_queue_is_429_with_retry_after(llm_server: LiveServer) -> None:
     while _post(llm_server, _ask(max_tokens=2)).status_code == 429:  # the dropped stream stops
         assert time.monotonic() < deadline
         time.sleep(0.2)
-
-
-def test_understanding_is_an_honest_501(llm_server: LiveServer) -> None:
-    for path in ("understanding", "understanding/validate"):
-        response = httpx.post(
-            f"{llm_server.base_url}/v1/{path}",
-            json={"transcript_id": "x", "speech_understanding": {"request": {}}},
-            headers={"Authorization": llm_server.api_key},
-        )
-        assert response.status_code == 501 and "not built" in response.json()["message"]

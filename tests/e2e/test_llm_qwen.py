@@ -95,3 +95,33 @@ def test_structured_output_and_first_token(aai: Any, call_id: str) -> None:
     first = next(c for c in stream if c.choices and c.choices[0].delta.content)
     assert first.choices[0].delta.content and time.monotonic() - started < 10
     list(stream)
+
+
+def test_summary_and_speaker_names_on_a_real_call(aai: Any, shared_audio: Path) -> None:
+    """The transcript options on the packaged model: a paragraph summary that is about the call, and
+    the speakers named from what they say ("This is Diane in New Jersey", "I'm Sheila in Texas")."""
+    config = aai.TranscriptionConfig(
+        speaker_labels=True,
+        speakers_expected=2,
+        summarization=True,
+        summary_type=aai.SummarizationType.paragraph,
+        speech_understanding=aai.SpeechUnderstandingRequest(
+            request=aai.SpeechUnderstandingFeatureRequests(
+                speaker_identification=aai.SpeakerIdentificationRequest(
+                    speaker_type=aai.SpeakerType.name, known_values=["Diane", "Sheila"]
+                )
+            )
+        ),
+    )
+    transcript = aai.Transcriber().transcribe(
+        str(shared_audio / "diarization" / "pyannote_sample.wav"), config
+    )
+    assert transcript.status == aai.TranscriptStatus.completed, transcript.error
+    summary = transcript.summary.lower()
+    assert any(word in summary for word in ("diane", "sheila", "jersey", "texas", "chicago")), summary
+    said = {u.text.lower(): u.speaker for u in transcript.utterances}
+    diane = next(speaker for text, speaker in said.items() if "diane in new jersey" in text)
+    sheila = next(
+        speaker for text, speaker in said.items() if "sheila" in text
+    )  # tiny.en: "Sheila and Texas"
+    assert (diane, sheila) == ("Diane", "Sheila"), transcript.speech_understanding.response

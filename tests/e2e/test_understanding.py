@@ -98,8 +98,8 @@ def test_custom_formatting_through_the_sdk(aai_module, call_url: str) -> None:
     ("understanding", "named"),
     [
         (
-            {"request": {"translation": {"target_languages": ["de"]}}},
-            "speech_understanding.request.translation",
+            {"request": {"translation": {"target_languages": "de"}}},
+            "speech_understanding.request.translation.target_languages",
         ),
         (
             {"request": {"custom_formatting": {"colour": "red"}}},

@@ -19,15 +19,19 @@ ALLOWED: dict[str, set[str]] = {
     "streaming": {"metrics", "pipeline"},
     "assemblyai": {"pipeline", "streaming", "understanding"},
     "store": {"config"},  # only the Alembic environment, for the `alembic` command line
-    "jobs": {"assemblyai", "config", "llm", "metrics", "pipeline", "store"},
+    "jobs": {"assemblyai", "config", "llm", "llmtasks", "metrics", "pipeline", "store"},
     "llm": set(),
+    "llmtasks": {"llm", "understanding"},  # summaries, chapters, speakers, translation on a result
     "runtime": {"assemblyai", "config", "jobs", "llm", "pipeline", "store", "streaming"},
     "doctor": {"config", "jobs", "pipeline", "runtime", "store"},
-    "api": {"assemblyai", "config", "llm", "metrics", "pipeline", "runtime", "store", "streaming"},
+    "api": {
+        *("assemblyai", "config", "llm", "llmtasks", "metrics", "pipeline", "runtime", "store"),
+        "streaming",
+    },
     "cli": {"api", "assemblyai", "config", "doctor", "logs", "pipeline", "runtime", "store"},
 }
 # No settings are read below the runtime: they are handed down as values.
-NO_SETTINGS = ("pipeline", "streaming", "assemblyai", "understanding", "llm")
+NO_SETTINGS = ("pipeline", "streaming", "assemblyai", "understanding", "llm", "llmtasks")
 
 
 def _modules() -> list[Path]:

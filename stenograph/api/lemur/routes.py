@@ -24,9 +24,11 @@ from stenograph.api.lemur.params import (
     LemurSummaryParams,
     LemurTaskParams,
 )
-from stenograph.api.llm_calls import CallProblem, engine_of, generate
+from stenograph.api.llm_calls import CallProblem, engine_of, generate, problem
 from stenograph.api.llm_context import ContextProblem, transcripts_text
-from stenograph.llm import ChatMessage, Generation, GenerationRequest, LLMEngine
+from stenograph.llm import ChatMessage, EngineBusy, Generation, GenerationRequest, LLMEngine, LLMError
+from stenograph.llmtasks import fit_transcripts
+from stenograph.llmtasks.text import estimate_tokens
 from stenograph.runtime import Runtime
 from stenograph.store import lemur as lemur_store
 
@@ -78,6 +80,35 @@ async def _run(
         return await generate(engine, request)
     except CallProblem as exc:
         raise ApiError(exc.status_code, exc.message, exc.headers) from exc
+
+
+async def _fitted(runtime: Runtime, texts: list[str], params: LemurBaseParams, asked: str) -> list[str]:
+    """The transcripts as they fit the model's context beside the question (condensed chunk by
+    chunk into notes on what is asked when they do not; see stenograph/llmtasks/context.py).
+    ``input_text`` is the client's own: too long for the context, it is a 400 as it was."""
+    if params.input_text is not None:
+        return texts
+    engine = await _engine(runtime)
+    try:
+        fitted, _ = await run_in_threadpool(
+            partial(
+                fit_transcripts,
+                engine,
+                texts,
+                focus=asked,
+                max_tokens=_max_tokens(engine, params),
+                reserve_tokens=estimate_tokens(asked + _context_text(params.context)),
+                repeat_penalty=runtime.settings.llm_repeat_penalty,
+            )
+        )
+    except (EngineBusy, LLMError) as exc:
+        raised = problem(exc)
+        raise ApiError(raised.status_code, raised.message, raised.headers) from exc
+    return fitted
+
+
+def _context_text(context: Any) -> str:
+    return context if isinstance(context, str) else json.dumps(context) if context else ""
 
 
 async def _engine(runtime: Runtime) -> LLMEngine:
@@ -136,7 +167,7 @@ async def task(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> 
     if not params.prompt.strip():
         raise ApiError(400, "prompt is empty")
     _max_tokens(await _engine(runtime), params)
-    texts = await _sources(runtime, project_id, params)
+    texts = await _fitted(runtime, await _sources(runtime, project_id, params), params, params.prompt)
     messages = prompts.task(texts, params.prompt, params.context)
     return await _string_task(runtime, project_id, "task", params, messages)
 
@@ -145,7 +176,9 @@ async def task(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> 
 async def summary(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
     params = await _params(request, LemurSummaryParams)
     _max_tokens(await _engine(runtime), params)
-    texts = await _sources(runtime, project_id, params)
+    texts = await _fitted(
+        runtime, await _sources(runtime, project_id, params), params, "a summary of the transcript"
+    )
     messages = prompts.summary(texts, params.answer_format, params.context)
     return await _string_task(runtime, project_id, "summary", params, messages)
 
@@ -154,7 +187,9 @@ async def summary(request: Request, runtime: RuntimeDep, project_id: ProjectId) 
 async def action_items(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
     params = await _params(request, LemurActionItemsParams)
     _max_tokens(await _engine(runtime), params)
-    texts = await _sources(runtime, project_id, params)
+    texts = await _fitted(
+        runtime, await _sources(runtime, project_id, params), params, "the action items agreed"
+    )
     messages = prompts.action_items(texts, params.answer_format, params.context)
     return await _string_task(runtime, project_id, "action-items", params, messages)
 
@@ -172,7 +207,8 @@ async def question_answer(request: Request, runtime: RuntimeDep, project_id: Pro
         if q.answer_options is not None and not [o for o in q.answer_options if o.strip()]:
             raise ApiError(400, f"questions[{n}].answer_options is empty")
     _max_tokens(await _engine(runtime), params)
-    texts = await _sources(runtime, project_id, params)
+    asked = "\n".join(q.question for q in params.questions)
+    texts = await _fitted(runtime, await _sources(runtime, project_id, params), params, asked)
     answers = []
     generations = []
     for q in params.questions:  # one at a time: the transcripts' prefix is processed once

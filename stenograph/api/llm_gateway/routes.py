@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from stenograph.api.auth import ProjectId
 from stenograph.api.deps import RuntimeDep
 from stenograph.api.jsonio import read_json_body, validated
-from stenograph.api.llm_calls import CallProblem, TokenStream, engine_of, generate
+from stenograph.api.llm_calls import CallProblem, TokenStream, engine_of, generate, problem
 from stenograph.api.llm_context import ContextProblem, transcripts_text
 from stenograph.api.llm_gateway.errors import GatewayError, GatewayRoute
 from stenograph.api.llm_gateway.params import (
@@ -27,7 +27,9 @@ from stenograph.api.llm_gateway.params import (
     checked_max_tokens,
     json_schema,
 )
-from stenograph.llm import ChatMessage, Generation, GenerationRequest, LLMEngine
+from stenograph.llm import ChatMessage, EngineBusy, Generation, GenerationRequest, LLMEngine, LLMError
+from stenograph.llmtasks import fit_transcripts
+from stenograph.llmtasks.text import estimate_tokens
 from stenograph.runtime import Runtime
 
 router = APIRouter(prefix="/v1", route_class=GatewayRoute)
@@ -65,6 +67,23 @@ async def _request(
             )
         except ContextProblem as exc:
             raise _gateway_error(exc) from exc
+        # Longer than the context: condensed chunk by chunk into notes on what is asked.
+        asked = "\n".join(m.content for m in messages if m.role == "user")[-2000:]
+        try:
+            fitted, _ = await run_in_threadpool(
+                partial(
+                    fit_transcripts,
+                    engine,
+                    [text],
+                    focus=asked,
+                    max_tokens=max_tokens,
+                    reserve_tokens=sum(estimate_tokens(m.content) for m in messages),
+                    repeat_penalty=runtime.settings.llm_repeat_penalty,
+                )
+            )
+        except (EngineBusy, LLMError) as exc:
+            raise _gateway_error(problem(exc)) from exc
+        text = fitted[0]
         messages.insert(0, ChatMessage("system", TRANSCRIPT_INSTRUCTION.format(text=text)))
     return GenerationRequest(
         messages=tuple(messages),
@@ -180,13 +199,3 @@ async def list_models(runtime: RuntimeDep) -> dict[str, Any]:
         "default_provider": provider,
     }
     return {"object": "list", "data": [model]}
-
-
-@router.post("/understanding")
-@router.post("/understanding/validate")
-async def understanding(_project_id: ProjectId) -> Response:
-    """Not built yet: an honest 501, in the gateway's envelope."""
-    raise GatewayError(
-        501,
-        "speech understanding through the LLM Gateway (POST /v1/understanding) is not built here yet",
-    )

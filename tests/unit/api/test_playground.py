@@ -55,7 +55,7 @@ def test_a_page_already_loaded_is_not_sent_again(client: TestClient) -> None:
     assert changed.status_code == 200 and changed.content == (STATIC / "app.js").read_bytes()
 
 
-@pytest.mark.parametrize("host", ["evil.example; script-src *", "a b", "x\"y", ""])
+@pytest.mark.parametrize("host", ["evil.example; script-src *", "a b", 'x"y', ""])
 def test_an_odd_host_header_adds_nothing_to_the_policy(host: str) -> None:
     policy = playground.content_security_policy(host)
     assert "connect-src 'self';" in policy and "*" not in policy

@@ -112,7 +112,46 @@ def test_the_model_stored_is_the_model_that_runs(fields: dict[str, Any], model: 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"auto_chapters": True}, "auto_chapters: not supported by this server yet"),
+        ({"custom_topics": True}, "custom_topics: not supported by this server yet"),
+        ({"auto_chapters": True, "summarization": True}, "Only one of the following models"),
+        ({"summarization": True, "summary_type": "haiku"}, "summary_type: 'haiku' is not one of"),
+        ({"summarization": True, "summary_model": "witty"}, "summary_model: 'witty' is not one of"),
+        (
+            {"summarization": True, "summary_model": "catchy", "summary_type": "bullets"},
+            "summary_model: 'catchy' supports summary_type 'headline' or 'gist' only",
+        ),
+        (
+            {"speech_understanding": {"request": {"speaker_identification": {"speaker_type": "role"}}}},
+            "speaker_identification.known_values: required when speaker_type is 'role'",
+        ),
+        (
+            {"speech_understanding": {"request": {"speaker_identification": {"speaker_type": "boss"}}}},
+            "speaker_identification.speaker_type: required, 'role' or 'name'",
+        ),
+        (
+            {"speech_understanding": {"request": {"speaker_identification": {"speaker_type": "name"}}}},
+            "speaker_identification: needs speaker_labels",
+        ),
+        (
+            {"speech_understanding": {"request": {"translation": {"target_languages": []}}}},
+            "translation.target_languages: a list of 1 to 5 strings",
+        ),
+        (
+            {"speech_understanding": {"request": {"translation": {"target_languages": ["Spanish!"]}}}},
+            "translation.target_languages: 'Spanish!' is not a language code",
+        ),
+        (
+            {"speech_understanding": {"request": {"summarization": {"summary_type": "gist"}}}},
+            "summarization.summary_type: required, 'bullets' or 'paragraph'",
+        ),
+        (
+            {
+                "speech_understanding": {
+                    "request": {"summarization": {"summary_type": "bullets", "headline_length": 30}}
+                }
+            },
+            "summarization.headline_length: an integer from 5 to 15",
+        ),
         ({"iab_categories": True, "language_code": "fr"}, "iab_categories: supported for English"),
         ({"sentiment_analysis": True, "language_code": "de"}, "sentiment_analysis: supported for English"),
         ({"speech_models": ["large"]}, "speech_models: unknown model 'large'"),
