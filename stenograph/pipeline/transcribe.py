@@ -250,6 +250,12 @@ def _sentences(words: list[Word]) -> list[list[Word]]:
     return [words[span.start : span.stop] for span in spans]
 
 
+def _span_of(sentences: list[list[Word]], first: int, last: int) -> tuple[str, int, int]:
+    """The text, start and end (ms) of sentences ``first`` to ``last``."""
+    words = [w for sentence in sentences[first : last + 1] for w in sentence]
+    return textform.join_text(words), words[0].start, words[-1].end
+
+
 def _topics(words: list[Word]) -> TopicResult:
     """IAB topics per segment of whole sentences, of the words as they stand."""
     from stenograph.understanding import topics
@@ -257,15 +263,7 @@ def _topics(words: list[Word]) -> TopicResult:
     sentences = _sentences(words)
     found = topics.detect([textform.join_text(s) for s in sentences])
     return TopicResult(
-        [
-            TopicSegment(
-                textform.join_text([w for s in sentences[seg.first : seg.last + 1] for w in s]),
-                sentences[seg.first][0].start,
-                sentences[seg.last][-1].end,
-                seg.labels,
-            )
-            for seg in found.segments
-        ],
+        [TopicSegment(*_span_of(sentences, seg.first, seg.last), seg.labels) for seg in found.segments],
         found.summary,
     )
 
@@ -279,9 +277,7 @@ def _content_safety(words: list[Word], threshold: int) -> SafetyResult:
     return SafetyResult(
         [
             SafetySegment(
-                textform.join_text([w for s in sentences[seg.first : seg.last + 1] for w in s]),
-                sentences[seg.first][0].start,
-                sentences[seg.last][-1].end,
+                *_span_of(sentences, seg.first, seg.last),
                 seg.first,
                 seg.last,
                 tuple(SafetyLabel(x.label, x.confidence, x.severity) for x in seg.labels),
