@@ -232,7 +232,11 @@ def test_a_full_queue_is_429_with_retry_after(llm_server: LiveServer) -> None:
             headers={"Authorization": llm_server.api_key},
         ) as running:
             assert running.status_code == 200
-            next(running.iter_lines())  # generating now; the server waits for no one else (max waiting 0)
+            # The role chunk goes out before the engine starts; the first token means it holds the
+            # process's one generation (and no one may wait: max waiting 0).
+            # Kept in a name: an iterator dropped here would be closed, and the response with it.
+            lines = running.iter_lines()
+            next(line for line in lines if '"content": "' in line and '"content": ""' not in line)
             refused = _post(llm_server, _ask())
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
         assert "busy" in refused.json()["message"]
