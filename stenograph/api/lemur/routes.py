@@ -161,13 +161,19 @@ async def _string_task(
     return await _answer(runtime, project_id, endpoint, params, generation.text.strip(), _usage(generation))
 
 
+async def _inputs(runtime: Runtime, project_id: str, params: LemurBaseParams, focus: str) -> list[str]:
+    """The request's texts, each fitted to the context (condensed towards ``focus`` when too long),
+    after ``max_tokens`` is checked against the engine."""
+    _max_tokens(await _engine(runtime), params)
+    return await _fitted(runtime, await _sources(runtime, project_id, params), params, focus)
+
+
 @router.post("/generate/task")
 async def task(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
     params = await _params(request, LemurTaskParams)
     if not params.prompt.strip():
         raise ApiError(400, "prompt is empty")
-    _max_tokens(await _engine(runtime), params)
-    texts = await _fitted(runtime, await _sources(runtime, project_id, params), params, params.prompt)
+    texts = await _inputs(runtime, project_id, params, params.prompt)
     messages = prompts.task(texts, params.prompt, params.context)
     return await _string_task(runtime, project_id, "task", params, messages)
 
@@ -175,10 +181,7 @@ async def task(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> 
 @router.post("/generate/summary")
 async def summary(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
     params = await _params(request, LemurSummaryParams)
-    _max_tokens(await _engine(runtime), params)
-    texts = await _fitted(
-        runtime, await _sources(runtime, project_id, params), params, "a summary of the transcript"
-    )
+    texts = await _inputs(runtime, project_id, params, "a summary of the transcript")
     messages = prompts.summary(texts, params.answer_format, params.context)
     return await _string_task(runtime, project_id, "summary", params, messages)
 
@@ -186,10 +189,7 @@ async def summary(request: Request, runtime: RuntimeDep, project_id: ProjectId) 
 @router.post("/generate/action-items")
 async def action_items(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
     params = await _params(request, LemurActionItemsParams)
-    _max_tokens(await _engine(runtime), params)
-    texts = await _fitted(
-        runtime, await _sources(runtime, project_id, params), params, "the action items agreed"
-    )
+    texts = await _inputs(runtime, project_id, params, "the action items agreed")
     messages = prompts.action_items(texts, params.answer_format, params.context)
     return await _string_task(runtime, project_id, "action-items", params, messages)
 
@@ -206,9 +206,7 @@ async def question_answer(request: Request, runtime: RuntimeDep, project_id: Pro
             raise ApiError(400, f"questions[{n}]: answer_format and answer_options cannot be used together")
         if q.answer_options is not None and not [o for o in q.answer_options if o.strip()]:
             raise ApiError(400, f"questions[{n}].answer_options is empty")
-    _max_tokens(await _engine(runtime), params)
-    asked = "\n".join(q.question for q in params.questions)
-    texts = await _fitted(runtime, await _sources(runtime, project_id, params), params, asked)
+    texts = await _inputs(runtime, project_id, params, "\n".join(q.question for q in params.questions))
     answers = []
     generations = []
     for q in params.questions:  # one at a time: the transcripts' prefix is processed once
