@@ -5,10 +5,11 @@
 A logistic regression per label in ``HEAD_LABELS`` over a segment's features
 (``stenograph.understanding.safety.segment_features``: its embedding and its sentences' best
 prototype confidences), fitted on the ``dev``, ``test`` and ``test2`` passages of
-benchmarks/data/content_safety_passages.tsv (254 passages by two writers, each about one segment
-long). Before the fit it prints 5-fold cross-validated precision and recall, the figures the
-regularisation ``C`` was chosen by. The ``test3`` passages (a third writer) are never read here:
-they are the held-out set that benchmarks/understanding.py reports.
+benchmarks/data/content_safety_passages.tsv (284 passages, each about one segment long: 254 by two
+writers, and 30 civic, political and religious ones, safe or hateful, by a fourth). Before the fit it
+prints 5-fold cross-validated precision and recall, the figures the regularisation ``C`` was chosen
+by. The ``test3`` passages (a third writer) and ``test4`` (the fourth writer's other half) are never
+read here: they are the held-out sets that benchmarks/understanding.py reports.
 Writes stenograph/understanding/data/content_safety_heads.npz.
 """
 

@@ -22,8 +22,9 @@ Content safety: precision and recall per label of ``stenograph.understanding.saf
 threshold (50) on benchmarks/data/content_safety_passages.tsv (passages labelled ``safe`` or with
 their labels, written the same way; ``hard`` negatives that borrow unsafe words included), dev and
 test reported apart, and ``test2`` (125 more passages by a second writer, added after the
-settings were fixed) and ``test3`` (158 by a third). The trained heads (train_content_safety.py) learn
-from dev, test and test2: of these, only ``test3`` is held out.
+settings were fixed), ``test3`` (158 by a third) and ``test4`` (30 civic, political and religious
+passages, safe or hateful, by a fourth; the other 30 are in ``dev``). The trained heads
+(train_content_safety.py) learn from dev, test and test2: ``test3`` and ``test4`` are held out.
 
 Speed: tiny.en on the long-form file with and without all five features (sentiment, highlights,
 topics, content safety, custom formatting), the fastest of 2 runs each (the first loads the models).
@@ -161,7 +162,7 @@ def safety_scores() -> dict[str, object]:
         result = safety.detect(_sentences(row["text"]), textform.is_profane)
         found.append({label.label for segment in result.segments for label in segment.labels})
     report: dict[str, object] = {}
-    for part in ("dev", "test", "test2", "test3"):
+    for part in ("dev", "test", "test2", "test3", "test4"):
         chosen = [(row, f) for row, f in zip(rows, found, strict=True) if row["split"] == part]
         labels = sorted({x for row, _ in chosen for x in row["labels"].split(",")} - {"safe"})
         scores = {}
