@@ -78,7 +78,8 @@ def js_sdk() -> Path:
     """The folder of the node scripts that drive the official JavaScript SDK, its packages installed."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.skip("node and npm are needed for the JavaScript SDK tests")
-    if not (JS_DIR / "node_modules" / "assemblyai").exists():
+    packages = ("assemblyai", "assemblyai-lemur")  # the current SDK, and the last one with LeMUR
+    if not all((JS_DIR / "node_modules" / name).exists() for name in packages):
         subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=JS_DIR, check=True, timeout=300)
     return JS_DIR
 

@@ -1,9 +1,12 @@
-"""LeMUR v3 through the last Python SDK that has it (``assemblyai`` 0.65, in its own folder) and
-raw HTTP, against a live server running a real model (SmolLM2-135M: quick; its answers are not
-judged here, their shapes and the plumbing are; the packaged Qwen's quality is benchmarks/llm.py's)."""
+"""LeMUR v3 through the last Python SDK that has it (``assemblyai`` 0.65, in its own folder), the
+last JavaScript SDK that has it (``assemblyai`` 4.36, tests/js/lemur.mjs) and raw HTTP, against a
+live server running a real model (SmolLM2-135M: quick; its answers are not judged here, their
+shapes and the plumbing are; the packaged Qwen's quality is benchmarks/llm.py's)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -92,6 +95,32 @@ def test_the_lemur_sdk_runs_every_endpoint(llm_server: LiveServer, transcript_id
         "request_id_to_purge": out["task"]["request_id"],
         "deleted": True,
     }
+    assert out["after"] and "not found" in out["after"].lower()
+
+
+def test_the_last_js_sdk_with_lemur_runs_every_endpoint(
+    js_sdk: Path, llm_server: LiveServer, transcript_id: str
+) -> None:
+    output = subprocess.run(
+        ["node", "lemur.mjs", llm_server.base_url, llm_server.api_key, transcript_id],
+        cwd=js_sdk,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+    out = json.loads(output.strip().splitlines()[-1])
+    for name in ("task", "summary", "items", "text"):
+        assert out[name]["response"].strip(), name
+        assert out[name]["usage"]["input_tokens"] > 0 and out[name]["usage"]["output_tokens"] > 0
+    assert out["task"]["usage"]["input_tokens"] > out["text"]["usage"]["input_tokens"] + 20
+    answers = out["qa"]["response"]
+    assert [a["question"] for a in answers] == ["Is this a speech?", "What country is mentioned?"]
+    assert answers[0]["answer"] in ("yes", "no")
+    assert out["fetched"]["response"] == out["task"]["response"]
+    assert out["fetched"]["request_id"] == out["task"]["request_id"]
+    assert out["purged"]["deleted"] is True
+    assert out["purged"]["request_id_to_purge"] == out["task"]["request_id"]
     assert out["after"] and "not found" in out["after"].lower()
 
 
