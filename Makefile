@@ -50,7 +50,7 @@ lint: install-test
 
 # The whole suite, slow end-to-end tests included (`pytest -m "not slow"` for a quick run).
 test: install-test lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 # The unit tests only (no live server, no long real-model runs): a quick check while working.
 test-fast: install-test

@@ -65,10 +65,10 @@ def test_options_are_echoed_when_set(aai_client, shared_audio: Path) -> None:
     assert body["speech_model_used"] == "tiny.en"
 
 
-def test_every_compressed_file_with_a_reference(aai_client, shared_audio: Path) -> None:
+def test_every_compressed_encoding_with_a_reference(aai_client, shared_audio: Path) -> None:
     aai = aai_client
     pairs = compressed_with_reference(shared_audio)
-    assert len(pairs) >= 50
+    assert len(pairs) >= 12  # one file per encoding in the folder
     transcriber = aai.Transcriber()
     done = wait_all([transcriber.submit(str(path)) for path, _ in pairs])
     failures = []

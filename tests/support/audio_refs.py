@@ -27,13 +27,20 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
 
 
 def compressed_with_reference(audio_dir: Path) -> list[tuple[Path, str]]:
-    """Files of compressed/ that carry a usable reference text."""
+    """Files of compressed/ that carry a usable reference text: the first of each encoding
+    (container, codec, sample rate, channels). The folder holds dozens of clips of one encoding
+    (LJSpeech's MP3s); transcribing them all measures the model, which benchmarks/asr.py does."""
     folder = audio_dir / "compressed"
-    meta = {row["id"]: row["file"] for row in read_tsv(folder / "meta.tsv")}
-    pairs = []
+    meta = {row["id"]: row for row in read_tsv(folder / "meta.tsv")}
+    pairs, encodings = [], set()
     for row in read_tsv(folder / "refs.tsv"):
-        if row["text"].strip() and row["id"] in meta:
-            pairs.append((folder / meta[row["id"]], row["text"]))
+        info = meta.get(row["id"])
+        if not row["text"].strip() or info is None:
+            continue
+        encoding = (info["container"], info["codec"], info["sample_rate"], info["channels"])
+        if encoding not in encodings:
+            encodings.add(encoding)
+            pairs.append((folder / info["file"], row["text"]))
     return pairs
 
 
