@@ -367,7 +367,13 @@ def custom_formatting_patterns(params: TranscriptOptionalParams) -> dict[str, st
     """The patterns of ``speech_understanding.request.custom_formatting`` ({"date": "mm/dd/yyyy"}),
     {} when it is not asked for."""
     request = (params.speech_understanding or {}).get("request")
-    settings = request.get("custom_formatting") if isinstance(request, dict) else None
+    return formatting_patterns(request) if isinstance(request, dict) else {}
+
+
+def formatting_patterns(request: dict[str, Any]) -> dict[str, str]:
+    """The patterns of a checked ``speech_understanding.request``'s ``custom_formatting``; {} when
+    it has none."""
+    settings = request.get("custom_formatting")
     if not isinstance(settings, dict):
         return {}
     return {kind: pattern for kind, pattern in settings.items() if kind != "effort"}

@@ -260,10 +260,12 @@ def test_understanding_on_an_existing_transcript_through_the_gateway_sdk(
         (
             {
                 "transcript_id": "x",
-                "speech_understanding": {"request": {"custom_formatting": {"date": "mm/dd/yyyy"}}},
+                "speech_understanding": {
+                    "request": {"translation": {"target_languages": ["de"], "effort": "medium"}}
+                },
             },
             400,
-            "POST /v2/transcript",
+            "speech_understanding.request.translation.effort",
         ),
         ({"transcript_id": "x"}, 400, "speech_understanding"),
     ],

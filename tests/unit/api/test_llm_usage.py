@@ -5,23 +5,17 @@ application runs in-process on a fake backend (plumbing only; the real models: t
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from stenograph.api.app import create_app
-from stenograph.config import Settings
 from stenograph.llm import LLMEngine
-from stenograph.store import keys, transcripts
-from stenograph.store.db import Database
 from tests.support.fake_llm import FakeBackend
+from tests.support.inprocess_app import inprocess_app
 
-KEY = secrets.token_hex(16)
 REPLY = "a short note"
 # 200 sentences: far more than the fake model's 1024-token context holds.
 LONG_TEXT = " ".join(
@@ -44,29 +38,11 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    data_dir: Path = tmp_path_factory.mktemp("llm-usage")
-    settings = Settings(data_dir=data_dir, api_key=KEY, embedded_worker=False)
-    with TestClient(create_app(settings), headers={"Authorization": KEY}) as client:
+    with inprocess_app(tmp_path_factory.mktemp("llm-usage")) as app:
         backend = FakeBackend(REPLY, context_tokens=1024)
-        client.app.state.runtime._llm = LLMEngine(backend)  # type: ignore[attr-defined]
-        db = Database(settings.resolved_database_url)
-        with db.session() as session:
-            project_id = keys.project_for_key(session, KEY)
-            assert project_id is not None
-            row = transcripts.create(
-                session, project_id=project_id, audio_url="https://example.com/a.wav", upload_id=None,
-                request={}, model="m",
-            )  # fmt: skip
-            transcript_id = row.id
-        with db.session() as session:
-            claim = transcripts.claim(session, transcript_id, 60)
-            assert claim is not None
-            transcripts.finish(
-                session, transcript_id, claim.token, status="completed",
-                result={"text": LONG_TEXT, "words": [], "utterances": None},
-            )  # fmt: skip
-        db.dispose()
-        yield Served(client, backend, transcript_id)
+        app.use_engine(LLMEngine(backend))
+        transcript_id = app.completed_transcript({"text": LONG_TEXT, "words": [], "utterances": None})
+        yield Served(app.client, backend, transcript_id)
 
 
 def _chat(served: Served, **extra: Any) -> Any:
