@@ -1,6 +1,8 @@
 """The language model's quality and speed (issue 24), one command:
 
-    .venv/bin/python benchmarks/llm.py [--json PATH] [--threads N] [--skip-structured]
+    .venv/bin/python benchmarks/llm.py [--json PATH] [--threads N] [--skip-structured] [--skip-...]
+
+Each part can run alone (``--skip-`` the others); the model is loaded only when a part needs it.
 
 Question answering: the questions of benchmarks/data/llm_qa.json (written from the references
 before any model ran) over four real recordings of ../shared/audio as tiny.en transcribes them
@@ -27,6 +29,13 @@ roles of benchmarks/data/llm_speaker_roles.json (written before any model ran): 
 diarization transcribes; each diarized label is scored against the reference speaker it overlaps
 most.
 
+Chapter boundaries (no language model): auto_chapters' boundary step (stenograph/llmtasks/
+chapters.py: sentence embeddings, TextTiling depth scores) on the tiny.en transcript of the 7-minute
+longform/dev_concat.flac, against its reference topic shifts (dev_concat.segments.tsv: a new
+LibriSpeech speaker-chapter is a new book). Boundary precision/recall/F1 within 15 s, and Pk and
+WindowDiff over the transcript's sentences (k: half the mean reference segment). The boundary
+parameters were chosen before this file was scored and are not tuned on it.
+
 Long summary: the time of a ``summarization`` (paragraph) of the 7-minute
 longform/dev_concat.flac transcript repeated four times (~29 minutes of text), longer than the
 model's 8192-token context, so condensed chunk by chunk first (stenograph/llmtasks/summary.py).
@@ -35,6 +44,7 @@ model's 8192-token context, so condensed chunk by chunk first (stenograph/llmtas
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import re
@@ -50,6 +60,9 @@ sys.path.insert(0, str(REPO_ROOT))
 from stenograph.config import load_settings  # noqa: E402
 from stenograph.llm import ChatMessage, GenerationRequest, LLMEngine  # noqa: E402
 from stenograph.llm.factory import LLMSettings, build_engine  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from segmentation import boundary_scores, pk, window_diff, window_size  # noqa: E402
 
 AUDIO = REPO_ROOT.parent / "shared" / "audio"
 QA = Path(__file__).parent / "data" / "llm_qa.json"
@@ -480,6 +493,77 @@ def speaker_roles(engine: LLMEngine) -> dict[str, Any]:
     }
 
 
+def _words_transcript(path: str) -> dict[str, Any]:
+    from stenograph.pipeline import TranscribeOptions, transcribe
+
+    result = transcribe(path, TranscribeOptions(model="tiny.en"))
+    return {"words": [{"text": w.text, "start": w.start, "end": w.end} for w in result.words]}
+
+
+def _reference_segments() -> list[tuple[str, float, float]]:
+    """(speaker-chapter, start s, end s) of each utterance of longform/dev_concat.flac."""
+    rows = (AUDIO / "longform" / "dev_concat.segments.tsv").read_text().splitlines()[1:]
+    out = []
+    for row in rows:
+        utt, start, end = row.split("\t")[:3]
+        out.append(("-".join(utt.split("-")[:2]), float(start), float(end)))
+    return out
+
+
+def chapter_boundaries(tolerance_s: float = 15.0) -> dict[str, Any]:
+    """auto_chapters' boundary step (sentence embeddings, TextTiling depth; no language model) on
+    the tiny.en transcript of longform/dev_concat.flac, against the reference topic shifts (a new
+    LibriSpeech speaker-chapter is a new book). Its parameters were not tuned on this file."""
+    from stenograph.llmtasks.chapters import boundaries
+    from stenograph.llmtasks.text import sentences
+
+    cached = CACHE / "longform-words.json"
+    if not cached.is_file():
+        CACHE.mkdir(exist_ok=True)
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            result = pool.apply(_words_transcript, (str(AUDIO / "longform" / "dev_concat.flac"),))
+        cached.write_text(json.dumps(result))
+    found = sentences(json.loads(cached.read_text()))
+    segments = _reference_segments()
+    shifts = [start for (before, _, _), (book, start, _) in itertools.pairwise(segments) if book != before]
+    books = list(dict.fromkeys(book for book, _, _ in segments))
+    started = time.monotonic()
+    starts = boundaries(found)
+    seconds = round(time.monotonic() - started, 1)
+
+    def book_at(ms: float) -> int:
+        t = ms / 1000
+        for book, start, end in segments:
+            if start <= t <= end + 0.6:  # the 0.6 s gap after an utterance belongs to it
+                return books.index(book)
+        return books.index(segments[-1][0]) if t > segments[-1][2] else 0
+
+    reference = [book_at((s.start + s.end) / 2) for s in found]
+    hypothesis = [sum(1 for b in starts if b <= i) - 1 for i in range(len(found))]
+    k = window_size(reference)
+    found_s = [found[i].start / 1000 for i in starts[1:]]
+    # Baselines for Pk/WindowDiff: one segment, and as many boundaries as found spaced evenly.
+    even = [i * len(starts) // len(found) for i in range(len(found))]
+    return {
+        "sentences": len(found),
+        "reference_shifts_s": [round(x, 1) for x in shifts],
+        "found_shifts_s": [round(x, 1) for x in found_s],
+        f"boundaries_within_{int(tolerance_s)}s": boundary_scores(found_s, shifts, tolerance_s),
+        "pk": round(pk(reference, hypothesis, k), 3),
+        "window_diff": round(window_diff(reference, hypothesis, k), 3),
+        "window_sentences": k,
+        "baseline_one_segment": {
+            "pk": round(pk(reference, [0] * len(found), k), 3),
+            "window_diff": round(window_diff(reference, [0] * len(found), k), 3),
+        },
+        "baseline_even": {
+            "pk": round(pk(reference, even, k), 3),
+            "window_diff": round(window_diff(reference, even, k), 3),
+        },
+        "seconds": seconds,
+    }
+
+
 def long_summary(engine: LLMEngine) -> dict[str, Any]:
     from stenograph.llmtasks.generate import Generator
     from stenograph.llmtasks.summary import summarize
@@ -512,6 +596,8 @@ def main() -> None:
         default=load_settings().resolved_model_cache_dir,
         help="where the model's parts are joined (default: the server's model cache)",
     )
+    parser.add_argument("--skip-chapters", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-qa", action="store_true")
     parser.add_argument("--skip-structured", action="store_true")
     parser.add_argument("--skip-translation", action="store_true")
@@ -521,6 +607,13 @@ def main() -> None:
 
     data = json.loads(QA.read_text())
     report: dict[str, Any] = {}
+    if not args.skip_chapters:  # no language model: before it is loaded
+        report["chapter_boundaries"] = chapter_boundaries()
+        print(json.dumps({"chapter_boundaries": report["chapter_boundaries"]}), flush=True)
+    model_parts = ("qa", "structured", "speed", "translation", "speakers", "long_summary")
+    if all(getattr(args, f"skip_{part}") for part in model_parts):
+        _finish(report, args.json)
+        return
     if not args.skip_qa:
         texts, seconds = transcripts(data["recordings"])
         report["transcription_s"] = round(seconds, 1)
@@ -530,11 +623,10 @@ def main() -> None:
     engine.backend.load()  # type: ignore[attr-defined]
     report["model"] = engine.model_name
     report["load_s"] = round(time.monotonic() - started, 1)
-    report["speed"] = speed(engine)
+    if not args.skip_speed:
+        report["speed"] = speed(engine)
     report["memory_mb_model_loaded"] = memory()
-    print(
-        json.dumps({k: report[k] for k in ("model", "load_s", "speed", "memory_mb_model_loaded")}), flush=True
-    )
+    print(json.dumps({k: v for k, v in report.items() if k != "chapter_boundaries"}), flush=True)
     if not args.skip_qa:
         report["qa"] = qa(engine, texts, data["questions"])
         print(json.dumps({"qa": {k: v for k, v in report["qa"].items() if k != "wrong"}}), flush=True)
@@ -555,9 +647,13 @@ def main() -> None:
         print(json.dumps({"long_summary": report["long_summary"]}), flush=True)
     report["memory_mb_end"] = memory()
     engine.shutdown()
+    _finish(report, args.json)
+
+
+def _finish(report: dict[str, Any], path: Path | None) -> None:
     print(json.dumps(report, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    if path:
+        path.write_text(json.dumps(report, indent=2) + "\n")
 
 
 if __name__ == "__main__":
