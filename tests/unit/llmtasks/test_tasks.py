@@ -155,6 +155,30 @@ def test_a_self_introduction_names_the_speaker() -> None:
     assert speakers.assign(call, ["A", "B"], ["Diane", "Sheila"], {}, flat) == {"A": "Sheila", "B": "Diane"}
 
 
+def test_a_name_said_to_someone_is_theirs_not_the_speakers() -> None:
+    from stenograph.llmtasks import speakers
+
+    standup = _result(
+        [
+            ("A", "Kevin, you want to go first?"),
+            ("B", "Sure. I asked Tomas to review the export."),
+            ("C", "I will, this morning."),
+            ("A", "Thanks, Tomas."),
+            ("C", "Will do, Priya."),
+        ]
+    )
+    def unused(texts: Sequence[str]) -> np.ndarray:
+        raise AssertionError("names are not compared by meaning")
+
+    backend = Scripted()
+    for values in (["Priya", "Kevin", "Tomas"], ["Tomas", "Kevin", "Priya"]):
+        mapping = speakers.identify(
+            Generator(_engine(backend)), standup, speaker_type="name", known_values=values, embed=unused
+        )
+        assert mapping == {"A": "Priya", "B": "Kevin", "C": "Tomas"}
+    assert backend.requests == []  # nor asked of the language model
+
+
 def test_speaker_names_without_known_values_are_asked_one_speaker_at_a_time() -> None:
     backend = Scripted()
     request = {"speech_understanding": {"request": {"speaker_identification": {"speaker_type": "name"}}}}
