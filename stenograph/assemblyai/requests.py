@@ -367,7 +367,13 @@ def custom_formatting_patterns(params: TranscriptOptionalParams) -> dict[str, st
     """The patterns of ``speech_understanding.request.custom_formatting`` ({"date": "mm/dd/yyyy"}),
     {} when it is not asked for."""
     request = (params.speech_understanding or {}).get("request")
-    settings = request.get("custom_formatting") if isinstance(request, dict) else None
+    return formatting_patterns(request) if isinstance(request, dict) else {}
+
+
+def formatting_patterns(request: dict[str, Any]) -> dict[str, str]:
+    """The patterns of a checked ``speech_understanding.request``'s ``custom_formatting``; {} when
+    it has none."""
+    settings = request.get("custom_formatting")
     if not isinstance(settings, dict):
         return {}
     return {kind: pattern for kind, pattern in settings.items() if kind != "effort"}
@@ -402,9 +408,7 @@ def check_understanding_request(request: object) -> None:
             raise InvalidRequest(f"{name}: unknown task")
         if not isinstance(settings, dict) or not settings:
             raise InvalidRequest(f"{name}: an object with the task's settings is required")
-        effort = settings.get("effort")
-        if effort is not None and effort not in ("low", "medium"):
-            raise InvalidRequest(f"{name}.effort: 'low' or 'medium'")
+        _check_effort(name, settings.get("effort"))
         if task == "custom_formatting":
             _check_custom_formatting(name, settings)
         elif task == "speaker_identification":
@@ -413,6 +417,22 @@ def check_understanding_request(request: object) -> None:
             _check_translation(name, settings)
         else:
             _check_sectioned_summary(name, settings)
+
+
+# The one local model runs every task one way; a stronger mode it does not have is refused, never
+# silently run as 'low'.
+SUPPORTED_EFFORTS = ("low",)
+
+
+def _check_effort(name: str, effort: object) -> None:
+    if effort is None or effort in SUPPORTED_EFFORTS:
+        return
+    if effort == "medium":
+        raise InvalidRequest(
+            f"{name}.effort: 'medium' is not supported by this server: its one local model has no "
+            "stronger mode; use 'low' (the default)"
+        )
+    raise InvalidRequest(f"{name}.effort: 'low' (the default) or 'medium', not {effort!r}")
 
 
 def _check_speech_understanding(params: TranscriptOptionalParams) -> None:

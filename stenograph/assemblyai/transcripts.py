@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from typing import Any, Protocol
 
+from stenograph.assemblyai.formatting import custom_formatting_json
 from stenograph.assemblyai.requests import TranscriptOptionalParams
 from stenograph.pipeline.types import TranscriptResult, Utterance, Word
 
@@ -221,26 +222,8 @@ def result_json(result: TranscriptResult, params: TranscriptOptionalParams) -> d
             "severity_score_summary": safety.severity_summary,
         }
     if result.custom_formatting is not None:
-        formatted = result.custom_formatting
         payload["speech_understanding_response"] = {
-            "custom_formatting": {
-                "status": "success",
-                "mapping": formatted.mapping,
-                "formatted_text": formatted.text,
-                "formatted_utterances": (
-                    [
-                        {
-                            "speaker": utterance.speaker,
-                            "start": utterance.start,
-                            "end": utterance.end,
-                            "text": text,
-                        }
-                        for utterance, text in formatted.utterances
-                    ]
-                    if formatted.utterances is not None
-                    else None
-                ),
-            }
+            "custom_formatting": custom_formatting_json(result.custom_formatting)
         }
     if result.redactions is not None:
         # Not rendered: the stretches the redacted audio hides (times only, no text).

@@ -157,7 +157,7 @@ def transcribe(
             _content_safety(words, options.content_safety_confidence) if options.content_safety else None
         ),
         custom_formatting=(
-            _custom_formatted(
+            custom_formatted(
                 words, utterances if options.speaker_labels else None, options.custom_formatting
             )
             if options.custom_formatting
@@ -174,7 +174,7 @@ _FORMATTED_POLICIES = {
 }
 
 
-def _custom_formatted(
+def custom_formatted(
     words: list[Word], utterances: list[Utterance] | None, patterns: tuple[tuple[str, str], ...]
 ) -> CustomFormatted:
     """Dates, phone numbers and addresses found by the guardrails' recognisers, rewritten to the

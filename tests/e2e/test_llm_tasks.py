@@ -166,7 +166,8 @@ def test_a_transcript_longer_than_the_context_is_condensed_not_refused(
 ) -> None:
     """The server's context is 2048 tokens; the 2.5-minute conversation with 1200 tokens of answer
     asked for does not fit beside it (before: a 400), so it is condensed chunk by chunk into notes
-    and the question answered from them: the prompt that ran is shorter than the transcript."""
+    and the question answered from them. ``usage`` counts every generation: the notes read the
+    whole transcript and the answer the notes, more prompt than the one generation that fits."""
     headers = {"Authorization": llm_server.api_key}
 
     def ask(max_tokens: int) -> httpx.Response:
@@ -185,15 +186,20 @@ def test_a_transcript_longer_than_the_context_is_condensed_not_refused(
     whole = ask(1).json()["usage"]["prompt_tokens"]  # fits with one token of answer: sent whole
     condensed = ask(1200)
     assert condensed.status_code == 200, condensed.text
-    assert condensed.json()["usage"]["prompt_tokens"] < whole
-    lemur = httpx.post(
-        f"{llm_server.base_url}/lemur/v3/generate/summary",
-        json={"transcript_ids": [conversation_id], "max_output_size": 1200},
-        headers=headers,
-        timeout=300,
-    )
+    assert condensed.json()["usage"]["prompt_tokens"] > whole
+
+    def summary(max_output_size: int) -> httpx.Response:
+        return httpx.post(
+            f"{llm_server.base_url}/lemur/v3/generate/summary",
+            json={"transcript_ids": [conversation_id], "max_output_size": max_output_size},
+            headers=headers,
+            timeout=300,
+        )
+
+    lemur_whole = summary(1).json()["usage"]["input_tokens"]
+    lemur = summary(1200)
     assert lemur.status_code == 200, lemur.text
-    assert lemur.json()["usage"]["input_tokens"] < whole
+    assert lemur.json()["usage"]["input_tokens"] > lemur_whole
 
 
 def test_understanding_on_an_existing_transcript_through_the_gateway_sdk(
@@ -260,10 +266,12 @@ def test_understanding_on_an_existing_transcript_through_the_gateway_sdk(
         (
             {
                 "transcript_id": "x",
-                "speech_understanding": {"request": {"custom_formatting": {"date": "mm/dd/yyyy"}}},
+                "speech_understanding": {
+                    "request": {"translation": {"target_languages": ["de"], "effort": "medium"}}
+                },
             },
             400,
-            "POST /v2/transcript",
+            "speech_understanding.request.translation.effort",
         ),
         ({"transcript_id": "x"}, 400, "speech_understanding"),
     ],

@@ -82,15 +82,18 @@ async def _run(
         raise ApiError(exc.status_code, exc.message, exc.headers) from exc
 
 
-async def _fitted(runtime: Runtime, texts: list[str], params: LemurBaseParams, asked: str) -> list[str]:
+async def _fitted(
+    runtime: Runtime, texts: list[str], params: LemurBaseParams, asked: str
+) -> tuple[list[str], list[Generation]]:
     """The transcripts as they fit the model's context beside the question (condensed chunk by
-    chunk into notes on what is asked when they do not; see stenograph/llmtasks/context.py).
-    ``input_text`` is the client's own: too long for the context, it is a 400 as it was."""
+    chunk into notes on what is asked when they do not; see stenograph/llmtasks/context.py), and
+    the condensing generations (for usage). ``input_text`` is the client's own: too long for the
+    context, it is a 400 as it was."""
     if params.input_text is not None:
-        return texts
+        return texts, []
     engine = await _engine(runtime)
     try:
-        fitted, _ = await run_in_threadpool(
+        fitted, condensing = await run_in_threadpool(
             partial(
                 fit_transcripts,
                 engine,
@@ -104,7 +107,7 @@ async def _fitted(runtime: Runtime, texts: list[str], params: LemurBaseParams, a
     except (EngineBusy, LLMError) as exc:
         raised = problem(exc)
         raise ApiError(raised.status_code, raised.message, raised.headers) from exc
-    return fitted
+    return fitted, condensing
 
 
 def _context_text(context: Any) -> str:
@@ -155,15 +158,23 @@ def _usage(*generations: Generation) -> dict[str, int]:
 
 
 async def _string_task(
-    runtime: Runtime, project_id: str, endpoint: str, params: LemurBaseParams, messages: list[ChatMessage]
+    runtime: Runtime,
+    project_id: str,
+    endpoint: str,
+    params: LemurBaseParams,
+    messages: list[ChatMessage],
+    condensing: list[Generation],
 ) -> dict[str, Any]:
     generation = await _run(runtime, messages, params)
-    return await _answer(runtime, project_id, endpoint, params, generation.text.strip(), _usage(generation))
+    usage = _usage(*condensing, generation)
+    return await _answer(runtime, project_id, endpoint, params, generation.text.strip(), usage)
 
 
-async def _inputs(runtime: Runtime, project_id: str, params: LemurBaseParams, focus: str) -> list[str]:
+async def _inputs(
+    runtime: Runtime, project_id: str, params: LemurBaseParams, focus: str
+) -> tuple[list[str], list[Generation]]:
     """The request's texts, each fitted to the context (condensed towards ``focus`` when too long),
-    after ``max_tokens`` is checked against the engine."""
+    after ``max_tokens`` is checked against the engine; and the condensing generations."""
     _max_tokens(await _engine(runtime), params)
     return await _fitted(runtime, await _sources(runtime, project_id, params), params, focus)
 
@@ -173,25 +184,25 @@ async def task(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> 
     params = await _params(request, LemurTaskParams)
     if not params.prompt.strip():
         raise ApiError(400, "prompt is empty")
-    texts = await _inputs(runtime, project_id, params, params.prompt)
+    texts, condensing = await _inputs(runtime, project_id, params, params.prompt)
     messages = prompts.task(texts, params.prompt, params.context)
-    return await _string_task(runtime, project_id, "task", params, messages)
+    return await _string_task(runtime, project_id, "task", params, messages, condensing)
 
 
 @router.post("/generate/summary")
 async def summary(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
     params = await _params(request, LemurSummaryParams)
-    texts = await _inputs(runtime, project_id, params, "a summary of the transcript")
+    texts, condensing = await _inputs(runtime, project_id, params, "a summary of the transcript")
     messages = prompts.summary(texts, params.answer_format, params.context)
-    return await _string_task(runtime, project_id, "summary", params, messages)
+    return await _string_task(runtime, project_id, "summary", params, messages, condensing)
 
 
 @router.post("/generate/action-items")
 async def action_items(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
     params = await _params(request, LemurActionItemsParams)
-    texts = await _inputs(runtime, project_id, params, "the action items agreed")
+    texts, condensing = await _inputs(runtime, project_id, params, "the action items agreed")
     messages = prompts.action_items(texts, params.answer_format, params.context)
-    return await _string_task(runtime, project_id, "action-items", params, messages)
+    return await _string_task(runtime, project_id, "action-items", params, messages, condensing)
 
 
 @router.post("/generate/question-answer")
@@ -206,9 +217,11 @@ async def question_answer(request: Request, runtime: RuntimeDep, project_id: Pro
             raise ApiError(400, f"questions[{n}]: answer_format and answer_options cannot be used together")
         if q.answer_options is not None and not [o for o in q.answer_options if o.strip()]:
             raise ApiError(400, f"questions[{n}].answer_options is empty")
-    texts = await _inputs(runtime, project_id, params, "\n".join(q.question for q in params.questions))
+    texts, condensing = await _inputs(
+        runtime, project_id, params, "\n".join(q.question for q in params.questions)
+    )
     answers = []
-    generations = []
+    generations = list(condensing)
     for q in params.questions:  # one at a time: the transcripts' prefix is processed once
         messages = prompts.question(
             texts, q.question, q.answer_format, q.answer_options, params.context, q.context

@@ -44,19 +44,24 @@ def _gateway_error(exc: CallProblem | ContextProblem) -> GatewayError:
     return GatewayError(exc.status_code, exc.message, headers=getattr(exc, "headers", None))
 
 
-def usage_json(generation: Generation) -> dict[str, int]:
+def usage_json(*generations: Generation) -> dict[str, int]:
+    """Tokens of every generation the request ran: the answer and any condensing of its transcript."""
+    prompt = sum(g.prompt_tokens for g in generations)
+    completion = sum(g.completion_tokens for g in generations)
     return {
-        "prompt_tokens": generation.prompt_tokens,
-        "completion_tokens": generation.completion_tokens,
-        "total_tokens": generation.total_tokens,
-        "input_tokens": generation.prompt_tokens,
-        "output_tokens": generation.completion_tokens,
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "input_tokens": prompt,
+        "output_tokens": completion,
     }
 
 
 async def _request(
     runtime: Runtime, engine: LLMEngine, project_id: str, params: ChatCompletionParams
-) -> GenerationRequest:
+) -> tuple[GenerationRequest, list[Generation]]:
+    """The generation to run, and the generations already run to condense the transcript."""
+    condensing: list[Generation] = []
     messages = chat_messages(params)
     max_tokens = checked_max_tokens(params, engine.max_tokens_cap)
     schema = json_schema(params)
@@ -70,7 +75,7 @@ async def _request(
         # Longer than the context: condensed chunk by chunk into notes on what is asked.
         asked = "\n".join(m.content for m in messages if m.role == "user")[-2000:]
         try:
-            fitted, _ = await run_in_threadpool(
+            fitted, condensing = await run_in_threadpool(
                 partial(
                     fit_transcripts,
                     engine,
@@ -85,13 +90,14 @@ async def _request(
             raise _gateway_error(problem(exc)) from exc
         text = fitted[0]
         messages.insert(0, ChatMessage("system", TRANSCRIPT_INSTRUCTION.format(text=text)))
-    return GenerationRequest(
+    request = GenerationRequest(
         messages=tuple(messages),
         max_tokens=max_tokens,
         temperature=params.temperature,
         json_schema=schema,
         repeat_penalty=runtime.settings.llm_repeat_penalty,
     )
+    return request, condensing
 
 
 @router.post("/chat/completions")
@@ -102,14 +108,16 @@ async def chat_completions(request: Request, runtime: RuntimeDep, project_id: Pr
         engine = await engine_of(runtime)
     except CallProblem as exc:
         raise _gateway_error(exc) from exc
-    generation_request = await _request(runtime, engine, project_id, params)
+    generation_request, condensing = await _request(runtime, engine, project_id, params)
     if params.stream:
         stream = TokenStream(engine, generation_request)
         try:
             await stream.start()
         except CallProblem as exc:
             raise _gateway_error(exc) from exc
-        return StreamingResponse(_events(stream, engine.model_name), media_type="text/event-stream")
+        return StreamingResponse(
+            _events(stream, engine.model_name, condensing), media_type="text/event-stream"
+        )
     try:
         generation = await generate(engine, generation_request)
     except CallProblem as exc:
@@ -127,7 +135,7 @@ async def chat_completions(request: Request, runtime: RuntimeDep, project_id: Pr
                 "finish_reason": generation.finish_reason,
             }
         ],
-        "usage": usage_json(generation),
+        "usage": usage_json(*condensing, generation),
         "request": {
             "model": params.model,
             "max_tokens": params.max_tokens,
@@ -140,9 +148,10 @@ async def chat_completions(request: Request, runtime: RuntimeDep, project_id: Pr
     return JSONResponse(body)
 
 
-async def _events(stream: TokenStream, model: str) -> AsyncIterator[bytes]:
+async def _events(stream: TokenStream, model: str, condensing: list[Generation]) -> AsyncIterator[bytes]:
     """OpenAI's chunks as server-sent events: the role, the text pieces, the finish reason, the
-    usage, then ``[DONE]``. A failure after the first piece ends the stream with an error event."""
+    usage (``condensing`` included), then ``[DONE]``. A failure after the first piece ends the
+    stream with an error event."""
     chunk_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
 
@@ -158,7 +167,7 @@ async def _events(stream: TokenStream, model: str) -> AsyncIterator[bytes]:
                 yield event([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
             else:
                 yield event([{"index": 0, "delta": {}, "finish_reason": piece.finish_reason}])
-                yield event([], usage=usage_json(piece))
+                yield event([], usage=usage_json(*condensing, piece))
     except CallProblem as exc:
         error = {"code": exc.status_code, "message": exc.message}
         yield f"data: {json.dumps({'error': error})}\n\n".encode()

@@ -1,8 +1,9 @@
-"""``POST /v1/understanding`` and ``/v1/understanding/validate``: the speech-understanding tasks that
-need a language model (speaker identification, translation, the sectioned summary) on an existing
-transcript of the caller's own, as the transcript options run them (stenograph/llmtasks). The
-stored transcript is not changed: the answer carries the results (``speech_understanding``,
-``utterances`` and ``words`` with the speakers renamed or translated, ``translated_texts``)."""
+"""``POST /v1/understanding`` and ``/v1/understanding/validate``: the speech-understanding tasks
+(speaker identification, translation, the sectioned summary: a language model; custom formatting:
+deterministic) on an existing transcript of the caller's own, as the transcript options run them
+(stenograph/llmtasks, assemblyai/formatting.py). The stored transcript is not changed: the answer
+carries the results (``speech_understanding``, ``utterances`` and ``words`` with the speakers
+renamed or translated, ``translated_texts``)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from stenograph.api.jsonio import read_json_body, validated
 from stenograph.api.llm_calls import CallProblem, engine_of, problem
 from stenograph.api.llm_context import ContextProblem, transcript_result
 from stenograph.api.llm_gateway.errors import GatewayError, GatewayRoute
-from stenograph.assemblyai.requests import InvalidRequest, check_understanding_request
+from stenograph.assemblyai.formatting import format_stored
+from stenograph.assemblyai.requests import InvalidRequest, check_understanding_request, formatting_patterns
 from stenograph.llm import EngineBusy, LLMError
 from stenograph.llmtasks import LLMTaskError, TaskRequest, run_tasks
 from stenograph.llmtasks.generate import Generator
+from stenograph.runtime import Runtime
 
 router = APIRouter(route_class=GatewayRoute)  # included in the gateway's /v1 router
 
@@ -41,12 +44,6 @@ def _checked(params: UnderstandingParams) -> dict[str, Any]:
     except InvalidRequest as exc:
         raise GatewayError(400, str(exc)) from exc
     assert isinstance(request, dict)
-    if "custom_formatting" in request:
-        raise GatewayError(
-            400,
-            "speech_understanding.request.custom_formatting: not run on an existing transcript here; "
-            "ask for it with the transcript (POST /v2/transcript)",
-        )
     return request
 
 
@@ -77,13 +74,8 @@ async def validate(request: Request, runtime: RuntimeDep, project_id: ProjectId)
     return {"valid": True, "request_id": str(uuid.uuid4())}
 
 
-@router.post("/understanding")
-async def understanding(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
-    params = await read_json_body(request, partial(validated, UnderstandingParams))
-    asked = _checked(params)
-    if params.transcript_id is None:
-        raise GatewayError(400, "transcript_id is required")
-    result = await _transcript(runtime, project_id, params.transcript_id, asked)
+async def _run_model_tasks(runtime: Runtime, result: dict, asked: dict[str, Any]) -> dict[str, Any]:
+    """The transcript's result with the language-model tasks' outputs."""
     try:
         engine = await engine_of(runtime)
     except CallProblem as exc:
@@ -91,20 +83,33 @@ async def understanding(request: Request, runtime: RuntimeDep, project_id: Proje
     generator = Generator(engine, repeat_penalty=runtime.settings.llm_repeat_penalty, for_request=True)
     tasks = TaskRequest(understanding=asked)
     try:
-        done = await run_in_threadpool(partial(run_tasks, result, tasks, engine, generator=generator))
+        return await run_in_threadpool(partial(run_tasks, result, tasks, engine, generator=generator))
     except (EngineBusy, LLMError) as exc:
         raised = problem(exc)
         raise GatewayError(raised.status_code, raised.message, headers=raised.headers) from exc
     except LLMTaskError as exc:
         raise GatewayError(502, str(exc)) from exc
+
+
+@router.post("/understanding")
+async def understanding(request: Request, runtime: RuntimeDep, project_id: ProjectId) -> dict[str, Any]:
+    params = await read_json_body(request, partial(validated, UnderstandingParams))
+    asked = _checked(params)
+    if params.transcript_id is None:
+        raise GatewayError(400, "transcript_id is required")
+    result = await _transcript(runtime, project_id, params.transcript_id, asked)
+    model_tasks = {k: v for k, v in asked.items() if k != "custom_formatting"}
+    done = await _run_model_tasks(runtime, result, model_tasks) if model_tasks else result
+    responses = {
+        k: v for k, v in (done.get("speech_understanding_response") or {}).items() if k in model_tasks
+    }
+    if "custom_formatting" in asked:  # after speaker identification: its utterances carry the names
+        responses["custom_formatting"] = await run_in_threadpool(
+            format_stored, done, formatting_patterns(asked)
+        )
     body: dict[str, Any] = {
         "request_id": str(uuid.uuid4()),
-        "speech_understanding": {
-            "request": asked,
-            "response": {
-                k: v for k, v in (done.get("speech_understanding_response") or {}).items() if k in asked
-            },
-        },
+        "speech_understanding": {"request": asked, "response": responses},
     }
     if "speaker_identification" in asked or "translation" in asked:
         body["utterances"] = done.get("utterances")

@@ -152,6 +152,30 @@ def test_the_model_stored_is_the_model_that_runs(fields: dict[str, Any], model: 
             },
             "summarization.headline_length: an integer from 5 to 15",
         ),
+        (
+            {
+                "speech_understanding": {
+                    "request": {"summarization": {"summary_type": "bullets", "effort": "medium"}}
+                }
+            },
+            "summarization.effort: 'medium' is not supported by this server",
+        ),
+        (
+            {
+                "speech_understanding": {
+                    "request": {"custom_formatting": {"date": "mm/dd", "effort": "medium"}}
+                }
+            },
+            "custom_formatting.effort: 'medium' is not supported by this server",
+        ),
+        (
+            {
+                "speech_understanding": {
+                    "request": {"translation": {"target_languages": ["de"], "effort": "max"}}
+                }
+            },
+            "translation.effort: 'low' (the default) or 'medium', not 'max'",
+        ),
         ({"iab_categories": True, "language_code": "fr"}, "iab_categories: supported for English"),
         ({"sentiment_analysis": True, "language_code": "de"}, "sentiment_analysis: supported for English"),
         ({"speech_models": ["large"]}, "speech_models: unknown model 'large'"),
@@ -193,6 +217,15 @@ def test_requests_the_models_cannot_check_are_refused(fields: dict[str, Any], me
 
 def test_defaults_equal_to_the_api_default_are_accepted() -> None:
     assert check_transcript_params(params(sentiment_analysis=False, language_codes=[]), "tiny.en")
+
+
+def test_effort_low_is_accepted_on_every_understanding_task() -> None:
+    request = {
+        "translation": {"target_languages": ["de"], "effort": "low"},
+        "summarization": {"summary_type": "paragraph", "effort": "low"},
+        "custom_formatting": {"date": "mm/dd/yyyy", "effort": "low"},
+    }
+    assert check_transcript_params(params(speech_understanding={"request": request}), "tiny.en")
 
 
 @dataclass

@@ -155,6 +155,72 @@ def test_a_self_introduction_names_the_speaker() -> None:
     assert speakers.assign(call, ["A", "B"], ["Diane", "Sheila"], {}, flat) == {"A": "Sheila", "B": "Diane"}
 
 
+class RoleVoter(Scripted):
+    """Asked which speaker is ``a_is``, names A; any other value, B."""
+
+    def __init__(self, a_is: str = "Agent") -> None:
+        super().__init__()
+        self.a_is = a_is
+
+    def generate(
+        self, request: GenerationRequest, *, deadline: float, on_token: TokenSink | None = None
+    ) -> Generation:
+        self.requests.append(request)
+        speaker = "A" if f"Which speaker is the {self.a_is}?" in request.messages[-1].content else "B"
+        return Generation(json.dumps({"speaker": speaker}), 10, 5, "stop", self.model_name)
+
+
+def test_roles_the_embeddings_cannot_tell_apart_follow_the_models_votes() -> None:
+    from stenograph.llmtasks import speakers
+
+    flat = lambda texts: np.ones((len(texts), 2), dtype=np.float32)  # noqa: E731
+    backend = RoleVoter()
+    for values in (["Agent", "Customer"], ["Customer", "Agent"]):
+        mapping = speakers.identify(
+            Generator(_engine(backend)), CALL, speaker_type="role", known_values=values, embed=flat
+        )
+        assert mapping == {"A": "Agent", "B": "Customer"}
+    assert len(backend.requests) == 4  # one question per value
+    assert backend.requests[0].json_schema["properties"]["speaker"]["enum"] == ["A", "B"]  # type: ignore[index]
+
+
+def test_a_clear_embedding_outweighs_a_vote() -> None:
+    from stenograph.llmtasks import speakers
+
+    backend = RoleVoter(a_is="Customer")  # wrong, against what the words clearly say
+    mapping = speakers.identify(
+        Generator(_engine(backend)), CALL, speaker_type="role", known_values=["Customer", "Agent"],
+        embed=_agent_embed,
+    )  # fmt: skip
+    assert mapping == {"A": "Agent", "B": "Customer"}
+    assert len(backend.requests) == 2
+
+
+def test_a_name_said_to_someone_is_theirs_not_the_speakers() -> None:
+    from stenograph.llmtasks import speakers
+
+    standup = _result(
+        [
+            ("A", "Kevin, you want to go first?"),
+            ("B", "Sure. I asked Tomas to review the export."),
+            ("C", "I will, this morning."),
+            ("A", "Thanks, Tomas."),
+            ("C", "Will do, Priya."),
+        ]
+    )
+
+    def unused(texts: Sequence[str]) -> np.ndarray:
+        raise AssertionError("names are not compared by meaning")
+
+    backend = Scripted()
+    for values in (["Priya", "Kevin", "Tomas"], ["Tomas", "Kevin", "Priya"]):
+        mapping = speakers.identify(
+            Generator(_engine(backend)), standup, speaker_type="name", known_values=values, embed=unused
+        )
+        assert mapping == {"A": "Priya", "B": "Kevin", "C": "Tomas"}
+    assert backend.requests == []  # nor asked of the language model
+
+
 def test_speaker_names_without_known_values_are_asked_one_speaker_at_a_time() -> None:
     backend = Scripted()
     request = {"speech_understanding": {"request": {"speaker_identification": {"speaker_type": "name"}}}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from stenograph.pipeline.transcribe import _custom_formatted
+from stenograph.pipeline.transcribe import custom_formatted
 from stenograph.pipeline.types import TranscribeOptions, Word
 from stenograph.understanding.formatting import (
     PatternError,
@@ -72,7 +72,7 @@ def test_the_text_is_rewritten_where_each_entity_was_said() -> None:
             ("email", "username@domain.com"),
         )
     )
-    formatted = _custom_formatted(words, None, options.custom_formatting)
+    formatted = custom_formatted(words, None, options.custom_formatting)
     assert formatted.text == (
         "Call me at (415)555-0132, or write to jane.doe@example.com. I was born on 03/07/1961."
     )
@@ -86,5 +86,5 @@ def test_the_text_is_rewritten_where_each_entity_was_said() -> None:
 
 def test_only_the_asked_kinds_are_rewritten() -> None:
     words = words_of("Call 415-555-0132 on March 7, 1961.")
-    formatted = _custom_formatted(words, None, (("date", "yyyy-mm-dd"),))
+    formatted = custom_formatted(words, None, (("date", "yyyy-mm-dd"),))
     assert formatted.text == "Call 415-555-0132 on 1961-03-07."
