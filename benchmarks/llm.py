@@ -17,6 +17,11 @@ and validated against its schema.
 Speed: time to first token of a short chat (median of 5, streamed, model loaded), generation
 tokens/s, and the process's resident memory with the model loaded (VmRSS, VmHWM).
 
+Speed through HTTP (--skip-http-speed): a real ``stenograph serve`` with the packaged model; after
+one warm-up chat (the model loads on first use), 5 short chats streamed from
+``POST /v1/chat/completions`` (``stream: true``), each timed from the request to the first
+server-sent event that carries text; and the server's resident memory then (VmRSS, VmHWM).
+
 Translation (the transcript option's own code, stenograph/llmtasks/translation.py): chrF (character
 6-grams, beta 2, as sacrebleu's default chrF2) of English -> de/es/fr/it/pt against references.
 Held out: the 40 ``test`` sentences of benchmarks/data/translation_parallel.tsv (hand-written
@@ -155,6 +160,61 @@ def speed(engine: LLMEngine) -> dict[str, Any]:
         "ttft_s_max": round(max(firsts), 2),
         "generation_tokens_per_s": round(statistics.median(rates), 1) if rates else None,
     }
+
+
+def http_speed(cache_dir: Path, threads: int) -> dict[str, Any]:
+    import secrets
+    import tempfile
+
+    import httpx
+
+    from tests.support.live_server import LiveServer
+
+    env = {"STENOGRAPH_MODEL_CACHE_DIR": str(cache_dir), "STENOGRAPH_EMBEDDED_WORKER": "false"}
+    if threads:
+        env["STENOGRAPH_LLM_THREADS"] = str(threads)
+    with tempfile.TemporaryDirectory() as folder:
+        server = LiveServer(data_dir=Path(folder) / "data", api_key=secrets.token_hex(16), env=env)
+        server.start()
+        try:
+            headers = {"Authorization": server.api_key}
+            with httpx.Client(base_url=server.base_url, headers=headers, timeout=300) as client:
+                firsts = [_first_text_s(client, n) for n in range(6)][1:]  # the first loads the model
+            assert server.process is not None
+            status = Path(f"/proc/{server.process.pid}/status").read_text().splitlines()
+            rss = {
+                line.split(":")[0]: round(int(line.split(":")[1].split()[0]) / 1024, 1)
+                for line in status
+                if line.startswith(("VmRSS", "VmHWM"))
+            }
+        finally:
+            server.stop()
+    return {
+        "ttft_s_median": round(statistics.median(firsts), 2),
+        "ttft_s_max": round(max(firsts), 2),
+        "server_memory_mb": rss,
+    }
+
+
+def _first_text_s(client: Any, n: int) -> float:
+    body = {
+        "model": "claude-sonnet-4-5",
+        "messages": [{"role": "user", "content": f"Write one sentence about the number {n + 3}."}],
+        "max_tokens": 40,
+        "stream": True,
+    }
+    started = time.monotonic()
+    first = None
+    with client.stream("POST", "/v1/chat/completions", json=body) as response:
+        response.raise_for_status()
+        for line in response.iter_lines():
+            if first is None and line.startswith("data: {"):
+                delta = json.loads(line[6:])["choices"][0].get("delta") or {}
+                if delta.get("content"):
+                    first = time.monotonic() - started
+    if first is None:
+        raise RuntimeError("the stream carried no text")
+    return first
 
 
 def qa(engine: LLMEngine, texts: dict[str, str], items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -704,6 +764,7 @@ def main() -> None:
     )
     parser.add_argument("--skip-chapters", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-http-speed", action="store_true")
     parser.add_argument("--skip-qa", action="store_true")
     parser.add_argument("--skip-structured", action="store_true")
     parser.add_argument("--skip-translation", action="store_true")
@@ -718,6 +779,9 @@ def main() -> None:
     if not args.skip_chapters:  # no language model: before it is loaded
         report["chapter_boundaries"] = chapter_boundaries()
         print(json.dumps({"chapter_boundaries": report["chapter_boundaries"]}), flush=True)
+    if not args.skip_http_speed:  # its own server process: before this one loads the model
+        report["http_speed"] = http_speed(args.cache_dir, args.threads)
+        print(json.dumps({"http_speed": report["http_speed"]}), flush=True)
     model_parts = (
         *("qa", "structured", "speed", "translation", "translation_paragraph", "dialogues"),
         *("speakers", "long_summary"),
