@@ -195,7 +195,7 @@ class PiiAnalyzer:
             found.extend(replace(f, start=f.start + offset, end=f.end + offset) for f in self._find_in(chunk))
         found.extend(_introduced_names(text))
         named = [_as_person_named(_with_birth_cue(f, text), text) for f in found]
-        kept = _resolve([f for f in named if f is not None])
+        kept = _listed_with_people(_resolve([f for f in named if f is not None]), text)
         return _without_titles(_resolve(_every_mention(kept, text)), text)
 
     def _find_in(self, chunk: str) -> list[Finding]:
@@ -459,6 +459,31 @@ def _as_person_named(finding: Finding, text: str) -> Finding | None:
     return replace(finding, start=_after_titles(text, finding.start, finding.end))
 
 
+_LIST_SEPARATOR = re.compile(r",?\s+and\s+|,\s+")
+
+
+def _listed_with_people(found: list[Finding], text: str) -> list[Finding]:
+    """A one-word "organisation" or "place" listed with a person ("Aaliyah and Zainab Mukherjee",
+    "giulia, Rania Sharma and ...") is someone too."""
+    out = list(found)
+    for _ in range(2):  # a name two places down the list
+        for n, finding in enumerate(out):
+            if finding.policy not in ("organization", "location") or " " in text[finding.start : finding.end]:
+                continue
+            neighbours = out[max(0, n - 1) : n] + out[n + 1 : n + 2]
+            if any(
+                other.policy == "person_name"
+                and _LIST_SEPARATOR.fullmatch(
+                    text[finding.end : other.start]
+                    if other.start > finding.start
+                    else text[other.end : finding.start]
+                )
+                for other in neighbours
+            ):
+                out[n] = replace(finding, policy="person_name")
+    return out
+
+
 def _without_titles(found: list[Finding], text: str) -> list[Finding]:
     """A title before a name ("Doctor Kaur", "Nurse Delacroix") is not the person's occupation."""
     names_at = {f.start for f in found if f.policy == "person_name"}
@@ -488,7 +513,7 @@ _EVENT_BEFORE_TWO = frozenset(
 def _in_event_context(doc: Any, ent: Any) -> bool:
     """An "organisation" something happens during, or one buys tickets for, is an event."""
     before = [t.lower_ for t in doc[max(0, ent.start - 2) : ent.start]]
-    after = " ".join(t.lower_ for t in doc[ent.end : ent.end + 5])
+    after = " ".join(t.lower_ for t in doc[ent.end : ent.end + 6])
     return (
         (bool(before) and before[-1] in _EVENT_BEFORE)
         or (len(before) == 2 and (before[0], before[1]) in _EVENT_BEFORE_TWO)
