@@ -3,6 +3,7 @@ into policies), overlaps resolved. Loads once per process, lazily, from installe
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -10,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from stenograph.pipeline.guardrails import lexicons
+from stenograph.pipeline.guardrails.places import is_known_place
 from stenograph.pipeline.guardrails.recognizers import (
     ACCEPT_SCORE,
     CUES,
@@ -192,12 +194,14 @@ class PiiAnalyzer:
         for offset, chunk in _chunks(text):
             found.extend(replace(f, start=f.start + offset, end=f.end + offset) for f in self._find_in(chunk))
         found.extend(_introduced_names(text))
-        found = [_with_birth_cue(f, text) for f in found]
-        return _resolve(_every_mention(_resolve(found), text))
+        named = [_as_person_named(_with_birth_cue(f, text), text) for f in found]
+        kept = _listed_with_people(_resolve([f for f in named if f is not None]), text)
+        return _without_titles(_resolve(_every_mention(kept, text)), text)
 
     def _find_in(self, chunk: str) -> list[Finding]:
         with IN_USE:
-            artifacts = self._nlp_engine.process_text(chunk, "en")
+            # the model reads names written lower-case ("ask for giulia fernandes") capitalised
+            artifacts = self._nlp_engine.process_text(_unknown_words_capitalised(chunk), "en")
             results = self._engine.analyze(
                 chunk, language="en", nlp_artifacts=artifacts, score_threshold=ACCEPT_SCORE
             )
@@ -339,10 +343,15 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
                 kind = "location"
         elif kind == "organization" and ent.text.lower() in _NOT_ORGANIZATIONS:
             kind = None
+        elif kind == "organization" and _in_event_context(doc, ent):  # "during SXSW"
+            kind = "event"
+        if kind == "location":
+            kind = _place_or_organization(ent)
         if kind in ("person_name", "organization", "location") and (
             _not_named(ent.text)
-            or (len(ent) == 1 and ent[0].pos_ != "PROPN")  # "Confirmation number ...", "the Visa"
+            or (len(ent) == 1 and _ordinary_word(ent[0]))  # "Confirmation number ...", "hit Save"
             or any(char.isdigit() or char == "_" for char in ent.text)  # a handle, a code
+            or re.search(r"\w\.\w", ent.text)  # "kwame.b"
         ):
             kind = None
         article = _ARTICLE.match(text, start, end)
@@ -360,6 +369,156 @@ def _not_named(span: str) -> bool:
     if lowered.startswith("the "):
         lowered = lowered[4:]
     return lowered in _NOT_NAMED_ENTITIES or lowered in _LEXICON_TERMS
+
+
+@functools.cache
+def _english_words() -> frozenset[str]:
+    """The words of English dictionaries (WordNet's lemmas, shipped with spaCy's lemmatiser)."""
+    tables = english().get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    return frozenset(word for words in tables.values() for word in words)
+
+
+def _ordinary_word(token: Any) -> bool:
+    """A one-word "name" that is a word of the dictionary not tagged a proper noun ("Confirmation
+    number ..."): the model's guess, not a name ("Spotify", tagged a noun, stays one)."""
+    known = token.lower_ in _english_words() or token.lemma_.lower() in _english_words()
+    return known and token.pos_ != "PROPN"
+
+
+# Speech and chat words no dictionary lists
+_FILLERS = frozenset(
+    ("um", "umm", "uh", "uhh", "hmm", "mhm", "yep", "yup", "nope", "gonna", "wanna", "gotta", "lol", "hey",
+     "app", "apps", "login", "logins", "covid", "smartphone", "iphone", "ipad", "emails", "emailed", "texted",
+     "texting", "online", "ok", "okay", "yeah", "ah", "oh", "eh", "huh", "haha", "whoa", "wow", "btw",
+     "username", "usernames", "passcode", "passcodes", "wifi", "voicemail", "hashtag", "admin", "dm")
+)  # fmt: skip
+_LOWER_WORD = re.compile(r"(?<![\w@./\\-])[a-z]{3,}(?![\w@/\\-]|\.\w)")
+
+
+def _unknown_word(word: str) -> bool:
+    if word in _FILLERS or word in _LEXICON_TERMS or word in english().Defaults.stop_words:
+        return False
+    stems = {word, word[:-1], word[:-2], word[:-3], word[:-1] + "e" if word.endswith("d") else word}
+    stems |= {word[:-3] + "e"} if word.endswith("ing") else set()
+    stems |= {word[:-3] + "y"} if word.endswith("ies") else set()
+    return not stems & _english_words()
+
+
+def _unknown_words_capitalised(text: str) -> str:
+    """The text with its lower-case words no dictionary knows capitalised, as a name would be
+    written (same length, so offsets hold)."""
+    return _LOWER_WORD.sub(
+        lambda m: m.group(0).capitalize() if _unknown_word(m.group(0)) else m.group(0), text
+    )
+
+
+# Words that make a name an organisation's ("St. Mary's Hospital", "the Mayo Clinic").
+_ORGANIZATION_WORDS = frozenset(
+    ("hospital", "clinic", "university", "college", "school", "academy", "institute", "bank", "insurance",
+     "administration", "department", "agency", "bureau", "commission", "council", "authority", "foundation",
+     "association", "society", "trust", "union", "inc", "inc.", "corp", "corp.", "corporation", "company",
+     "co", "co.", "group", "services", "airlines", "airways", "labs", "laboratories", "ltd", "ltd.", "llc",
+     "pharmacy", "pharmaceuticals", "partners", "holdings", "systems", "technologies", "ministry", "office",
+     "center", "centre", "network", "federal", "national")
+)  # fmt: skip
+
+
+def _place_or_organization(ent: Any) -> str | None:
+    """spaCy's small model calls many a company it does not know a place ("FedEx", "Geico"): a name
+    with an organisation's word is one, and a one-word "place" no list of places knows is taken for
+    one too (a person there is found by its wording, which wins over an organisation)."""
+    words = [t.lower_ for t in ent]
+    if any(word in _ORGANIZATION_WORDS for word in words[1:]) or words[0] in ("university", "bank"):
+        return "organization"
+    if len(ent) == 1 and not is_known_place(ent.text):
+        return "organization"
+    return "location"
+
+
+_TITLES = frozenset(
+    ("mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "nurse", "sir", "dame", "judge",
+     "officer", "detective", "captain", "coach", "reverend", "rev", "pastor", "father", "agent")
+)  # fmt: skip
+_TITLE_PREFIX = re.compile(
+    r"(?:(?:" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r")\.?\s+)+", re.IGNORECASE
+)
+# Before a name these make it a thing: "the Kindle", "our Dashboard" ("this" and "her" do not:
+# "is this Kenji?", "tell her Dave called").
+_DETERMINERS = frozenset(("the", "a", "an", "my", "your", "our", "their", "its"))
+
+
+_DETERMINER_BEFORE = re.compile(r"\b(?:" + "|".join(_DETERMINERS) + r")\s+$", re.IGNORECASE)
+
+
+def _as_person_named(finding: Finding, text: str) -> Finding | None:
+    """A person's finding without the titles before the name, and none after a determiner."""
+    if finding.policy != "person_name":
+        return finding
+    if _DETERMINER_BEFORE.search(text[max(0, finding.start - 8) : finding.start]):
+        return None
+    return replace(finding, start=_after_titles(text, finding.start, finding.end))
+
+
+_LIST_SEPARATOR = re.compile(r",?\s+and\s+|,\s+")
+
+
+def _listed_with_people(found: list[Finding], text: str) -> list[Finding]:
+    """A one-word "organisation" or "place" listed with a person ("Aaliyah and Zainab Mukherjee",
+    "giulia, Rania Sharma and ...") is someone too."""
+    out = list(found)
+    for _ in range(2):  # a name two places down the list
+        for n, finding in enumerate(out):
+            if finding.policy not in ("organization", "location") or " " in text[finding.start : finding.end]:
+                continue
+            neighbours = out[max(0, n - 1) : n] + out[n + 1 : n + 2]
+            if any(
+                other.policy == "person_name"
+                and _LIST_SEPARATOR.fullmatch(
+                    text[finding.end : other.start]
+                    if other.start > finding.start
+                    else text[other.end : finding.start]
+                )
+                for other in neighbours
+            ):
+                out[n] = replace(finding, policy="person_name")
+    return out
+
+
+def _without_titles(found: list[Finding], text: str) -> list[Finding]:
+    """A title before a name ("Doctor Kaur", "Nurse Delacroix") is not the person's occupation."""
+    names_at = {f.start for f in found if f.policy == "person_name"}
+    return [
+        f
+        for f in found
+        if not (
+            f.policy == "occupation"
+            and text[f.start : f.end].lower().rstrip(".") in _TITLES
+            and any(text[f.end : at].strip() in ("", ".") for at in names_at if at >= f.end)
+        )
+    ]
+
+
+def _after_titles(text: str, start: int, end: int) -> int:
+    """A person's span without the titles before the name ("Doctor Kaur" -> "Kaur")."""
+    title = _TITLE_PREFIX.match(text, start, end)
+    return title.end() if title and title.end() < end else start
+
+
+_EVENT_BEFORE = frozenset(("during", "throughout", "until", "till"))
+_EVENT_BEFORE_TWO = frozenset(
+    (("tickets", "for"), ("tickets", "to"), ("closed", "for"), ("closed", "during"), ("off", "for"))
+)
+
+
+def _in_event_context(doc: Any, ent: Any) -> bool:
+    """An "organisation" something happens during, or one buys tickets for, is an event."""
+    before = [t.lower_ for t in doc[max(0, ent.start - 2) : ent.start]]
+    after = " ".join(t.lower_ for t in doc[ent.end : ent.end + 6])
+    return (
+        (bool(before) and before[-1] in _EVENT_BEFORE)
+        or (len(before) == 2 and (before[0], before[1]) in _EVENT_BEFORE_TWO)
+        or "time of year" in after
+    )
 
 
 # Where a word is someone: before a verb of speaking or dealing with people ("Priya will call you
@@ -389,6 +548,27 @@ _PERSON_OBJECT_AFTER_TWO = frozenset(
      ("forward", "to"), ("give", "to"), ("gave", "to"), ("in", "by"), ("signed", "by"), ("sent", "by"),
      ("written", "by"), ("approved", "by"), ("reviewed", "by"), ("is", "this"), ("behalf", "of"),
      ("according", "to"), ("thank", "you"))
+)  # fmt: skip
+# People named after what they are to the speaker: "my son Max", "the patient, Keisha,".
+_PERSON_NOUNS = frozenset(
+    ("son", "daughter", "wife", "husband", "mother", "father", "mom", "dad", "brother", "sister", "partner",
+     "boyfriend", "girlfriend", "fiance", "fiancee", "friend", "neighbour", "neighbor", "colleague",
+     "coworker", "supervisor", "manager", "boss", "patient", "client", "caller", "tenant", "landlord",
+     "cousin", "uncle", "aunt", "nephew", "niece", "grandson", "granddaughter", "child", "baby")
+)  # fmt: skip
+_ONLY_A_PERSON_AFTER = frozenset(
+    (("name", "of"), ("holder", "is"), ("contact", "is"), ("covering", "for"), ("name", "is"),
+     ("name", "'s"), ("over", "to"), ("attention", "of"))
+)  # fmt: skip
+# Where a name is an employer, a lender, a sender: "I work for Spotify", "customer of Barclays".
+_ORGANIZATION_AFTER_TWO = frozenset(
+    (("work", "for"), ("works", "for"), ("worked", "for"), ("working", "for"), ("work", "at"),
+     ("works", "at"), ("worked", "at"), ("working", "at"), ("job", "at"), ("calling", "from"),
+     ("customer", "of"), ("client", "of"), ("member", "of"), ("account", "with"), ("mortgage", "with"),
+     ("loan", "with"), ("policy", "with"), ("insured", "with"), ("banks", "with"), ("bank", "with"),
+     ("letter", "from"), ("email", "from"), ("bill", "from"), ("refund", "from"), ("offer", "from"),
+     ("contract", "with"), ("auditors", "at"), ("someone", "at"), ("rep", "at"), ("rep", "from"),
+     ("representative", "from"), ("agent", "from"), ("residency", "at"), ("internship", "at"))
 )  # fmt: skip
 _GREETINGS = frozenset(
     ("dear", "hi", "hello", "hey", "thanks", "bye", "goodbye", "morning", "afternoon", "evening")
@@ -423,25 +603,44 @@ def _names_by_position(doc: Any) -> list[Finding]:
         obj = (bool(before) and before[-1] in _PERSON_OBJECT_AFTER | _GREETINGS) or (
             len(before) == 2 and (before[0], before[1]) in _PERSON_OBJECT_AFTER_TWO
         )
-        # first and last name before a verb: "Siobhan Garcia found it"
+        # first and last name before a verb ("Siobhan Garcia found it"), any name before a modal
+        # ("Tariq can't make it")
         subject = subject or (
-            len(run) > 1
-            and end < len(tokens)
-            and tokens[end].tag_ in ("VBD", "VBZ", "MD")
+            end < len(tokens)
+            and (tokens[end].tag_ == "MD" or (len(run) > 1 and tokens[end].tag_ in ("VBD", "VBZ")))
             and tokens[end].lemma_ not in ("be", "have")
         )
+        # where only a person can stand ("the patient, Keisha,", "in the name of Hiroshi"), whatever
+        # the model took the word for
+        someone = (bool(before) and before[-1] in _PERSON_NOUNS) or (
+            len(before) == 2
+            and (
+                (before[0] in _PERSON_NOUNS and before[1] == ",")
+                or (before[0], before[1]) in _ONLY_A_PERSON_AFTER
+            )
+        )
         text = " ".join(t.text for t in run)
+        span = (run[0].idx, run[-1].idx + len(run[-1].text))
         if (
             (
                 ((subject or obj) and labels <= {"", "PERSON"})
                 or (obj and labels <= _PLACE_LABELS | {"", "PERSON"})
+                or (someone and labels <= _PLACE_LABELS | {"", "PERSON", "ORG"})
                 # one word the model takes for an organisation, before "will call you back": someone
                 or (will_do and len(run) == 1 and labels == {"ORG"})
             )
             and not _not_named(text)
             and run[0].text not in _NOT_NAMES
         ):
-            found.append(Finding(run[0].idx, run[-1].idx + len(run[-1].text), "person_name", 0.6))
+            found.append(Finding(*span, "person_name", 0.6))
+        elif (
+            len(before) == 2
+            and (before[0], before[1]) in _ORGANIZATION_AFTER_TWO
+            and labels <= {"", "ORG", "GPE"}
+            and not (labels == {"GPE"} and is_known_place(text))
+            and not _not_named(text)
+        ):
+            found.append(Finding(*span, "organization", 0.6))
         index = end
     return found
 

@@ -157,6 +157,29 @@ def test_a_name_the_model_misses_is_found_by_its_place_in_the_sentence(text: str
     assert ("person_name", name) in found(text)
 
 
+def test_a_title_is_not_part_of_the_name_nor_an_occupation() -> None:
+    assert found("Doctor Okoro will call you tomorrow.") == [("person_name", "Okoro")]
+    assert found("Professor Lindgren chairs the panel.") == [("person_name", "Lindgren")]
+
+
+def test_a_word_after_a_determiner_is_a_thing_not_a_person() -> None:
+    assert found("The Starter Kit ships today.") == []
+
+
+def test_a_place_no_place_list_knows_is_an_organisation_where_spacy_guesses_a_place() -> None:
+    assert found("I got a refund from Hulu.") == [("organization", "Hulu")]
+    assert ("organization", "St. Luke's Hospital") in found("She was admitted to St. Luke's Hospital.")
+    assert found("We drove to Cleveland on the weekend.") == [("location", "Cleveland")]
+
+
+def test_a_name_written_lower_case_is_found() -> None:
+    assert ("person_name", "oluwadamilare") in found("My name's oluwadamilare, I booked the room.")
+
+
+def test_an_organisation_the_model_misses_is_found_by_its_place_in_the_sentence() -> None:
+    assert ("organization", "Quorvix") in found("I work for Quorvix in the legal team.")
+
+
 def test_cards_programmes_and_listed_terms_are_not_names_or_organisations() -> None:
     for text in (
         "Pay with the Mastercard, it's fine.",
