@@ -119,9 +119,10 @@ def right(answer: str, item: dict[str, Any]) -> bool:
     return any(_norm(a) in said for a in item["any"])
 
 
-def memory() -> dict[str, float]:
+def memory(pid: int | str = "self") -> dict[str, float]:
+    """A process's resident memory (VmRSS) and its peak (VmHWM), in MB."""
     fields = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(("VmRSS", "VmHWM")):
             key, value = line.split(":")
             fields[key] = round(int(value.split()[0]) / 1024, 1)
@@ -181,12 +182,7 @@ def http_speed(cache_dir: Path, threads: int) -> dict[str, Any]:
             with httpx.Client(base_url=server.base_url, headers=headers, timeout=300) as client:
                 firsts = [_first_text_s(client, n) for n in range(6)][1:]  # the first loads the model
             assert server.process is not None
-            status = Path(f"/proc/{server.process.pid}/status").read_text().splitlines()
-            rss = {
-                line.split(":")[0]: round(int(line.split(":")[1].split()[0]) / 1024, 1)
-                for line in status
-                if line.startswith(("VmRSS", "VmHWM"))
-            }
+            rss = memory(server.process.pid)
         finally:
             server.stop()
     return {

@@ -41,15 +41,19 @@ def format_stored(result: Mapping[str, Any], patterns: Mapping[str, str]) -> dic
 
 
 def _word(stored: Mapping[str, Any]) -> Word:
-    channel = stored.get("channel")
     return Word(
         text=str(stored.get("text") or ""),
         start=int(stored.get("start") or 0),
         end=int(stored.get("end") or 0),
         confidence=float(stored.get("confidence") or 0.0),
-        channel=str(channel) if channel is not None else None,
+        channel=_channel(stored),
         speaker=stored.get("speaker"),
     )
+
+
+def _channel(stored: Mapping[str, Any]) -> str | None:
+    channel = stored.get("channel")
+    return str(channel) if channel is not None else None
 
 
 def _utterance(
@@ -61,7 +65,6 @@ def _utterance(
         for w in own
         if (found := by_key.get((w.start, w.end, w.text, w.speaker, w.channel))) is not None
     )
-    channel = stored.get("channel")
     return Utterance(
         text=str(stored.get("text") or ""),
         start=int(stored.get("start") or 0),
@@ -69,5 +72,5 @@ def _utterance(
         confidence=float(stored.get("confidence") or 0.0),
         words=words,
         speaker=stored.get("speaker"),
-        channel=str(channel) if channel is not None else None,
+        channel=_channel(stored),
     )

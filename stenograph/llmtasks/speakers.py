@@ -137,11 +137,8 @@ def model_votes(
 
 
 def labels(result: Mapping[str, Any]) -> list[str]:
-    seen: dict[str, None] = {}
-    for u in result.get("utterances") or ():
-        if u.get("speaker"):
-            seen[str(u["speaker"])] = None
-    return list(seen)
+    """The speakers' labels in the order they first speak."""
+    return list(dict.fromkeys(str(u["speaker"]) for u in result.get("utterances") or () if u.get("speaker")))
 
 
 def identify(
@@ -164,15 +161,6 @@ def identify(
         for s in speakers
     ]
     values = list(dict.fromkeys([*known_values, *(v for v, _ in described)]))
-    value_schema: dict[str, Any] = (
-        {"type": "string", "enum": values}
-        if values
-        else {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 60,
-        }
-    )
     if values:
         role = speaker_type == "role"
         votes = model_votes(gen, result, found, values) if role else None
@@ -191,29 +179,27 @@ def identify(
     third = gen.text_budget(max_tokens) // 3  # a third for the speaker's own lines
     text = gen.fitted(speaker_lines(result), max_tokens=max_tokens, task=TASK, reserve_tokens=third)
     kind = "role" if speaker_type == "role" else "name"
-    hints = "".join(f"\n- {v}: {d}" for v, d in described if d)
-    choices = (
-        f" Choose from: {', '.join(values)}."
-        if values
-        else (f" Give the {kind} said or implied in the conversation; 'Unknown' if it never is.")
-    )
-    schema = {"type": "object", "properties": {kind: value_schema}, "required": [kind]}
+    schema = {
+        "type": "object",
+        "properties": {kind: {"type": "string", "minLength": 1, "maxLength": 60}},
+        "required": [kind],
+    }
     mapping: dict[str, str] = {}
     # One question per speaker, with that speaker's own lines set apart: asked about all speakers
     # at once, the 1.5B model hands the values out in the order given (measured: every clip's
     # answer followed the order of known_values, reversed when they were).
     for label in found:
-        own = "\n".join(
+        own_lines = [
             str(u.get("text") or "") for u in result.get("utterances") or () if u.get("speaker") == label
-        )
-        own = gen.fitted(own.split("\n"), max_tokens=max_tokens, task=TASK, reserve_tokens=2 * third)
+        ]
+        own = gen.fitted(own_lines, max_tokens=max_tokens, task=TASK, reserve_tokens=2 * third)
         answer = gen.json(
             f"You identify one speaker of a conversation by {kind}. Each line of the transcript "
             "starts with the label of the speaker who says it. Look for who introduces themselves "
-            "('I am ...', 'this is ...'), how others address them, and what they talk about."
-            + (f"\nWho the speakers are:{hints}" if hints else ""),
+            "('I am ...', 'this is ...'), how others address them, and what they talk about.",
             f"Transcript:\n{text}\n\nWhat speaker {label} says:\n{own}\n\n"
-            f"What is the {kind} of speaker {label}?{choices}",
+            f"What is the {kind} of speaker {label}? Give the {kind} said or implied in the "
+            "conversation; 'Unknown' if it never is.",
             schema,
             max_tokens=max_tokens,
             task=TASK,

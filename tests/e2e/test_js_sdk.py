@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import av
 
 from tests.support.audio_refs import normalise
-
-
-def run_script(js_sdk: Path, script: str, server, audio: Path) -> dict:
-    """Run a script of tests/js against the live server on ``audio``: the JSON line it printed."""
-    output = subprocess.run(
-        ["node", script, server.base_url, server.api_key, str(audio)],
-        cwd=js_sdk,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+from tests.support.js_sdk import run_script
 
 
 def test_js_sdk_transcribes_lists_and_deletes(js_sdk: Path, server, shared_audio: Path) -> None:
-    seen = run_script(js_sdk, "transcribe.mjs", server, shared_audio / "jfk" / "jfk.wav")
+    seen = run_script(js_sdk, "transcribe.mjs", server, str(shared_audio / "jfk" / "jfk.wav"))
     assert seen["status"] == "completed"
     assert "ask not what your country can do for you" in normalise(seen["text"])
     assert seen["words"] >= 20 and seen["audio_duration"] == 11
@@ -37,7 +23,7 @@ def test_js_sdk_transcribes_lists_and_deletes(js_sdk: Path, server, shared_audio
 
 
 def test_js_sdk_sync_api(js_sdk: Path, server, shared_audio: Path) -> None:
-    seen = run_script(js_sdk, "sync.mjs", server, shared_audio / "jfk" / "jfk.wav")
+    seen = run_script(js_sdk, "sync.mjs", server, str(shared_audio / "jfk" / "jfk.wav"))
     assert seen["warmed"] is not False
     for text in (seen["text"], seen["live_text"]):
         assert "ask not what your country can do for you" in normalise(text)
@@ -48,7 +34,7 @@ def test_js_sdk_sync_api(js_sdk: Path, server, shared_audio: Path) -> None:
 
 
 def test_js_sdk_transcript_methods(js_sdk: Path, server, shared_audio: Path) -> None:
-    seen = run_script(js_sdk, "methods.mjs", server, shared_audio / "jfk" / "jfk.wav")
+    seen = run_script(js_sdk, "methods.mjs", server, str(shared_audio / "jfk" / "jfk.wav"))
     assert seen["upload_url"].startswith(server.base_url)
     assert seen["submitted_status"] == "queued" and seen["ready_status"] == "completed" and seen["same_id"]
     assert "ask not what your country can do for you" in normalise(seen["text"])
@@ -62,22 +48,8 @@ def test_js_sdk_transcript_methods(js_sdk: Path, server, shared_audio: Path) -> 
 
 def test_js_sdk_redacted_audio(js_sdk: Path, server, shared_audio: Path, tmp_path: Path) -> None:
     out = tmp_path / "redacted.mp3"
-    output = subprocess.run(
-        [
-            "node",
-            "redacted.mjs",
-            server.base_url,
-            server.api_key,
-            str(shared_audio / "jfk" / "jfk.wav"),
-            str(out),
-        ],
-        cwd=js_sdk,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-    ).stdout
-    seen = json.loads(output.strip().splitlines()[-1])
+    audio = str(shared_audio / "jfk" / "jfk.wav")
+    seen = run_script(js_sdk, "redacted.mjs", server, audio, str(out), timeout=180)
     assert seen["early_status"] in ("redacted_audio_processing", "redacted_audio_ready")
     if seen["early_status"] == "redacted_audio_processing":  # redactedAudioFile refuses it meanwhile
         assert "redacted_audio_processing" in seen["early_file_error"]

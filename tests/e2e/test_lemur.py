@@ -5,35 +5,20 @@ shapes and the plumbing are; the packaged Qwen's quality is benchmarks/llm.py's)
 
 from __future__ import annotations
 
-import json
-import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.support.js_sdk import run_script
 from tests.support.lemur_sdk import run_old_sdk
-from tests.support.live_server import LiveServer, create_key
+from tests.support.live_server import LiveServer, create_key, transcribed
 
 
 @pytest.fixture(scope="module")
 def transcript_id(llm_server: LiveServer, shared_audio: Path) -> str:
-    headers = {"Authorization": llm_server.api_key}
-    with (shared_audio / "jfk" / "jfk.wav").open("rb") as audio:
-        upload = httpx.post(f"{llm_server.base_url}/v2/upload", content=audio.read(), headers=headers).json()
-    created = httpx.post(
-        f"{llm_server.base_url}/v2/transcript", json={"audio_url": upload["upload_url"]}, headers=headers
-    ).json()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        body = httpx.get(f"{llm_server.base_url}/v2/transcript/{created['id']}", headers=headers).json()
-        if body["status"] == "completed":
-            return str(body["id"])
-        assert body["status"] != "error", body
-        time.sleep(0.3)
-    raise AssertionError("the transcript did not complete")
+    return transcribed(llm_server, shared_audio / "jfk" / "jfk.wav")
 
 
 def _post(server: LiveServer, path: str, body: dict[str, Any], key: str | None = None) -> httpx.Response:
@@ -101,15 +86,7 @@ def test_the_lemur_sdk_runs_every_endpoint(llm_server: LiveServer, transcript_id
 def test_the_last_js_sdk_with_lemur_runs_every_endpoint(
     js_sdk: Path, llm_server: LiveServer, transcript_id: str
 ) -> None:
-    output = subprocess.run(
-        ["node", "lemur.mjs", llm_server.base_url, llm_server.api_key, transcript_id],
-        cwd=js_sdk,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    ).stdout
-    out = json.loads(output.strip().splitlines()[-1])
+    out = run_script(js_sdk, "lemur.mjs", llm_server, transcript_id, timeout=300)
     for name in ("task", "summary", "items", "text"):
         assert out[name]["response"].strip(), name
         assert out[name]["usage"]["input_tokens"] > 0 and out[name]["usage"]["output_tokens"] > 0

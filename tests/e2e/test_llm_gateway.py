@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.live_server import LiveServer, create_key
+from tests.support.live_server import LiveServer, create_key, finished, transcribed
 
 SCHEMA = {
     "type": "object",
@@ -39,25 +39,7 @@ def gateway(llm_server: LiveServer) -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def jfk_transcript_id(llm_server: LiveServer, shared_audio: Path) -> str:
-    headers = {"Authorization": llm_server.api_key}
-    with (shared_audio / "jfk" / "jfk.wav").open("rb") as audio:
-        upload = httpx.post(f"{llm_server.base_url}/v2/upload", content=audio.read(), headers=headers).json()
-    created = httpx.post(
-        f"{llm_server.base_url}/v2/transcript", json={"audio_url": upload["upload_url"]}, headers=headers
-    ).json()
-    return _wait(llm_server, created["id"], "completed")
-
-
-def _wait(server: LiveServer, transcript_id: str, status: str) -> str:
-    headers = {"Authorization": server.api_key}
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        body = httpx.get(f"{server.base_url}/v2/transcript/{transcript_id}", headers=headers).json()
-        if body["status"] in ("completed", "error"):
-            assert body["status"] == status, body
-            return transcript_id
-        time.sleep(0.3)
-    raise AssertionError("the transcript did not finish")
+    return transcribed(llm_server, shared_audio / "jfk" / "jfk.wav")
 
 
 def _post(server: LiveServer, body: dict[str, Any], key: str | None = None) -> httpx.Response:
@@ -169,7 +151,7 @@ def test_a_transcript_not_completed_is_400(llm_server: LiveServer) -> None:
         json={"audio_url": f"{llm_server.base_url}/health"},  # not audio: the job ends in error
         headers=headers,
     ).json()
-    _wait(llm_server, created["id"], "error")
+    assert finished(llm_server, created["id"])["status"] == "error"
     response = _post(llm_server, _ask(transcript_id=created["id"]))
     assert response.status_code == 400 and "not completed" in response.json()["message"]
 

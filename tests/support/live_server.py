@@ -103,3 +103,27 @@ def create_key(server: LiveServer) -> str:
         text=True,
     ).stdout
     return output.split()[0]
+
+
+def finished(server: LiveServer, transcript_id: str, timeout: float = 120.0) -> dict:
+    """The transcript once it has ended (``completed`` or ``error``), polled over raw HTTP."""
+    headers = {"Authorization": server.api_key}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = httpx.get(f"{server.base_url}/v2/transcript/{transcript_id}", headers=headers).json()
+        if body["status"] in ("completed", "error"):
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"transcript {transcript_id} did not finish in {timeout} s")
+
+
+def transcribed(server: LiveServer, audio: Path) -> str:
+    """The id of a completed transcript of ``audio``, uploaded and transcribed over raw HTTP."""
+    headers = {"Authorization": server.api_key}
+    upload = httpx.post(f"{server.base_url}/v2/upload", content=audio.read_bytes(), headers=headers).json()
+    created = httpx.post(
+        f"{server.base_url}/v2/transcript", json={"audio_url": upload["upload_url"]}, headers=headers
+    ).json()
+    body = finished(server, created["id"])
+    assert body["status"] == "completed", body
+    return str(body["id"])
