@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 import time
 from collections import defaultdict
@@ -45,6 +46,8 @@ from stenograph.pipeline.types import Word  # noqa: E402
 
 AUDIO_DIR = REPO_ROOT.parent / "shared" / "audio"
 REAL_SPEECH = Path(__file__).parent / "data" / "pii_real_speech.tsv"
+HANDWRITTEN = Path(__file__).parent / "data" / "pii_names_orgs.tsv"
+HANDWRITTEN_POLICIES = ("person_name", "organization", "location")
 RECALL_TARGETS = {
     "credit_card_number": 0.95,
     "phone_number": 0.95,
@@ -104,6 +107,22 @@ def generated_quality(all_samples: list[Sample]) -> dict[tuple[str, str], Counts
         words, labels = labelled_words(sample)
         counts[(sample.split, sample.form)].add(labels, predicted_policies(words))
     return counts
+
+
+def handwritten_samples() -> list[Sample]:
+    """The hand-written, hand-labelled sentences of benchmarks/data/pii_names_orgs.tsv: every
+    occurrence of a listed name, organisation or place is labelled."""
+    out = []
+    with HANDWRITTEN.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            spans = [
+                (match.start(), match.end(), policy)
+                for policy in HANDWRITTEN_POLICIES
+                for value in filter(None, (v.strip() for v in row[policy].split(" | ")))
+                for match in re.finditer(rf"(?<!\w){re.escape(value)}(?!\w)", row["text"])
+            ]
+            out.append(Sample(row["text"], tuple(spans), row["split"], "written"))
+    return out
 
 
 def real_speech_quality() -> list[dict[str, Any]]:
@@ -267,6 +286,24 @@ def main() -> None:
         if r["test_precision"] is not None and r["test_precision"] < 0.85
     ]
     print(f"  policies under 0.85 test precision: {', '.join(low) or 'none'}")
+
+    handwritten = generated_quality(handwritten_samples())
+    report["handwritten"] = {}
+    print(f"\nhand-written sentences ({HANDWRITTEN.name}), word level")
+    print(f"{'policy':28} {'dev P':>6} {'dev R':>6} {'test P':>6} {'test R':>6}")
+    for policy in HANDWRITTEN_POLICIES:
+        dev, test = handwritten[("dev", "written")], handwritten[("test", "written")]
+        row = {
+            "dev_precision": dev.precision(policy),
+            "dev_recall": dev.recall(policy),
+            "test_precision": test.precision(policy),
+            "test_recall": test.recall(policy),
+        }
+        report["handwritten"][policy] = row
+        print(
+            f"{policy:28} {_fmt(row['dev_precision']):>6} {_fmt(row['dev_recall']):>6} "
+            f"{_fmt(row['test_precision']):>6} {_fmt(row['test_recall']):>6}"
+        )
 
     if not args.no_speech:
         rows = real_speech_quality()

@@ -144,6 +144,7 @@ _NOT_NAMED_ENTITIES = frozenset(
      "zelle", "ssn", "social security")
 )  # fmt: skip
 _LEXICON_TERMS = frozenset(term.lower() for terms in lexicons.LEXICONS.values() for term in terms)
+_PRODUCTS = frozenset(product.lower() for product in lexicons.PRODUCTS)
 _RELIGIONS = {term.lower() for term in lexicons.RELIGIONS}
 _NATIONALITIES = {term.lower() for term in lexicons.NATIONALITIES}
 
@@ -350,6 +351,7 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
         if kind in ("person_name", "organization", "location") and (
             _not_named(ent.text)
             or (len(ent) == 1 and _ordinary_word(ent[0]))  # "Confirmation number ...", "hit Save"
+            or _on_screen(doc, ent)  # "Click Submit", "tap Settings"
             or any(char.isdigit() or char == "_" for char in ent.text)  # a handle, a code
             or re.search(r"\w\.\w", ent.text)  # "kwame.b"
         ):
@@ -362,20 +364,35 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
     return found
 
 
+# Verbs of using an interface: what comes after them is a button or a menu, not a name.
+_UI_VERBS = frozenset(("click", "tap", "hit", "press", "select", "choose", "type", "toggle", "swipe"))
+
+
+def _on_screen(doc: Any, ent: Any) -> bool:
+    before = doc[ent.start - 1] if ent.start > 0 else None
+    first = ent[0]
+    return (before is not None and before.lemma_.lower() in _UI_VERBS) or (
+        first.lemma_.lower() in _UI_VERBS and first.tag_ == "VB"
+    )
+
+
 def _not_named(span: str) -> bool:
-    """A card, a programme, or a term of a word list (an event, a drug...) that spaCy took for a
-    name, an organisation or a place: the word list classifies it."""
+    """A card, a programme, a product, or a term of a word list (an event, a drug...) that spaCy took
+    for a name, an organisation or a place: the word list classifies it."""
     lowered = span.lower().strip()
     if lowered.startswith("the "):
         lowered = lowered[4:]
-    return lowered in _NOT_NAMED_ENTITIES or lowered in _LEXICON_TERMS
+    return lowered in _NOT_NAMED_ENTITIES or lowered in _LEXICON_TERMS or lowered in _PRODUCTS
 
 
 @functools.cache
 def _english_words() -> frozenset[str]:
-    """The words of English dictionaries (WordNet's lemmas, shipped with spaCy's lemmatiser)."""
-    tables = english().get_pipe("lemmatizer").lookups.get_table("lemma_index")
-    return frozenset(word for words in tables.values() for word in words)
+    """The words of English dictionaries (WordNet's lemmas and irregular forms such as "met" and
+    "got", shipped with spaCy's lemmatiser)."""
+    lookups = english().get_pipe("lemmatizer").lookups
+    lemmas = {word for words in lookups.get_table("lemma_index").values() for word in words}
+    irregular = {form for forms in lookups.get_table("lemma_exc").values() for form in forms}
+    return frozenset(lemmas | irregular)
 
 
 def _ordinary_word(token: Any) -> bool:
@@ -398,10 +415,27 @@ _LOWER_WORD = re.compile(r"(?<![\w@./\\-])[a-z]{3,}(?![\w@/\\-]|\.\w)")
 def _unknown_word(word: str) -> bool:
     if word in _FILLERS or word in _LEXICON_TERMS or word in english().Defaults.stop_words:
         return False
-    stems = {word, word[:-1], word[:-2], word[:-3], word[:-1] + "e" if word.endswith("d") else word}
-    stems |= {word[:-3] + "e"} if word.endswith("ing") else set()
-    stems |= {word[:-3] + "y"} if word.endswith("ies") else set()
-    return not stems & _english_words()
+    return not _stems(word) & _english_words()
+
+
+# Inflections, longest first, and what may stand in their place ("tries" -> "try", "hoping" -> "hope")
+_INFLECTIONS = (
+    ("ing", ("", "e")), ("ies", ("y",)), ("ied", ("y",)), ("ers", ("", "e")), ("est", ("", "e")),
+    ("es", ("",)), ("ed", ("", "e")), ("er", ("", "e")), ("ly", ("",)), ("s", ("",)), ("'s", ("",)),
+)  # fmt: skip
+
+
+def _stems(word: str) -> set[str]:
+    """The word and what it may be inflected from; only real endings are taken off, so a name
+    ("osei", "rania") is not read as a word plus letters ("os", "rani")."""
+    stems = {word}
+    for ending, replacements in _INFLECTIONS:
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            base = word[: -len(ending)]
+            stems |= {base + r for r in replacements}
+            if len(base) > 2 and base[-1] == base[-2]:  # "stopped" -> "stop"
+                stems.add(base[:-1])
+    return stems
 
 
 def _unknown_words_capitalised(text: str) -> str:

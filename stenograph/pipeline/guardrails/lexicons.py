@@ -1064,6 +1064,23 @@ CONTEXT_ONLY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 
+# Software, apps and devices: spoken of as things one uses ("put it in the PowerPoint", "my Xbox"),
+# which spaCy's small model takes for organisations. Brands mostly named as companies (Spotify,
+# Netflix, Amazon) are not here: "I pay Spotify" is the company.
+PRODUCTS = (
+    "iPhone", "iPhones", "iPad", "iPads", "iPod", "MacBook", "MacBook Pro", "MacBook Air", "iMac", "AirPods",
+    "Apple Watch", "Apple Pay", "Apple Music", "iCloud", "iTunes", "iOS", "macOS", "Kindle", "Echo",
+    "Fire Stick", "Xbox", "PlayStation", "PS5", "Nintendo Switch", "Switch", "Fitbit", "Roku",
+    "Chromebook", "Pixel", "Galaxy", "Android", "Windows", "Linux", "Excel", "PowerPoint", "Outlook",
+    "OneDrive", "OneNote", "SharePoint", "Teams", "Microsoft Teams", "Word", "Office", "Office 365",
+    "Microsoft Word", "Microsoft Excel", "Gmail", "Google Docs", "Google Doc", "Google Drive",
+    "Google Sheets", "Google Sheet", "Google Calendar", "Google Maps", "Google Meet", "Chrome", "Firefox",
+    "Safari", "Edge", "Photoshop", "Acrobat", "Zoom", "Slack", "WhatsApp", "Messenger", "FaceTime",
+    "Skype", "Dropbox", "Jira", "Confluence", "Trello", "Notion", "QuickBooks", "Tableau", "Figma",
+    "GitHub", "Bluetooth", "Wi-Fi", "WiFi", "USB", "HDMI", "ChatGPT", "Copilot",
+    "TurboTax", "Tesla Model 3", "Model Y", "Prius", "Camry", "Civic", "Corolla", "F-150",
+)  # fmt: skip
+
 LEXICONS: dict[str, tuple[str, ...]] = {
     "blood_type": BLOOD_TYPES,
     "zodiac_sign": ZODIAC_SIGNS,

@@ -176,6 +176,25 @@ def test_a_name_written_lower_case_is_found() -> None:
     assert ("person_name", "oluwadamilare") in found("My name's oluwadamilare, I booked the room.")
 
 
+def test_a_lower_case_name_ending_like_an_inflection_is_not_read_as_a_word() -> None:
+    # "rania" is not "rani" plus a letter, "osei" not "os" plus two, but "met" is a word
+    assert ("person_name", "Rania") in found("Sorry, Rania, could you repeat that?")
+    assert ("person_name", "rania") in found("Sorry, rania, could you repeat that?")
+    assert found("Have you met Maria yet?") == [("person_name", "Maria")]
+
+
+def test_products_and_buttons_are_not_organisations_or_people() -> None:
+    for text in (
+        "My Xbox controller broke.",
+        "Let's put it in the PowerPoint before Friday.",
+        "Click Submit and then Confirm.",
+        "Sure, I'll hit Save.",
+        "We use Slack for most of it.",
+    ):
+        assert not [item for item in found(text) if item[0] in ("organization", "person_name")], text
+    assert found("I work for Microsoft.") == [("organization", "Microsoft")]
+
+
 def test_an_organisation_the_model_misses_is_found_by_its_place_in_the_sentence() -> None:
     assert ("organization", "Quorvix") in found("I work for Quorvix in the legal team.")
 
