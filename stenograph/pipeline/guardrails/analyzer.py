@@ -629,8 +629,10 @@ def _names_by_position(doc: Any) -> list[Finding]:
         while end < len(tokens) and _name_like(tokens[end]) and end - index < 3:
             end += 1
         run = tokens[index:end]
-        labels = {"" if t.ent_type_ == "NORP" and not _is_demonym(t.lower_) else t.ent_type_ for t in run}
-        after = [t.lower_ for t in tokens[end : end + 2]]
+        labels = {_label_of_name(t) for t in run}
+        # an adverb between the name and its verb ("Walmart just sent me ...") is skipped
+        verb_at = end + 1 if end < len(tokens) - 1 and tokens[end].tag_ == "RB" else end
+        after = [t.lower_ for t in tokens[verb_at : verb_at + 2]]
         before = [t.lower_ for t in tokens[max(0, index - 2) : index]]
         will_do = len(after) == 2 and after[0] in _MODALS and after[1] in _PERSON_VERBS_AFTER_MODAL
         subject = bool(after) and (after[0] in _PERSON_VERBS_AFTER or will_do)
@@ -679,10 +681,23 @@ def _names_by_position(doc: Any) -> list[Finding]:
     return found
 
 
+def _label_of_name(token: Any) -> str:
+    """The entity label a word of a name-like run carries, as the run's wording is read: a
+    non-demonym NORP and the small model's stray WORK_OF_ART ("calling from Accenture") count as none."""
+    if token.ent_type_ == "WORK_OF_ART" or (token.ent_type_ == "NORP" and not _is_demonym(token.lower_)):
+        return ""
+    return str(token.ent_type_)
+
+
 def _name_like(token: Any) -> bool:
+    """A capitalised word tagged a proper noun, or one no dictionary knows whatever its tag
+    ("Xiaoming" is tagged a common noun at the start of a sentence)."""
     text = token.text
     tagged = token.pos_ == "PROPN" or (token.ent_type_ == "NORP" and not _is_demonym(token.lower_))
-    return bool(tagged and text.replace("'", "").isalpha() and text[:1].isupper() and not text.isupper())
+    unknown = token.pos_ in ("NOUN", "ADJ", "X") and _unknown_word(token.lower_)
+    return bool(
+        (tagged or unknown) and text.replace("'", "").isalpha() and text[:1].isupper() and not text.isupper()
+    )
 
 
 def _classify_date(span: str) -> str | None:
