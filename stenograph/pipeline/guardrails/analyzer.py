@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from stenograph.pipeline.guardrails import lexicons
+from stenograph.pipeline.guardrails.names import is_given_name, is_surname
 from stenograph.pipeline.guardrails.places import is_known_place
 from stenograph.pipeline.guardrails.recognizers import (
     ACCEPT_SCORE,
@@ -133,7 +134,8 @@ _NOT_NAMES = frozenset(
 # Acronyms spaCy's small model takes for organisations in speech about PII itself.
 _NOT_ORGANIZATIONS = frozenset(
     ("ssn", "cvv", "cvc", "pin", "dob", "vin", "id", "iban", "dl", "mri", "ct", "ekg", "ecg", "icu",
-     "er", "gp", "hr", "it", "ok", "ip", "url", "pdf", "atm", "password", "username", "passcode", "login")
+     "er", "gp", "hr", "it", "ok", "ip", "url", "pdf", "atm", "password", "username", "passcode", "login",
+     "nda", "sla", "pto", "faq", "ceo", "cfo", "coo", "cto", "vp", "kpi", "roi", "eta", "asap", "w-2", "w2")
 )  # fmt: skip
 # Names in talk about payment, insurance and ID documents that spaCy's small model takes for
 # organisations or people ("use the Visa", "my Medicare number"): the card or the programme is
@@ -196,7 +198,7 @@ class PiiAnalyzer:
             found.extend(replace(f, start=f.start + offset, end=f.end + offset) for f in self._find_in(chunk))
         found.extend(_introduced_names(text))
         named = [_as_person_named(_with_birth_cue(f, text), text) for f in found]
-        kept = _listed_with_people(_resolve([f for f in named if f is not None]), text)
+        kept = _with_surnames(_listed_with_people(_resolve([f for f in named if f is not None]), text), text)
         return _without_titles(_resolve(_every_mention(kept, text)), text)
 
     def _find_in(self, chunk: str) -> list[Finding]:
@@ -340,7 +342,11 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
             start, end = _strip_possessive(text, start, end)
             if any(char.isdigit() for char in ent.text):
                 kind = None
+            elif _has_organization_word(ent.text) or _names_a_company_s(ent):  # "Allied Insurance", "Dell support"
+                kind = "organization"
             elif ent.text.split()[0] in _PLACE_WORDS and len(ent) > 1:  # "Lake Victoria", "Mount Kenya"
+                kind = "location"
+            elif _a_place_not_a_name(ent.text):  # "Tbilisi was the best trip", "Ho Chi Minh City"
                 kind = "location"
         elif kind == "organization" and ent.text.lower() in _NOT_ORGANIZATIONS:
             kind = None
@@ -348,6 +354,8 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
             kind = "event"
         if kind == "location":
             kind = _place_or_organization(ent)
+        if kind in ("organization", "location") and _named_like_someone(doc, ent):
+            kind = "person_name"
         if kind in ("person_name", "organization", "location") and (
             _not_named(ent.text)
             or (len(ent) == 1 and _ordinary_word(ent[0]))  # "Confirmation number ...", "hit Save"
@@ -364,15 +372,22 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
     return found
 
 
-# Verbs of using an interface: what comes after them is a button or a menu, not a name.
+# Verbs of using an interface: what comes after them is a button or a menu, not a name; and the
+# menus of every app ("go to Settings, then Privacy").
 _UI_VERBS = frozenset(("click", "tap", "hit", "press", "select", "choose", "type", "toggle", "swipe"))
+_MENUS = frozenset(
+    ("settings", "account settings", "privacy", "billing", "preferences", "profile", "dashboard", "notifications",
+     "security", "general", "home", "menu", "inbox", "downloads", "payments", "my account", "sign in", "log in")
+)  # fmt: skip
 
 
 def _on_screen(doc: Any, ent: Any) -> bool:
     before = doc[ent.start - 1] if ent.start > 0 else None
     first = ent[0]
-    return (before is not None and before.lemma_.lower() in _UI_VERBS) or (
-        first.lemma_.lower() in _UI_VERBS and first.tag_ == "VB"
+    return (
+        (before is not None and before.lemma_.lower() in _UI_VERBS)
+        or (first.lower_ in _UI_VERBS and (first.tag_ == "VB" or first.is_sent_start))
+        or ent.text.lower() in _MENUS
     )
 
 
@@ -453,8 +468,48 @@ _ORGANIZATION_WORDS = frozenset(
      "association", "society", "trust", "union", "inc", "inc.", "corp", "corp.", "corporation", "company",
      "co", "co.", "group", "services", "airlines", "airways", "labs", "laboratories", "ltd", "ltd.", "llc",
      "pharmacy", "pharmaceuticals", "partners", "holdings", "systems", "technologies", "ministry", "office",
-     "center", "centre", "network", "federal", "national")
+     "center", "centre", "network", "federal", "national", "dental", "medical", "health", "healthcare",
+     "plumbing", "roofing", "electric", "motors", "auto", "realty", "properties", "logistics", "consulting",
+     "solutions", "media", "studios", "foods", "capital", "financial", "credit", "lending", "mortgage",
+     "law", "legal", "associates", "church", "cathedral", "mosque", "synagogue", "ministries", "hotel",
+     "hotels", "restaurant", "cafe", "bakery", "salon", "daycare", "elementary", "mobile", "wireless",
+     "telecom", "energy", "entertainment", "brewing", "construction", "landscaping", "cleaning")
 )  # fmt: skip
+
+
+def _a_place_not_a_name(name: str) -> bool:
+    """A known place whose first word is no given name and last word no surname ("Kraków", not
+    "Georgia" or "Mr. Thornton")."""
+    words = name.split()
+    return (
+        is_known_place(name)
+        and not is_given_name(words[0])
+        and not (is_surname(words[-1]) and words[-1] not in _PLACE_WORDS_AFTER)
+    ) or (len(words) > 1 and words[-1] in _PLACE_WORDS_AFTER)
+
+
+# Nouns a company's name stands before, not a person's ("Dell support", "the Chase app")
+_COMPANY_NOUNS = frozenset(
+    ("support", "service", "services", "customer", "store", "stores", "app", "website", "site", "stock",
+     "shares", "dealership", "warranty", "headquarters", "hq", "subscription", "rep", "representative",
+     "branch", "outlet", "rewards", "stores", "employees", "products", "account", "card", "helpline")
+)  # fmt: skip
+
+
+def _names_a_company_s(ent: Any) -> bool:
+    following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    return following is not None and following.lower_ in _COMPANY_NOUNS
+
+
+def _before_a_noun(ent: Any) -> bool:
+    """The name modifies the noun after it ("Dell laptop", "Ford dealership"): a thing's or a
+    company's name, not someone's (the pipeline has no parser, so the tag says it)."""
+    following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    return following is not None and following.tag_ in ("NN", "NNS")
+
+
+def _has_organization_word(name: str) -> bool:
+    return any(word.lower().strip(".,'") in _ORGANIZATION_WORDS for word in name.split()[1:])
 
 
 def _place_or_organization(ent: Any) -> str | None:
@@ -467,6 +522,27 @@ def _place_or_organization(ent: Any) -> str | None:
     if len(ent) == 1 and not is_known_place(ent.text):
         return "organization"
     return "location"
+
+
+def _named_like_someone(doc: Any, ent: Any) -> bool:
+    """A one-word "organisation" or unknown "place" that is a given name: spaCy's small model calls
+    many a name it has not seen one ("Lakshmi will do the demo", "Klaus, can you ..."). Not where
+    the wording makes it a company ("Dell support", "works at Ford", "a Porsche"); a two-word one
+    may be a firm named after people ("Morgan Stanley"), and a place the model knows stays a place
+    (the context rules find a person named like one)."""
+    word = ent[0]
+    before = [t.lower_ for t in doc[max(0, ent.start - 2) : ent.start]]
+    return (
+        len(ent) == 1
+        and word.is_alpha
+        and word.text[:1].isupper()
+        and not word.text.isupper()
+        and is_given_name(word.text)
+        and not is_known_place(word.text)
+        and not _before_a_noun(ent)
+        and not (before and before[-1] in ("at", *_DETERMINERS))
+        and not (len(before) == 2 and (before[0], before[1]) in _ORGANIZATION_AFTER_TWO)
+    )
 
 
 _TITLES = frozenset(
@@ -515,6 +591,55 @@ def _listed_with_people(found: list[Finding], text: str) -> list[Finding]:
                 for other in neighbours
             ):
                 out[n] = replace(finding, policy="person_name")
+    return out
+
+
+_NAME_WORD = r"[A-Z][^\W\d_]+(?:[-'][^\W\d_]+)*"
+_NAME_BEFORE_LIST = re.compile(rf"({_NAME_WORD})(?:,\s+|,?\s+and\s+)$")
+_NAME_AFTER_LIST = re.compile(rf"^(?:,\s+|,?\s+and\s+)({_NAME_WORD})")
+_SURNAME_AFTER = re.compile(rf"^\s({_NAME_WORD})")
+
+
+def _could_be_a_name(word: str) -> bool:
+    """A capitalised word the dictionaries do not know, or a given name: in a list with someone
+    ("Aoife and Ciarán"), or after a given name ("Natalia Ivanova"), it is part of a name."""
+    return (
+        word not in _NOT_NAMES
+        and not _not_named(word)
+        and (is_given_name(word) or is_surname(word) or _unknown_word(word.lower()))
+        and not (is_known_place(word) and not is_given_name(word))
+    )
+
+
+def _with_surnames(found: list[Finding], text: str) -> list[Finding]:
+    """A person's name runs on through the capitalised words that can be names beside it: the
+    surname after a given name, and the names listed with it ("Aoife and Ciarán", "Beatriz and
+    Rodrigo Almeida")."""
+    out = list(found)
+    taken = [(f.start, f.end) for f in found]
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    for n, finding in enumerate(found):
+        if finding.policy != "person_name":
+            continue
+        span = text[finding.start : finding.end]
+        surname = _SURNAME_AFTER.match(text[finding.end :])
+        if (
+            surname
+            and " " not in span
+            and is_given_name(span)
+            and free(finding.end + surname.start(1), finding.end + surname.end(1))
+            and _could_be_a_name(surname.group(1))
+        ):
+            out[n] = replace(finding, end=finding.end + surname.end(1))
+        for match, offset in (
+            (_NAME_BEFORE_LIST.search(text[max(0, finding.start - 40) : finding.start]), max(0, finding.start - 40)),
+            (_NAME_AFTER_LIST.match(text[finding.end : finding.end + 40]), finding.end),
+        ):
+            if match and free(offset + match.start(1), offset + match.end(1)) and _could_be_a_name(match.group(1)):
+                out.append(Finding(offset + match.start(1), offset + match.end(1), "person_name", 0.6))
     return out
 
 
@@ -608,6 +733,10 @@ _GREETINGS = frozenset(
     ("dear", "hi", "hello", "hey", "thanks", "bye", "goodbye", "morning", "afternoon", "evening")
 )
 _PLACE_LABELS = frozenset(("GPE", "FAC", "LOC"))
+_PLACE_WORDS_AFTER = frozenset(
+    ("City", "Town", "Village", "County", "Island", "Islands", "Valley", "Beach", "Heights", "Springs",
+     "Falls", "Street", "Avenue", "Road", "Boulevard", "Lane", "Drive")
+)  # fmt: skip
 _PLACE_WORDS = frozenset(
     ("Lake", "Mount", "Mt", "River", "Fort", "Port", "Cape", "Bay", "Lake", "Glen", "Isle", "Loch")
 )
@@ -622,17 +751,15 @@ def _names_by_position(doc: Any) -> list[Finding]:
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        if not _name_like(token) or token.lower_ in _GREETINGS:  # "Dear Ingrid": the name is after it
+        vocative = _addressed(tokens, index)
+        starts_name = _name_like(token) or (vocative and _given_name_token(token))  # "Thanks, Will,"
+        if not starts_name or token.lower_ in _GREETINGS:  # "Dear Ingrid": the name is after it
             index += 1
             continue
-        end = index + 1
-        while end < len(tokens) and _name_like(tokens[end]) and end - index < 3:
-            end += 1
+        end = _run_end(tokens, index)
         run = tokens[index:end]
-        labels = {_label_of_name(t) for t in run}
-        # an adverb between the name and its verb ("Walmart just sent me ...") is skipped
-        verb_at = end + 1 if end < len(tokens) - 1 and tokens[end].tag_ == "RB" else end
-        after = [t.lower_ for t in tokens[verb_at : verb_at + 2]]
+        labels = {_label_of_name(t) for t in run if t.text != "-"}
+        after = [t.lower_ for t in tokens[end : end + 2]]
         before = [t.lower_ for t in tokens[max(0, index - 2) : index]]
         will_do = len(after) == 2 and after[0] in _MODALS and after[1] in _PERSON_VERBS_AFTER_MODAL
         subject = bool(after) and (after[0] in _PERSON_VERBS_AFTER or will_do)
@@ -655,9 +782,26 @@ def _names_by_position(doc: Any) -> list[Finding]:
                 or (before[0], before[1]) in _ONLY_A_PERSON_AFTER
             )
         )
-        text = " ".join(t.text for t in run)
+        # "Emeka's mum called"
+        someone = someone or (len(after) == 2 and after[0] == "'s" and after[1] in _PERSON_NOUNS | {"mum"})
+        # "Sunny Kaur from Walgreens", "Mrs. Alvarez at Sunnybrook": the one after is where they are
+        employer = bool(before) and before[-1] in ("from", "at") and index >= 2 and _name_like(tokens[index - 2])
+        text = "".join(t.text_with_ws for t in run).strip()
         span = (run[0].idx, run[-1].idx + len(run[-1].text))
-        if (
+        if employer or _has_organization_word(text):
+            if labels <= {"", "ORG", "GPE"} and not is_known_place(text) and not _not_named(text):
+                found.append(Finding(*span, "organization", 0.6))
+        elif (
+            vocative
+            and labels <= _PLACE_LABELS | {"", "PERSON", "ORG"}
+            and not _not_named(text)
+            # "No, Denver." answers where; "Thanks, Austin," speaks to someone
+            and (not is_known_place(text) or (bool(before) and before[0] in _GREETINGS))
+        ):
+            found.append(Finding(*span, "person_name", 0.6))
+        elif _named_like_people(run, labels, before) and not _not_named(text):
+            found.append(Finding(*span, "person_name", 0.6))
+        elif (
             (
                 ((subject or obj) and labels <= {"", "PERSON"})
                 or (obj and labels <= _PLACE_LABELS | {"", "PERSON"})
@@ -679,6 +823,70 @@ def _names_by_position(doc: Any) -> list[Finding]:
             found.append(Finding(*span, "organization", 0.6))
         index = end
     return found
+
+
+def _named_like_people(run: list[Any], labels: set[str], before: list[str]) -> bool:
+    """A given name that is no word of the dictionary, alone or before a surname, that the model
+    left unlabelled or guessed to be an organisation or an unknown place: someone ("Aoife", "Rodrigo
+    Almeida"). "Morgan Stanley" and "Will" are words too, and stay to the context rules."""
+    words = [t.text for t in run if t.text != "-"]
+    first = words[0]
+    return (
+        len(words) <= 2
+        and labels <= {"", "ORG", "GPE"}
+        and is_given_name(first)
+        and first.lower() not in _english_words()
+        and not is_known_place(" ".join(words))
+        and (len(words) == 1 or is_surname(words[1]) or _unknown_word(words[1].lower()))
+        and not (before and before[-1] in ("at", *_DETERMINERS))
+    )
+
+
+def _run_end(tokens: list[Any], index: int) -> int:
+    """Where the name starting at ``index`` ends: up to three name-like words, a hyphenated one
+    ("Seo-yeon", "Ruiz-Torres") counting as one."""
+    end, words = index + 1, 1
+    while end < len(tokens) and words < 3:
+        hyphen = tokens[end].text == "-" and not tokens[end - 1].whitespace_ and not tokens[end].whitespace_
+        if hyphen and end + 1 < len(tokens) and tokens[end + 1].is_alpha:
+            end += 2
+        elif _name_like(tokens[end]):
+            end, words = end + 1, words + 1
+        else:
+            break
+    return end
+
+
+# Words before a comma that may open an address to someone: "Thanks, Will," "So, Kateryna, tell us"
+_OPENERS = _GREETINGS | frozenset(("so", "okay", "ok", "well", "sorry", "yes", "yeah", "no", "right", "alright", "you"))
+# What follows an address at the start of a sentence: "Klaus, can you ...", "Ivy, I need ..."
+_AFTER_ADDRESS = frozenset(
+    ("you", "i", "we", "can", "could", "would", "will", "do", "did", "are", "have", "please", "tell", "let",
+     "thanks", "thank", "listen", "look", "quick")
+)  # fmt: skip
+
+
+def _addressed(tokens: list[Any], index: int) -> bool:
+    """The word at ``index`` starts a name spoken to: set off by commas after an opener ("Thanks,
+    Will,") or opening the sentence before "can you", "I'm", ... ("Klaus, can you send it?")."""
+    end = _run_end(tokens, index)
+    if end >= len(tokens) or tokens[end].text not in (",", ".", "?", "!"):
+        return False
+    sentence_start = index == 0 or tokens[index - 1].text in (".", "?", "!")
+    after_opener = (
+        index >= 2
+        and tokens[index - 1].text == ","
+        and tokens[index - 2].lower_ in _OPENERS
+        and (index == 2 or tokens[index - 3].text in (".", "?", "!", ",") or tokens[index - 3].lower_ == "thank")
+    )
+    if after_opener:
+        return True
+    following = tokens[end + 1].lower_ if end + 1 < len(tokens) else ""
+    return sentence_start and tokens[end].text == "," and following in _AFTER_ADDRESS
+
+
+def _given_name_token(token: Any) -> bool:
+    return token.is_alpha and token.text[:1].isupper() and not token.text.isupper() and is_given_name(token.text)
 
 
 def _label_of_name(token: Any) -> str:
@@ -749,7 +957,7 @@ def _introduced_names(text: str) -> list[Finding]:
         for match in pattern.finditer(text):
             name_start, name_end = match.span(1)
             first = match.group(1).split()[0]
-            if first in _NOT_NAMES or first.lower() in _LEXICON_TERMS:
+            if first in _NOT_NAMES or first.lower() in _LEXICON_TERMS or _has_organization_word(match.group(1)):
                 continue
             found.append(Finding(name_start, name_end, "person_name", 0.7))
     return found
