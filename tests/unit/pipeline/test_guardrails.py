@@ -195,6 +195,41 @@ def test_products_and_buttons_are_not_organisations_or_people() -> None:
     assert found("I work for Microsoft.") == [("organization", "Microsoft")]
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Klaus, can you, uh, send me the slides after the meeting?", "Klaus"),  # addressed
+        ("Thanks, Folasade, I'll see you at the meeting tomorrow.", "Folasade"),
+        ("Aoife and Ciarán are driving up from Cork for the weekend.", "Aoife"),  # listed with someone
+        # a surname after a given name
+        ("Natalia Ivanova is the translator for the call.", "Natalia Ivanova"),
+        ("Emeka's mum called, she said he won't be in today.", "Emeka"),  # before a relative
+        ("So Arjun's going to take the first half and Lakshmi will do the demo.", "Lakshmi"),
+        ("Alejandro Ruiz-Torres, I'm calling about my son's claim.", "Alejandro Ruiz-Torres"),
+    ],
+)
+def test_a_name_is_found_by_its_wording_and_the_given_name_list(text: str, name: str) -> None:
+    assert ("person_name", name) in found(text)
+
+
+def test_a_name_before_a_company_noun_or_with_a_business_word_is_an_organisation() -> None:
+    assert found("I put in a ticket with Dell support, um, three days ago.") == [("organization", "Dell")]
+    pharmacy = "Mrs. Alvarez at Sunnybrook Pharmacy said it's ready."
+    assert ("organization", "Sunnybrook Pharmacy") in found(pharmacy)
+    assert ("person_name", "Allied Insurance") not in found("Hi, this is Allied Insurance, can you confirm?")
+
+
+def test_a_known_place_the_model_takes_for_a_person_is_a_place() -> None:
+    assert ("location", "Tbilisi") in found("Honestly, Tbilisi was the best trip we ever took.")
+    assert ("location", "Kraków") in found("He moved from Kraków to Gdańsk last year.")
+    assert ("person_name", "Thornton") in found("Mr. Thornton called again today.")
+
+
+def test_menus_and_document_acronyms_are_not_organisations() -> None:
+    for text in ("Select Account Settings and scroll down to Billing.", "Wei and Li both signed the NDA."):
+        assert not [item for item in found(text) if item[0] == "organization"], text
+
+
 def test_an_organisation_the_model_misses_is_found_by_its_place_in_the_sentence() -> None:
     assert ("organization", "Quorvix") in found("I work for Quorvix in the legal team.")
 
