@@ -236,7 +236,10 @@ def listed_with_people(found: list[Finding], text: str) -> list[Finding]:
     out = list(found)
     for _ in range(2):  # a name two places down the list
         for n, finding in enumerate(out):
-            if finding.policy not in ("organization", "location") or " " in text[finding.start : finding.end]:
+            name = text[finding.start : finding.end]
+            if finding.policy not in ("organization", "location") or " " in name:
+                continue
+            if is_known_place(name):  # "I'm Sheila and Texas originally"
                 continue
             neighbours = out[max(0, n - 1) : n] + out[n + 1 : n + 2]
             if any(
@@ -265,7 +268,7 @@ def _could_be_a_name(word: str) -> bool:
         word not in _NOT_NAMES
         and not not_named(word)
         and (is_given_name(word) or is_surname(word) or unknown_word(word.lower()))
-        and not (is_known_place(word) and not is_given_name(word))
+        and not is_known_place(word)
     )
 
 
@@ -449,7 +452,7 @@ def names_by_position(doc: Any) -> list[Finding]:
                 # "No, Denver." answers where; "Thanks, Austin," speaks to someone
                 and (not is_known_place(text) or (bool(before) and before[0] in _GREETINGS))
             )
-            or (_named_like_people(run, labels, before) and not not_named(text))
+            or (_named_like_people(run, labels, before, _mid_sentence(tokens, index)) and not not_named(text))
             or (
                 (
                     ((subject or obj) and labels <= {"", "PERSON"})
@@ -475,21 +478,32 @@ def names_by_position(doc: Any) -> list[Finding]:
     return found
 
 
-def _named_like_people(run: list[Any], labels: set[str], before: list[str]) -> bool:
-    """A given name that is no word of the dictionary, alone or before a surname, that the model
-    left unlabelled or guessed to be an organisation or an unknown place: someone ("Aoife", "Rodrigo
-    Almeida"). "Morgan Stanley" and "Will" are words too, and stay to the context rules."""
+def _named_like_people(run: list[Any], labels: set[str], before: list[str], mid_sentence: bool) -> bool:
+    """A given name, alone or before a surname, that the model left unlabelled or guessed to be an
+    organisation or an unknown place: someone ("Aoife", "Rodrigo Almeida", "then Moses was
+    afraid"). A name that is also a word of the dictionary ("Will", "Morgan Stanley", "Grace") counts
+    only where a word would not be capitalised (inside a sentence, one word alone) and the model gave
+    it no label ("Bank of America" is an organisation)."""
     words = [t.text for t in run if t.text != "-"]
     first = words[0]
+    a_word_too = first.lower() in english_words()
     return (
         len(words) <= 2
         and labels <= {"", "ORG", "GPE"}
         and is_given_name(first)
-        and first.lower() not in english_words()
+        and (
+            not a_word_too
+            or (mid_sentence and len(words) == 1 and run[0].pos_ == "PROPN" and not any(labels))
+        )
         and not is_known_place(" ".join(words))
         and (len(words) == 1 or is_surname(words[1]) or unknown_word(words[1].lower()))
         and not (before and before[-1] in ("at", *_DETERMINERS))
     )
+
+
+def _mid_sentence(tokens: list[Any], index: int) -> bool:
+    """The word is not the first of its sentence (nor of its clause after a colon or a quote)."""
+    return index > 0 and tokens[index - 1].text not in (".", "?", "!", ":", ";", '"', "-", "--")
 
 
 def _run_end(tokens: list[Any], index: int) -> int:

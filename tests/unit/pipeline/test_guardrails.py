@@ -206,6 +206,7 @@ def test_products_and_buttons_are_not_organisations_or_people() -> None:
         ("Emeka's mum called, she said he won't be in today.", "Emeka"),  # before a relative
         ("So Arjun's going to take the first half and Lakshmi will do the demo.", "Lakshmi"),
         ("Alejandro Ruiz-Torres, I'm calling about my son's claim.", "Alejandro Ruiz-Torres"),
+        ("then Moses was afraid and said surely that thing is known", "Moses"),  # a word too, mid-sentence
     ],
 )
 def test_a_name_is_found_by_its_wording_and_the_given_name_list(text: str, name: str) -> None:
@@ -223,6 +224,8 @@ def test_a_known_place_the_model_takes_for_a_person_is_a_place() -> None:
     assert ("location", "Tbilisi") in found("Honestly, Tbilisi was the best trip we ever took.")
     assert ("location", "Kraków") in found("He moved from Kraków to Gdańsk last year.")
     assert ("person_name", "Thornton") in found("Mr. Thornton called again today.")
+    # listed with a person, a known place stays one (Whisper's "I'm Sheila and Texas originally")
+    assert ("location", "Texas") in found("I'm Sheila and Texas originally from Chicago.")
 
 
 def test_menus_and_document_acronyms_are_not_organisations() -> None:
