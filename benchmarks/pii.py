@@ -46,11 +46,12 @@ from stenograph.pipeline.types import Word  # noqa: E402
 
 AUDIO_DIR = REPO_ROOT.parent / "shared" / "audio"
 REAL_SPEECH = Path(__file__).parent / "data" / "pii_real_speech.tsv"
-# Hand-written, hand-labelled sentences by two writers: the first with a ``dev`` and a ``test``
-# half, the second (written after the first was tuned on) all ``test2``.
+# Hand-written, hand-labelled sentences by three writers: the first with a ``dev`` and a ``test``
+# half, the second all ``test2`` (held out), the third all ``dev3`` (for development).
 HANDWRITTEN = (
     Path(__file__).parent / "data" / "pii_names_orgs.tsv",
     Path(__file__).parent / "data" / "pii_names_orgs_2.tsv",
+    Path(__file__).parent / "data" / "pii_names_orgs_3.tsv",
 )
 HANDWRITTEN_POLICIES = ("person_name", "organization", "location")
 RECALL_TARGETS = {

@@ -15,6 +15,7 @@ from stenograph.pipeline.guardrails.findings import Finding, resolve
 from stenograph.pipeline.guardrails.naming import (
     NOT_ORGANIZATIONS,
     PLACE_WORDS,
+    STREET_WORDS,
     a_place_not_a_name,
     as_person_named,
     every_mention,
@@ -27,6 +28,7 @@ from stenograph.pipeline.guardrails.naming import (
     names_by_position,
     not_named,
     on_screen,
+    ordinary_word_before_a_noun,
     place_or_organization,
     strip_possessive,
     with_surnames,
@@ -262,12 +264,16 @@ def _named_entities(doc: Any, text: str) -> list[Finding]:
             start, end = strip_possessive(text, start, end)
             if any(char.isdigit() for char in ent.text):
                 kind = None
+            elif len(ent) == 1 and ent.start == 0 and ordinary_word_before_a_noun(ent):
+                kind = None  # "Frank conversations are hard", "Jordan almonds for the favours"
             elif has_organization_word(ent.text) or names_a_company_s(ent):
                 kind = "organization"  # "Allied Insurance", "Dell support"
             elif (ent.text.split()[0] in PLACE_WORDS and len(ent) > 1) or a_place_not_a_name(ent.text):
                 kind = "location"  # "Lake Victoria", "Mount Kenya", "Tbilisi was the best trip"
         elif kind == "organization" and ent.text.lower() in NOT_ORGANIZATIONS:
             kind = None
+        elif kind == "organization" and len(ent) > 1 and ent[0].text in STREET_WORDS:
+            kind = "location"  # "Rue de Rivoli", "Plaza Mayor"
         elif kind == "organization" and _in_event_context(doc, ent):  # "during SXSW"
             kind = "event"
         if kind == "location":

@@ -118,7 +118,12 @@ def not_named(span: str) -> bool:
     lowered = span.lower().strip()
     if lowered.startswith("the "):
         lowered = lowered[4:]
-    return lowered in _NOT_NAMED_ENTITIES or lowered in LEXICON_TERMS or lowered in _PRODUCTS
+    return (
+        lowered in _NOT_NAMED_ENTITIES
+        or lowered in LEXICON_TERMS
+        or lowered in _PRODUCTS
+        or lowered.rstrip(".,") in _FAMILY_WORDS
+    )
 
 
 # Words that make a name an organisation's ("St. Mary's Hospital", "the Mayo Clinic").
@@ -168,6 +173,12 @@ def _before_a_noun(ent: Any) -> bool:
     return following is not None and following.tag_ in ("NN", "NNS")
 
 
+def ordinary_word_before_a_noun(ent: Any) -> bool:
+    """A word of the dictionary opening the text before a noun: an adjective or a noun that names
+    a kind ("Frank conversations", "Rose gold"), not someone."""
+    return ent[0].lower_ in english_words() and _before_a_noun(ent)
+
+
 def has_organization_word(name: str) -> bool:
     return any(word.lower().strip(".,'") in _ORGANIZATION_WORDS for word in name.split()[1:])
 
@@ -179,9 +190,19 @@ def place_or_organization(ent: Any) -> str | None:
     words = [t.lower_ for t in ent]
     if any(word in _ORGANIZATION_WORDS for word in words[1:]) or words[0] in ("university", "bank"):
         return "organization"
-    if len(ent) == 1 and not is_known_place(ent.text):
+    before = ent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+    # "the flight to Reykjavík", "drove down to the Algarve": where one goes or is, a place
+    locative = before in _LOCATIVES or (
+        before == "the" and ent.start > 1 and ent.doc[ent.start - 2].lower_ in _LOCATIVES
+    )
+    if len(ent) == 1 and not is_known_place(ent.text) and not locative:
         return "organization"
     return "location"
+
+
+_LOCATIVES = frozenset(
+    ("in", "to", "into", "near", "through", "across", "around", "toward", "towards", "via")
+)
 
 
 def named_like_someone(doc: Any, ent: Any) -> bool:
@@ -207,7 +228,15 @@ def named_like_someone(doc: Any, ent: Any) -> bool:
 
 _TITLES = frozenset(
     ("mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "nurse", "sir", "dame", "judge",
-     "officer", "detective", "captain", "coach", "reverend", "rev", "pastor", "father", "agent")
+     "officer", "detective", "captain", "coach", "reverend", "rev", "pastor", "father", "agent", "sister",
+     "brother", "rabbi", "imam", "sheikh", "sergeant", "sgt", "lieutenant", "corporal", "deacon", "senator",
+     "governor", "mayor", "madam", "herr", "frau", "uncle", "aunt", "auntie", "aunty", "grandma", "grandpa")
+)  # fmt: skip
+# What a family calls its own: no one's name ("it's Grandma", "Mum says", "Madam Chair")
+_FAMILY_WORDS = frozenset(
+    ("mum", "mom", "mommy", "mummy", "mama", "dad", "daddy", "papa", "grandma", "grandpa", "granny",
+     "grandad", "nana", "auntie", "aunty", "uncle", "sis", "bro", "madam", "madam chair", "sweetie", "honey",
+     "babe")
 )  # fmt: skip
 _TITLE_PREFIX = re.compile(
     r"(?:(?:" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r")\.?\s+)+", re.IGNORECASE
@@ -224,7 +253,14 @@ def as_person_named(finding: Finding, text: str) -> Finding | None:
         return finding
     if _DETERMINER_BEFORE.search(text[max(0, finding.start - 8) : finding.start]):
         return None
-    return replace(finding, start=_after_titles(text, finding.start, finding.end))
+    start = _after_titles(text, finding.start, finding.end)
+    if _is_title(text[start : finding.end]):  # a title alone ("Rabbi", "Uncle") names no one
+        return None
+    return replace(finding, start=start)
+
+
+def _is_title(word: str) -> bool:
+    return word.lower().strip(" .,") in _TITLES
 
 
 _LIST_SEPARATOR = re.compile(r",?\s+and\s+|,\s+")
@@ -266,6 +302,7 @@ def _could_be_a_name(word: str) -> bool:
     ("Aoife and Ciarán"), or after a given name ("Natalia Ivanova"), it is part of a name."""
     return (
         word not in _NOT_NAMES
+        and not _is_title(word)
         and not not_named(word)
         and (is_given_name(word) or is_surname(word) or unknown_word(word.lower()))
         and not is_known_place(word)
@@ -388,8 +425,10 @@ _PLACE_WORDS_AFTER = frozenset(
     ("City", "Town", "Village", "County", "Island", "Islands", "Valley", "Beach", "Heights", "Springs",
      "Falls", "Street", "Avenue", "Road", "Boulevard", "Lane", "Drive")
 )  # fmt: skip
-PLACE_WORDS = frozenset(
-    ("Lake", "Mount", "Mt", "River", "Fort", "Port", "Cape", "Bay", "Lake", "Glen", "Isle", "Loch")
+STREET_WORDS = frozenset(("Rue", "Via", "Calle", "Avenida", "Piazza", "Plaza", "Place", "Strasse"))
+PLACE_WORDS = (
+    frozenset(("Lake", "Mount", "Mt", "River", "Fort", "Port", "Cape", "Bay", "Glen", "Isle", "Loch"))
+    | STREET_WORDS
 )
 
 
@@ -418,11 +457,19 @@ def names_by_position(doc: Any) -> list[Finding]:
             len(before) == 2 and (before[0], before[1]) in _PERSON_OBJECT_AFTER_TWO
         )
         # first and last name before a verb ("Siobhan Garcia found it"), any name before a modal
-        # ("Tariq can't make it")
+        # ("Tariq can't make it"); a known given name or surname before a verb, an adverb between
+        # ("Mendoza already fixed that")
+        verb_at = end + 1 if end + 1 < len(tokens) and tokens[end].tag_ == "RB" else end
+        listed_name = is_given_name(run[0].text) or is_surname(run[0].text)
+        said_by = subject  # before a verb of speaking or dealing with people
         subject = subject or (
             end < len(tokens)
-            and (tokens[end].tag_ == "MD" or (len(run) > 1 and tokens[end].tag_ in ("VBD", "VBZ")))
-            and tokens[end].lemma_ not in ("be", "have")
+            and (
+                tokens[end].tag_ == "MD"
+                or (len(run) > 1 and tokens[end].tag_ in ("VBD", "VBZ"))
+                or (listed_name and tokens[verb_at].tag_ in ("VBD", "VBZ"))
+            )
+            and tokens[verb_at].lemma_ not in ("be", "have")
         )
         # where only a person can stand ("the patient, Keisha,", "in the name of Hiroshi"), whatever
         # the model took the word for
@@ -449,13 +496,24 @@ def names_by_position(doc: Any) -> list[Finding]:
                 vocative
                 and labels <= _PLACE_LABELS | {"", "PERSON", "ORG"}
                 and not not_named(text)
-                # "No, Denver." answers where; "Thanks, Austin," speaks to someone
-                and (not is_known_place(text) or (bool(before) and before[0] in _GREETINGS))
+                # "No, Denver." answers where; "Thanks, Austin," and "Dallas, go ahead" speak to someone
+                and (
+                    not is_known_place(text)
+                    or (bool(before) and before[0] in _GREETINGS)
+                    or (_surely_addressed(tokens, index) and _given_name_token(run[0]))
+                )
             )
             or (_named_like_people(run, labels, before, _mid_sentence(tokens, index)) and not not_named(text))
             or (
                 (
                     ((subject or obj) and labels <= {"", "PERSON"})
+                    # "Paris says hi", "tell Jordan": a given name, where a person's verb puts it
+                    or (
+                        (said_by or obj)
+                        and labels <= _PLACE_LABELS | {""}
+                        and _given_name_token(run[0])
+                        and not (before and before[-1] in _LOCATIVES)
+                    )
                     or (obj and labels <= _PLACE_LABELS | {"", "PERSON"})
                     or (someone and labels <= _PLACE_LABELS | {"", "PERSON", "ORG"})
                     # one word the model takes for an organisation, before "will call you back": someone
@@ -495,7 +553,11 @@ def _named_like_people(run: list[Any], labels: set[str], before: list[str], mid_
             not a_word_too
             or (mid_sentence and len(words) == 1 and run[0].pos_ == "PROPN" and not any(labels))
         )
-        and not is_known_place(" ".join(words))
+        # a place's name too ("Florence", "Esperanza") where the model saw no place, nor the wording
+        and (
+            not is_known_place(" ".join(words))
+            or (not any(labels) and not (before and before[-1] in _LOCATIVES | {"from", "at"}))
+        )
         and (len(words) == 1 or is_surname(words[1]) or unknown_word(words[1].lower()))
         and not (before and before[-1] in ("at", *_DETERMINERS))
     )
@@ -522,13 +584,15 @@ def _run_end(tokens: list[Any], index: int) -> int:
 
 
 # Words before a comma that may open an address to someone: "Thanks, Will," "So, Kateryna, tell us"
-_OPENERS = _GREETINGS | frozenset(
-    ("so", "okay", "ok", "well", "sorry", "yes", "yeah", "no", "right", "alright", "you")
+_OPENERS = (
+    _GREETINGS
+    | frozenset(("much",))
+    | frozenset(("so", "okay", "ok", "well", "sorry", "yes", "yeah", "no", "right", "alright", "you"))
 )
 # What follows an address at the start of a sentence: "Klaus, can you ...", "Ivy, I need ..."
 _AFTER_ADDRESS = frozenset(
     ("you", "i", "we", "can", "could", "would", "will", "do", "did", "are", "have", "please", "tell", "let",
-     "thanks", "thank", "listen", "look", "quick")
+     "thanks", "thank", "listen", "look", "quick", "go", "what", "how", "where", "when", "is", "it's")
 )  # fmt: skip
 
 
@@ -538,7 +602,6 @@ def _addressed(tokens: list[Any], index: int) -> bool:
     end = _run_end(tokens, index)
     if end >= len(tokens) or tokens[end].text not in (",", ".", "?", "!"):
         return False
-    sentence_start = index == 0 or tokens[index - 1].text in (".", "?", "!")
     after_opener = (
         index >= 2
         and tokens[index - 1].text == ","
@@ -546,13 +609,33 @@ def _addressed(tokens: list[Any], index: int) -> bool:
         and (
             index == 2
             or tokens[index - 3].text in (".", "?", "!", ",")
-            or tokens[index - 3].lower_ == "thank"
+            or tokens[index - 3].lower_ in ("thank", "so", "very")
         )
     )
-    if after_opener:
-        return True
+    return after_opener or _surely_addressed(tokens, index)
+
+
+def _surely_addressed(tokens: list[Any], index: int) -> bool:
+    """A given name closing a sentence after a comma ("was it you, Jade?"), or any name opening one
+    before "can you", "go ahead", ... ("Dallas, go ahead"): spoken to, even if a place is called so."""
+    end = _run_end(tokens, index)
+    if end >= len(tokens):
+        return False
+    closing = (
+        index > 0
+        and tokens[index - 1].text == ","
+        and tokens[end].text in (".", "?", "!")
+        and _given_name_token(tokens[index])
+    )
+    sentence_start = index == 0 or tokens[index - 1].text in (".", "?", "!")
+    return closing or (sentence_start and _opens_an_address(tokens, index, end))
+
+
+def _opens_an_address(tokens: list[Any], index: int, end: int) -> bool:
+    """A name before a comma and "can you", "go ahead", "I'm" ...: spoken to, even if it is a
+    place's name too ("Dallas, go ahead, you're on the air")."""
     following = tokens[end + 1].lower_ if end + 1 < len(tokens) else ""
-    return sentence_start and tokens[end].text == "," and following in _AFTER_ADDRESS
+    return index < end < len(tokens) and tokens[end].text == "," and following in _AFTER_ADDRESS
 
 
 def _given_name_token(token: Any) -> bool:
@@ -564,7 +647,9 @@ def _given_name_token(token: Any) -> bool:
 def _label_of_name(token: Any) -> str:
     """The entity label a word of a name-like run carries, as the run's wording is read: a
     non-demonym NORP and the small model's stray WORK_OF_ART ("calling from Accenture") count as none."""
-    if token.ent_type_ == "WORK_OF_ART" or (token.ent_type_ == "NORP" and not is_demonym(token.lower_)):
+    if token.ent_type_ in ("WORK_OF_ART", "PRODUCT") or (
+        token.ent_type_ == "NORP" and not is_demonym(token.lower_)
+    ):
         return ""
     return str(token.ent_type_)
 
@@ -595,7 +680,12 @@ def introduced_names(text: str) -> list[Finding]:
         for match in pattern.finditer(text):
             name_start, name_end = match.span(1)
             first = match.group(1).split()[0]
-            if first in _NOT_NAMES or first.lower() in LEXICON_TERMS or has_organization_word(match.group(1)):
+            if (
+                first in _NOT_NAMES
+                or _is_title(first)
+                or first.lower() in LEXICON_TERMS
+                or has_organization_word(match.group(1))
+            ):
                 continue
             found.append(Finding(name_start, name_end, "person_name", 0.7))
     return found
@@ -609,7 +699,7 @@ def every_mention(found: list[Finding], text: str) -> list[Finding]:
         for f in found
         if f.policy == "person_name"
         for part in [text[f.start : f.end], *text[f.start : f.end].split()]
-        if len(part) > 2 and part[:1].isupper()
+        if len(part) > 2 and part[:1].isupper() and not _is_title(part) and part not in _NOT_NAMES
     }
     extra = list(found)
     for name in names:
