@@ -14,9 +14,6 @@ from stenograph.pipeline.guardrails.findings import Finding
 from stenograph.pipeline.guardrails.names import is_given_name, is_surname
 from stenograph.pipeline.guardrails.places import is_known_place
 
-_TITLED_NAME = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Professor|Sir|Dame)\.?\s)([A-Z][a-z'\-]+(?:\s[A-Z][a-z'\-]+)?)"
-)
 _INTRODUCED_NAME = re.compile(
     r"(?:\b(?:[Mm]y name is|[Mm]y name's|[Tt]his is|I am|I'm|[Cc]all me|[Ss]peaking with|[Ss]poke with|"
     r"[Ss]peak to|[Tt]alk to)\s)([A-Z][a-z'\-]+(?:\s[A-Z][a-z'\-]+)?)"
@@ -238,6 +235,11 @@ _FAMILY_WORDS = frozenset(
      "grandad", "nana", "auntie", "aunty", "uncle", "sis", "bro", "madam", "madam chair", "sweetie", "honey",
      "babe")
 )  # fmt: skip
+# A title and the name after it: "Dr. Okafor", "Coach Tremblay's", "Sergeant Aguilar-Montes"
+_TITLED_NAME = re.compile(
+    r"\b(?:" + "|".join(sorted((t.capitalize() for t in _TITLES), key=len, reverse=True)) + r")\.?\s"
+    r"([A-Z][^\W\d_]+(?:[-'][^\W\d_]+)*(?:\s[A-Z][^\W\d_]+(?:[-'][^\W\d_]+)*)?)"
+)
 _TITLE_PREFIX = re.compile(
     r"(?:(?:" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r")\.?\s+)+", re.IGNORECASE
 )
@@ -678,11 +680,17 @@ def introduced_names(text: str) -> list[Finding]:
     found = []
     for pattern in (_TITLED_NAME, _INTRODUCED_NAME):
         for match in pattern.finditer(text):
-            name_start, name_end = match.span(1)
+            name_start, name_end = strip_possessive(text, *match.span(1))
             first = match.group(1).split()[0]
             if (
                 first in _NOT_NAMES
                 or _is_title(first)
+                # "the Judge Advocate office": a word after a title, where no name is known so
+                or (
+                    pattern is _TITLED_NAME
+                    and first.lower() in english_words()
+                    and not (is_given_name(first) or is_surname(first))
+                )
                 or first.lower() in LEXICON_TERMS
                 or has_organization_word(match.group(1))
             ):

@@ -207,6 +207,8 @@ def test_products_and_buttons_are_not_organisations_or_people() -> None:
         ("So Arjun's going to take the first half and Lakshmi will do the demo.", "Lakshmi"),
         ("Alejandro Ruiz-Torres, I'm calling about my son's claim.", "Alejandro Ruiz-Torres"),
         ("then Moses was afraid and said surely that thing is known", "Moses"),  # a word too, mid-sentence
+        ("Coach Tremblay's gotta start making some changes at the back.", "Tremblay"),  # after any title
+        ("Who wrote this? Was it- was it you, Jade?", "Jade"),  # spoken to, closing the sentence
     ],
 )
 def test_a_name_is_found_by_its_wording_and_the_given_name_list(text: str, name: str) -> None:
@@ -226,6 +228,14 @@ def test_a_known_place_the_model_takes_for_a_person_is_a_place() -> None:
     assert ("person_name", "Thornton") in found("Mr. Thornton called again today.")
     # listed with a person, a known place stays one (Whisper's "I'm Sheila and Texas originally")
     assert ("location", "Texas") in found("I'm Sheila and Texas originally from Chicago.")
+
+
+def test_titles_and_family_words_alone_name_no_one() -> None:
+    assert found("Hi sweetie, it's Grandma, just to say Uncle Desmond's flight lands at six.") == [
+        ("person_name", "Desmond")
+    ]
+    assert ("person_name", "Dr.") not in found("Dr. Oduya and Dr. Lindahl both recommended the surgery.")
+    assert found("The Judge Advocate office called.") == []
 
 
 def test_menus_and_document_acronyms_are_not_organisations() -> None:
