@@ -1,7 +1,9 @@
 """PII detection quality and cost: precision and recall per policy at the word level, on generated
 transcript-like sentences (benchmarks/pii_samples.py, each value written as Whisper writes it and,
-where it differs, spoken) and on real speech from ../shared/audio (benchmarks/data/pii_real_speech.tsv);
-and what redaction adds to a transcription.
+where it differs, spoken), on hand-written sentences with person names, organisations and places
+by three writers who ran no model (benchmarks/data/pii_names_orgs*.tsv: ``dev`` and ``dev3`` tuned
+on, ``test`` and ``test2`` only reported), and on real speech from ../shared/audio
+(benchmarks/data/pii_real_speech.tsv); and what redaction adds to a transcription.
 
     .venv/bin/python benchmarks/pii.py [--no-speech] [--no-speed] [--json PATH]
 
