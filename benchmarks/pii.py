@@ -109,7 +109,7 @@ class Counts:
         return self.tp[policy] / labelled if labelled else None
 
 
-def generated_quality(all_samples: list[Sample]) -> dict[tuple[str, str], Counts]:
+def word_level_counts(all_samples: list[Sample]) -> dict[tuple[str, str], Counts]:
     counts: dict[tuple[str, str], Counts] = defaultdict(Counts)
     for sample in all_samples:
         words, labels = labelled_words(sample)
@@ -252,7 +252,7 @@ def main() -> None:
     load_s = time.perf_counter() - started
     print(f"analyzer (presidio + spaCy en_core_web_sm) loaded in {load_s:.1f} s, once per process")
     all_samples = samples()
-    counts = generated_quality(all_samples)
+    counts = word_level_counts(all_samples)
     report: dict[str, Any] = {"samples": len(all_samples), "policies": {}}
     print(f"{len(all_samples)} generated sentences; precision / recall per policy at the word level")
     print(f"{'policy':28} {'dev P':>6} {'dev R':>6} {'test P':>6} {'test R':>6} {'spoken R':>8}")
@@ -299,7 +299,7 @@ def main() -> None:
     for path in HANDWRITTEN:
         handwritten_set = handwritten_samples(path)
         splits = list(dict.fromkeys(sample.split for sample in handwritten_set))
-        counts_by_split = generated_quality(handwritten_set)
+        counts_by_split = word_level_counts(handwritten_set)
         print(f"\nhand-written sentences ({path.name}, {len(handwritten_set)}), word level")
         print(f"{'policy':28} " + " ".join(f"{split + ' ' + m:>8}" for split in splits for m in "PR"))
         for policy in HANDWRITTEN_POLICIES:

@@ -17,21 +17,16 @@ SURNAMES_FILE = DATA / "surnames.txt"
 
 
 @functools.cache
-def _given_names() -> frozenset[str]:
-    return frozenset(GIVEN_NAMES_FILE.read_text(encoding="utf-8").split("\n")) - {""}
-
-
-@functools.cache
-def _surnames() -> frozenset[str]:
-    return frozenset(SURNAMES_FILE.read_text(encoding="utf-8").split("\n")) - {""}
+def _names(path: Path) -> frozenset[str]:
+    return frozenset(path.read_text(encoding="utf-8").split("\n")) - {""}
 
 
 def is_given_name(word: str) -> bool:
-    return folded(word) in _given_names()
+    return folded(word) in _names(GIVEN_NAMES_FILE)
 
 
 def is_surname(word: str) -> bool:
-    return folded(word) in _surnames()
+    return folded(word) in _names(SURNAMES_FILE)
 
 
 def _latin(name: str) -> bool:

@@ -154,19 +154,24 @@ def a_place_not_a_name(name: str) -> bool:
 _COMPANY_NOUNS = frozenset(
     ("support", "service", "services", "customer", "store", "stores", "app", "website", "site", "stock",
      "shares", "dealership", "warranty", "headquarters", "hq", "subscription", "rep", "representative",
-     "branch", "outlet", "rewards", "stores", "employees", "products", "account", "card", "helpline")
+     "branch", "outlet", "rewards", "employees", "products", "account", "card", "helpline")
 )  # fmt: skip
 
 
+def _following(ent: Any) -> Any:
+    """The token after the entity, or None at the end of the text."""
+    return ent.doc[ent.end] if ent.end < len(ent.doc) else None
+
+
 def names_a_company_s(ent: Any) -> bool:
-    following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    following = _following(ent)
     return following is not None and following.lower_ in _COMPANY_NOUNS
 
 
 def _before_a_noun(ent: Any) -> bool:
     """The name modifies the noun after it ("Dell laptop", "Ford dealership"): a thing's or a
     company's name, not someone's (the pipeline has no parser, so the tag says it)."""
-    following = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    following = _following(ent)
     return following is not None and following.tag_ in ("NN", "NNS")
 
 
@@ -208,15 +213,11 @@ def named_like_someone(doc: Any, ent: Any) -> bool:
     the wording makes it a company ("Dell support", "works at Ford", "a Porsche"); a two-word one
     may be a firm named after people ("Morgan Stanley"), and a place the model knows stays a place
     (the context rules find a person named like one)."""
-    word = ent[0]
     before = [t.lower_ for t in doc[max(0, ent.start - 2) : ent.start]]
     return (
         len(ent) == 1
-        and word.is_alpha
-        and word.text[:1].isupper()
-        and not word.text.isupper()
-        and is_given_name(word.text)
-        and not is_known_place(word.text)
+        and _given_name_token(ent[0])
+        and not is_known_place(ent.text)
         and not _before_a_noun(ent)
         and not (before and before[-1] in ("at", *_DETERMINERS))
         and not (len(before) == 2 and (before[0], before[1]) in _ORGANIZATION_AFTER_TWO)
@@ -443,12 +444,12 @@ def names_by_position(doc: Any) -> list[Finding]:
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        vocative = _addressed(tokens, index)
+        end = _run_end(tokens, index)
+        vocative = _addressed(tokens, index, end)
         starts_name = _name_like(token) or (vocative and _given_name_token(token))  # "Thanks, Will,"
         if not starts_name or token.lower_ in _GREETINGS:  # "Dear Ingrid": the name is after it
             index += 1
             continue
-        end = _run_end(tokens, index)
         run = tokens[index:end]
         labels = {_label_of_name(t) for t in run if t.text != "-"}
         after = [t.lower_ for t in tokens[end : end + 2]]
@@ -502,7 +503,7 @@ def names_by_position(doc: Any) -> list[Finding]:
                 and (
                     not is_known_place(text)
                     or (bool(before) and before[0] in _GREETINGS)
-                    or (_surely_addressed(tokens, index) and _given_name_token(run[0]))
+                    or (_surely_addressed(tokens, index, end) and _given_name_token(run[0]))
                 )
             )
             or (_named_like_people(run, labels, before, _mid_sentence(tokens, index)) and not not_named(text))
@@ -586,10 +587,8 @@ def _run_end(tokens: list[Any], index: int) -> int:
 
 
 # Words before a comma that may open an address to someone: "Thanks, Will," "So, Kateryna, tell us"
-_OPENERS = (
-    _GREETINGS
-    | frozenset(("much",))
-    | frozenset(("so", "okay", "ok", "well", "sorry", "yes", "yeah", "no", "right", "alright", "you"))
+_OPENERS = _GREETINGS | frozenset(
+    ("so", "okay", "ok", "well", "sorry", "yes", "yeah", "no", "right", "alright", "you", "much")
 )
 # What follows an address at the start of a sentence: "Klaus, can you ...", "Ivy, I need ..."
 _AFTER_ADDRESS = frozenset(
@@ -598,10 +597,9 @@ _AFTER_ADDRESS = frozenset(
 )  # fmt: skip
 
 
-def _addressed(tokens: list[Any], index: int) -> bool:
-    """The word at ``index`` starts a name spoken to: set off by commas after an opener ("Thanks,
-    Will,") or opening the sentence before "can you", "I'm", ... ("Klaus, can you send it?")."""
-    end = _run_end(tokens, index)
+def _addressed(tokens: list[Any], index: int, end: int) -> bool:
+    """The name at ``index:end`` is spoken to: set off by commas after an opener ("Thanks, Will,")
+    or opening the sentence before "can you", "I'm", ... ("Klaus, can you send it?")."""
     if end >= len(tokens) or tokens[end].text not in (",", ".", "?", "!"):
         return False
     after_opener = (
@@ -614,13 +612,12 @@ def _addressed(tokens: list[Any], index: int) -> bool:
             or tokens[index - 3].lower_ in ("thank", "so", "very")
         )
     )
-    return after_opener or _surely_addressed(tokens, index)
+    return after_opener or _surely_addressed(tokens, index, end)
 
 
-def _surely_addressed(tokens: list[Any], index: int) -> bool:
+def _surely_addressed(tokens: list[Any], index: int, end: int) -> bool:
     """A given name closing a sentence after a comma ("was it you, Jade?"), or any name opening one
     before "can you", "go ahead", ... ("Dallas, go ahead"): spoken to, even if a place is called so."""
-    end = _run_end(tokens, index)
     if end >= len(tokens):
         return False
     closing = (
