@@ -54,3 +54,44 @@ def embed(texts: Sequence[str]) -> np.ndarray:
             list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False
         )
     return np.asarray(vectors, dtype=np.float32)
+
+
+# Words per pass of the model when reading words in context, and words of context on each side.
+WORD_WINDOW = 96
+WORD_CONTEXT = 16
+
+
+def word_vectors(words: Sequence[str], layers: Sequence[int]) -> np.ndarray:
+    """Each word's contextual vector: the mean over its word pieces of the model's hidden states at
+    ``layers`` (1-6), side by side; one row per word (float32). A long text is read in windows of
+    WORD_WINDOW words, each with WORD_CONTEXT words of context on either side."""
+    width = 384 * len(layers)
+    out = np.zeros((len(words), width), dtype=np.float32)
+    if not words:
+        return out
+    import torch
+
+    model = _load()
+    encoder, tokenizer = model[0].auto_model, model.tokenizer
+    with _in_use, torch.inference_mode():
+        for first in range(0, len(words), WORD_WINDOW):
+            lo, hi = max(0, first - WORD_CONTEXT), min(len(words), first + WORD_WINDOW + WORD_CONTEXT)
+            encoded = tokenizer(
+                list(words[lo:hi]),
+                is_split_into_words=True,
+                return_tensors="pt",
+                truncation=True,
+                max_length=512,
+            )
+            states = encoder(**encoded, output_hidden_states=True).hidden_states
+            pieces = torch.cat([states[layer][0] for layer in layers], dim=-1).numpy()
+            sums = np.zeros((hi - lo, width), dtype=np.float32)
+            counts = np.zeros(hi - lo, dtype=np.float32)
+            for piece, word in enumerate(encoded.word_ids()):
+                if word is not None:
+                    sums[word] += pieces[piece]
+                    counts[word] += 1
+            vectors = sums / np.maximum(counts, 1)[:, None]
+            last = min(len(words), first + WORD_WINDOW)
+            out[first:last] = vectors[first - lo : last - lo]
+    return out

@@ -34,6 +34,7 @@ from stenograph.pipeline.guardrails.naming import (
     with_surnames,
     without_titles,
 )
+from stenograph.pipeline.guardrails.person_words import with_people_in_context
 from stenograph.pipeline.guardrails.recognizers import (
     ACCEPT_SCORE,
     CUES,
@@ -113,6 +114,11 @@ class PiiAnalyzer:
 
     def find(self, text: str) -> list[Finding]:
         """Every finding in ``text`` under one policy each, overlaps resolved, in text order."""
+        return with_people_in_context(text, self.find_by_rules(text))
+
+    def find_by_rules(self, text: str) -> list[Finding]:
+        """``find`` before person names are read in context (``person_words``): what that model
+        is given."""
         found: list[Finding] = []
         for offset, chunk in _chunks(text):
             found.extend(replace(f, start=f.start + offset, end=f.end + offset) for f in self._find_in(chunk))
