@@ -11,7 +11,15 @@ from sqlalchemy import make_url, text
 
 from stenograph.config import Settings
 from stenograph.jobs.queue import make_huey
-from stenograph.pipeline.models import ModelDirectoryError, check_model, model_names, placement
+from stenograph.pipeline.models import (
+    CudaUnavailableError,
+    ModelDirectoryError,
+    check_model,
+    cuda_check,
+    cuda_remedy,
+    model_names,
+    placement,
+)
 from stenograph.runtime import ModelConfigError, model_settings, served_models, use_configured_models
 from stenograph.store.db import Database
 
@@ -26,25 +34,29 @@ def safe_url(url: str) -> str:
         return url.split("://", 1)[0] + "://…" if "://" in url else "(unparsable URL)"
 
 
-def _cuda_devices() -> int:
-    try:
-        import ctranslate2
-
-        return int(ctranslate2.get_cuda_device_count())
-    except Exception:
-        return 0
-
-
 def check_device(settings: Settings, echo: Echo) -> list[str]:
-    where = placement(model_settings(settings))
+    """Where models would run. A GPU that is seen but cannot run them is a problem unless
+    STENOGRAPH_DEVICE=cpu: with ``cuda`` every job would fail, with ``auto`` they run on the CPU."""
+    check = cuda_check()
+    try:
+        where = placement(model_settings(settings))
+    except CudaUnavailableError as exc:
+        echo(f"device: UNUSABLE: {exc}")
+        return [f"device: {exc}"]
     threads = where.cpu_threads or "all cores"
     echo(
         f"device: {where.device} ({where.compute_type}, CPU threads: {threads}; "
-        f"STENOGRAPH_DEVICE={settings.device}, CUDA devices: {_cuda_devices()})"
+        f"STENOGRAPH_DEVICE={settings.device}, CUDA devices: {check.devices})"
     )
-    if settings.device == "cuda" and _cuda_devices() == 0:
-        return ["device: STENOGRAPH_DEVICE=cuda but CTranslate2 finds no CUDA device"]
-    return []
+    if check.problem is None:
+        return []
+    echo(f"  the GPU does not work: {check.problem}")
+    if settings.device == "cpu":
+        return []
+    return [
+        f"device: STENOGRAPH_DEVICE=auto runs on the CPU: the GPU does not work ({check.problem}); "
+        f"to use it, {cuda_remedy(check.problem)}; or set STENOGRAPH_DEVICE=cpu"
+    ]
 
 
 def check_models(settings: Settings, echo: Echo) -> list[str]:

@@ -11,8 +11,10 @@ stack.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -29,6 +31,8 @@ from stenograph.pipeline.types import UnknownSpeechModelError
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+
+logger = logging.getLogger(__name__)
 
 MODEL_NAMES = ("tiny.en", "base")
 ENGLISH_ONLY_MODELS = frozenset({"tiny.en"})
@@ -394,6 +398,74 @@ def _cuda_device_count() -> int:
         return 0
 
 
+class CudaUnavailableError(RuntimeError):
+    """``STENOGRAPH_DEVICE=cuda`` where models cannot run on a GPU; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class CudaCheck:
+    """What CTranslate2 can do with this machine's GPUs: how many it sees, and why they cannot be
+    used (None: they can, or none is seen)."""
+
+    devices: int
+    problem: str | None
+
+    @property
+    def usable(self) -> bool:
+        return self.devices > 0 and self.problem is None
+
+
+def _probe_cuda() -> str | None:
+    """One real operation on the GPU, the error's first line if it fails (None: it ran): the packaged
+    tiny.en loaded there and its encoder run on 30 s of silence. Seeing a device and loading a model
+    onto it succeed without the CUDA libraries CTranslate2 opens at its first computation (cuBLAS
+    12, ``libcublas.so.12``, is not on a machine with only CUDA 13's): without this every job would
+    fail at its first encode."""
+    import ctranslate2
+    import numpy as np
+
+    directory = model_directory("tiny.en")
+    if not (directory / "model.bin").is_file():
+        logger.warning("the GPU cannot be checked: tiny.en's model.bin is missing in %s", directory)
+        return None
+    try:
+        model = ctranslate2.models.Whisper(str(directory), device="cuda", compute_type="default")
+        silence = np.zeros((1, model.n_mels, 3000), dtype=np.float32)
+        model.encode(ctranslate2.StorageView.from_array(silence))
+    except Exception as exc:  # CTranslate2 raises RuntimeError for CUDA's failures
+        return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return None
+
+
+@functools.cache
+def _cuda_check() -> CudaCheck:
+    devices = _cuda_device_count()
+    return CudaCheck(devices, _probe_cuda() if devices else None)
+
+
+_cuda_lock = threading.Lock()
+_cpu_fallback_warned = False
+
+
+def cuda_check() -> CudaCheck:
+    """This process's GPUs as CTranslate2 sees them, checked once (a second or so, and only where a
+    device is seen) and remembered."""
+    with _cuda_lock:
+        return _cuda_check()
+
+
+def cuda_remedy(problem: str) -> str:
+    """What an operator can do about ``problem`` (a failed :func:`_probe_cuda`)."""
+    if "libcublas" in problem:  # CTranslate2 4.x's wheels open CUDA 12's cuBLAS, libcublas.so.12
+        return (
+            "install cuBLAS for CUDA 12 (CUDA 13's libcublas.so.13 does not serve), e.g. "
+            "`pip install nvidia-cublas-cu12` with its nvidia/cublas/lib directory on LD_LIBRARY_PATH"
+        )
+    if "cannot be loaded" in problem:
+        return "install the CUDA library named, in the CUDA version CTranslate2 was built for"
+    return "check the NVIDIA driver and CUDA libraries (nvidia-smi)"
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where models run in this process, with ``auto`` resolved."""
@@ -404,11 +476,40 @@ class Placement:
 
 
 def placement(settings: ModelSettings = DEFAULT_MODEL_SETTINGS) -> Placement:
-    use_cuda = settings.device == "cuda" or (settings.device == "auto" and _cuda_device_count() > 0)
+    """Where models run: ``auto`` is CUDA when a GPU is seen and works (:func:`cuda_check`), else
+    the CPU, with one warning where a GPU is seen but does not work; ``cuda`` raises
+    CudaUnavailableError where it cannot run (rather than every job failing at its first encode)."""
+    use_cuda = False
+    if settings.device != "cpu":
+        check = cuda_check()
+        use_cuda = check.usable
+        if settings.device == "cuda" and not use_cuda:
+            why = check.problem or "CTranslate2 finds no CUDA device"
+            remedy = cuda_remedy(check.problem) if check.problem else "check the NVIDIA driver (nvidia-smi)"
+            raise CudaUnavailableError(
+                f"STENOGRAPH_DEVICE=cuda, but models cannot run on the GPU ({why}). To use it, {remedy}; "
+                "or set STENOGRAPH_DEVICE=auto (the CPU when the GPU does not work) or cpu"
+            )
+        if check.problem is not None:
+            _warn_cpu_fallback(check.problem)
     return Placement(
         device="cuda" if use_cuda else "cpu",
         compute_type=settings.compute_type or ("float16" if use_cuda else "int8"),
         cpu_threads=settings.cpu_threads,
+    )
+
+
+def _warn_cpu_fallback(problem: str) -> None:
+    global _cpu_fallback_warned
+    with _cuda_lock:
+        if _cpu_fallback_warned:
+            return
+        _cpu_fallback_warned = True
+    logger.warning(
+        "STENOGRAPH_DEVICE=auto: a GPU is seen but models cannot run on it (%s); they run on the CPU. "
+        "To use the GPU, %s; STENOGRAPH_DEVICE=cpu skips the GPU without this warning",
+        problem,
+        cuda_remedy(problem),
     )
 
 
