@@ -12,6 +12,7 @@ from typing import Any
 from stenograph.pipeline.guardrails import lexicons
 from stenograph.pipeline.guardrails.dictionary import ordinary_word, unknown_words_capitalised
 from stenograph.pipeline.guardrails.findings import Finding, resolve
+from stenograph.pipeline.guardrails.named_words import with_names_in_context
 from stenograph.pipeline.guardrails.naming import (
     NOT_ORGANIZATIONS,
     PLACE_WORDS,
@@ -34,7 +35,6 @@ from stenograph.pipeline.guardrails.naming import (
     with_surnames,
     without_titles,
 )
-from stenograph.pipeline.guardrails.person_words import with_people_in_context
 from stenograph.pipeline.guardrails.recognizers import (
     ACCEPT_SCORE,
     CUES,
@@ -114,10 +114,10 @@ class PiiAnalyzer:
 
     def find(self, text: str) -> list[Finding]:
         """Every finding in ``text`` under one policy each, overlaps resolved, in text order."""
-        return with_people_in_context(text, self.find_by_rules(text))
+        return with_names_in_context(text, self.find_by_rules(text))
 
     def find_by_rules(self, text: str) -> list[Finding]:
-        """``find`` before person names are read in context (``person_words``): what that model
+        """``find`` before names are read in context (``named_words``): what that model
         is given."""
         found: list[Finding] = []
         for offset, chunk in _chunks(text):
