@@ -62,7 +62,7 @@ class NamedWordModel:
 
     def classes(self, rows: np.ndarray) -> list[str | None]:
         person = CLASSES.index("person_name")
-        out = []
+        out: list[str | None] = []
         for row in self.probabilities(rows):
             likeliest = int(np.argmax(row[1:])) + 1  # of the named classes
             if likeliest == person and row[person] > self.person_threshold:
