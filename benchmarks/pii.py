@@ -1,8 +1,9 @@
 """PII detection quality and cost: precision and recall per policy at the word level, on generated
 transcript-like sentences (benchmarks/pii_samples.py, each value written as Whisper writes it and,
 where it differs, spoken), on hand-written sentences with person names, organisations and places
-by three writers who ran no model (benchmarks/data/pii_names_orgs*.tsv: ``dev`` and ``dev3`` tuned
-on, ``test`` and ``test2`` only reported), and on real speech from ../shared/audio
+by five writers who ran no model (benchmarks/data/pii_names_orgs*.tsv: ``dev``, ``dev3`` and
+``train4`` tuned and trained on, benchmarks/train_named_words.py; ``test``, ``test2`` and ``test3``
+only reported), and on real speech from ../shared/audio
 (benchmarks/data/pii_real_speech.tsv); and what redaction adds to a transcription.
 
     .venv/bin/python benchmarks/pii.py [--no-speech] [--no-speed] [--json PATH]
@@ -48,8 +49,9 @@ from stenograph.pipeline.types import Word  # noqa: E402
 
 AUDIO_DIR = REPO_ROOT.parent / "shared" / "audio"
 REAL_SPEECH = Path(__file__).parent / "data" / "pii_real_speech.tsv"
-# Hand-written, hand-labelled sentences by three writers: the first with a ``dev`` and a ``test``
-# half, the second all ``test2`` (held out), the third all ``dev3`` (for development).
+# Hand-written, hand-labelled sentences by five writers: the first with a ``dev`` and a ``test``
+# half, the second all ``test2`` (held out), the third all ``dev3`` (for development), the fourth all
+# ``train4`` (for training), the fifth all ``test3`` (held out).
 HANDWRITTEN = (
     Path(__file__).parent / "data" / "pii_names_orgs.tsv",
     Path(__file__).parent / "data" / "pii_names_orgs_2.tsv",

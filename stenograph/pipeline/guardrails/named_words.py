@@ -41,6 +41,7 @@ _CORE = re.compile(r"^\W*(.*?)(?:['\u2019]s)?\W*$", re.DOTALL)
 _PUNCTUATION_BREAK = re.compile(r"[,;:?!()\[\]\"]")
 _POSSESSIVE = re.compile(r"['\u2019]s")
 _ABBREVIATION = 3  # letters at most before a full stop that does not end a sentence
+_LOOK_BACK = 16  # characters read before a word for the sentence end it may follow
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def word_features(text: str, findings: list[Finding], layers: tuple[int, ...]) -
     rows = []
     for index, (start, end) in enumerate(spans):
         word = text[start:end]
-        before = text[:start].rstrip()
+        before = text[max(0, start - _LOOK_BACK) : start].rstrip()  # not the whole text: that is quadratic
         policy = policies[index]
         rows.append(
             (
@@ -129,7 +130,7 @@ def word_features(text: str, findings: list[Finding], layers: tuple[int, ...]) -
                 word[:1].isupper(),
                 word.islower(),
                 word.isupper() and len(word) > 1,
-                not before or before[-1] in ".?!",
+                (not before and start < _LOOK_BACK) or before[-1:] in (".", "?", "!"),
                 is_given_name(word.capitalize()),
                 is_surname(word.capitalize()),
                 word.lower() in dictionary,
