@@ -57,6 +57,7 @@ HANDWRITTEN = (
     Path(__file__).parent / "data" / "pii_names_orgs_2.tsv",
     Path(__file__).parent / "data" / "pii_names_orgs_3.tsv",
     Path(__file__).parent / "data" / "pii_names_orgs_4.tsv",
+    Path(__file__).parent / "data" / "pii_names_orgs_5.tsv",
 )
 HANDWRITTEN_POLICIES = ("person_name", "organization", "location")
 RECALL_TARGETS = {
