@@ -18,6 +18,7 @@ Writes stenograph/pipeline/guardrails/data/named_words.npz.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -67,17 +68,16 @@ def labelled(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
     return rows, np.array([classes.index(label) if label in classes else 0 for label in labels])
 
 
-def fit(rows: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def fit(rows: np.ndarray, labels: np.ndarray) -> named_words.NamedWordModel:
+    """The model fitted on ``rows``; its person threshold is set apart (``cross_validated_threshold``)."""
     from sklearn.linear_model import LogisticRegression
 
     mean, scale = rows.mean(axis=0), rows.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=C, max_iter=5000).fit((rows - mean) / scale, labels)
-    return mean, scale, model.coef_, model.intercept_
-
-
-def _model(mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: np.ndarray, threshold: float):  # type: ignore[no-untyped-def]
-    return named_words.NamedWordModel(LAYERS, mean, scale, coef, intercept, threshold)
+    return named_words.NamedWordModel(
+        LAYERS, mean, scale, model.coef_, model.intercept_, person_threshold=0.5
+    )
 
 
 def cross_validated_threshold(data: list[tuple[np.ndarray, np.ndarray]]) -> float:
@@ -91,7 +91,10 @@ def cross_validated_threshold(data: list[tuple[np.ndarray, np.ndarray]]) -> floa
     for threshold in THRESHOLDS:
         guesses = np.concatenate(
             [
-                [named_words.CLASSES.index(c) for c in _model(*fitted[int(f)], threshold).classes(rows)]
+                [
+                    named_words.CLASSES.index(c)
+                    for c in replace(fitted[int(f)], person_threshold=threshold).classes(rows)
+                ]
                 for (rows, _), f in zip(data, fold_of, strict=True)
             ]
         )
@@ -114,14 +117,14 @@ def main() -> None:
     print(f"{len(chosen)} training sentences ({', '.join(TRAINING_SPLITS)}, generated dev)")
     data = [labelled(sample) for sample in chosen]
     threshold = cross_validated_threshold(data)
-    mean, scale, coef, intercept = fit(np.vstack([r for r, _ in data]), np.concatenate([y for _, y in data]))
+    model = fit(np.vstack([r for r, _ in data]), np.concatenate([y for _, y in data]))
     np.savez_compressed(
         named_words.WEIGHTS_FILE,
         layers=np.array(LAYERS),
-        mean=mean.astype(np.float32),
-        scale=scale.astype(np.float32),
-        coef=coef.astype(np.float32),
-        intercept=intercept.astype(np.float32),
+        mean=model.mean.astype(np.float32),
+        scale=model.scale.astype(np.float32),
+        coef=model.coef.astype(np.float32),
+        intercept=model.intercept.astype(np.float32),
         person_threshold=np.float32(threshold),
     )
     print(f"person threshold {threshold}; wrote {named_words.WEIGHTS_FILE.relative_to(REPO_ROOT)}")

@@ -444,7 +444,6 @@ def _cuda_check() -> CudaCheck:
 
 
 _cuda_lock = threading.Lock()
-_cpu_fallback_warned = False
 
 
 def cuda_check() -> CudaCheck:
@@ -499,12 +498,8 @@ def placement(settings: ModelSettings = DEFAULT_MODEL_SETTINGS) -> Placement:
     )
 
 
+@functools.cache  # once per process: the check's problem does not change
 def _warn_cpu_fallback(problem: str) -> None:
-    global _cpu_fallback_warned
-    with _cuda_lock:
-        if _cpu_fallback_warned:
-            return
-        _cpu_fallback_warned = True
     logger.warning(
         "STENOGRAPH_DEVICE=auto: a GPU is seen but models cannot run on it (%s); they run on the CPU. "
         "To use the GPU, %s; STENOGRAPH_DEVICE=cpu skips the GPU without this warning",

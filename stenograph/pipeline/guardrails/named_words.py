@@ -105,15 +105,25 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _policy_of(span: tuple[int, int], findings: list[Finding]) -> str | None:
-    return next((f.policy for f in findings if f.start < span[1] and f.end > span[0]), None)
+def _finding_of_each_word(spans: list[tuple[int, int]], findings: list[Finding]) -> list[Finding | None]:
+    """The finding each word lies in (the first by start where two do), in one pass over both: the
+    words and ``findings`` (resolved: no two overlap) are in text order."""
+    ordered = sorted(findings, key=lambda f: f.start)
+    out: list[Finding | None] = []
+    next_finding = 0
+    for start, end in spans:
+        while next_finding < len(ordered) and ordered[next_finding].end <= start:
+            next_finding += 1
+        finding = ordered[next_finding] if next_finding < len(ordered) else None
+        out.append(finding if finding is not None and finding.start < end else None)
+    return out
 
 
 def word_features(text: str, findings: list[Finding], layers: tuple[int, ...]) -> np.ndarray:
     """One row per word of ``word_spans(text)``: what the rules found it as (and its neighbours), its
     shape and name lists, then its contextual vector."""
     spans = word_spans(text)
-    policies = [_policy_of(span, findings) for span in spans]
+    policies = [f.policy if f else None for f in _finding_of_each_word(spans, findings)]
     dictionary = english_words()
     rows = []
     for index, (start, end) in enumerate(spans):
@@ -140,8 +150,7 @@ def word_features(text: str, findings: list[Finding], layers: tuple[int, ...]) -
             )
         )
     shape = np.asarray(rows, dtype=np.float32).reshape(len(spans), 15)
-    words = [match.group() for match in re.finditer(r"\S+", text)]
-    return np.hstack([shape, word_vectors(words, layers)])
+    return np.hstack([shape, word_vectors(text.split(), layers)])
 
 
 def with_names_in_context(text: str, findings: list[Finding]) -> list[Finding]:
@@ -154,20 +163,21 @@ def with_names_in_context(text: str, findings: list[Finding]) -> list[Finding]:
         return findings
     spans = word_spans(text)
     classes = model.classes(word_features(text, findings, model.layers))
-    people = [span for span, kind in zip(spans, classes, strict=True) if kind == "person_name"]
-
-    def under_a_name(finding: Finding) -> bool:
-        return any(start < finding.end and end > finding.start for start, end in people)
-
+    under_a_person = {
+        f
+        for f, kind in zip(_finding_of_each_word(spans, findings), classes, strict=True)
+        if f is not None and kind == "person_name"
+    }
     kept = [
         f
         for f in findings
-        if f.policy not in NAMED_ENTITIES and (f.policy not in _WORD_LIST_POLICIES or not under_a_name(f))
+        if f.policy not in NAMED_ENTITIES and (f.policy not in _WORD_LIST_POLICIES or f not in under_a_person)
     ]
+    held = _finding_of_each_word(spans, kept)
     runs: list[Finding] = []
     for index, (start, end) in enumerate(spans):
         kind = classes[index]
-        if kind is None or any(f.start < end and f.end > start for f in kept):
+        if kind is None or held[index] is not None:
             classes[index] = None  # "Al-Farsi" a language: the name is the words around it
             continue
         previous = runs[-1] if runs else None

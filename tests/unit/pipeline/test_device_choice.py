@@ -39,9 +39,10 @@ class FakeGPU:
 @pytest.fixture(autouse=True)
 def fresh_check(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     models._cuda_check.cache_clear()
-    monkeypatch.setattr(models, "_cpu_fallback_warned", False)
+    models._warn_cpu_fallback.cache_clear()
     yield
     models._cuda_check.cache_clear()
+    models._warn_cpu_fallback.cache_clear()
 
 
 def test_auto_without_a_gpu_runs_on_the_cpu_unprobed(
